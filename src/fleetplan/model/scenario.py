@@ -1,0 +1,87 @@
+"""Scenario: every input to one planning question."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from fleetplan.model.base import InputModel, Name, NonNegFloat, PeriodLabel, Share
+from fleetplan.model.catalog import Provider, Region
+from fleetplan.model.period import PeriodLength, period_labels
+from fleetplan.model.policy import Policy
+from fleetplan.model.site import ServerType, Site
+from fleetplan.model.workload import Workload
+
+__all__ = ["SCENARIO_SCHEMA", "CatalogSource", "Contact", "Horizon", "Objective", "Scenario"]
+
+SCENARIO_SCHEMA = "fleetplan.scenario/1"
+
+
+class Horizon(InputModel):
+    """``periods`` consecutive periods of length ``period`` starting at ``start`` (e.g. 2027Q1)."""
+
+    start: PeriodLabel
+    periods: int = Field(ge=1, le=120)
+    period: PeriodLength = "quarter"
+
+    def labels(self) -> list[str]:
+        """Period labels in order, e.g. ``['2027Q1', '2027Q2', …]``."""
+        return period_labels(self.start, self.periods, self.period)
+
+
+class CatalogSource(InputModel):
+    """Which offerings the scenario may use. Paths are relative to the scenario file."""
+
+    builtin: bool = True
+    skypilot: str | None = None
+    files: list[str] = Field(default_factory=list)
+    providers: list[Name] | None = Field(default=None, description="keep only these providers")
+
+
+class Objective(InputModel):
+    """What the plan minimizes: discounted cost + carbon price x tCO2e − value of optional work."""
+
+    carbon_price_usd_per_tco2e: NonNegFloat = 0.0
+    capex: Literal["annualized", "salvage"] = "annualized"
+
+
+class Contact(InputModel):
+    """An escalation contact for runbooks."""
+
+    tier: int = Field(ge=1, le=9)
+    name: str
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Scenario(InputModel):
+    """All inputs together: one scenario answers one question."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: Literal["fleetplan.scenario/1"] = Field(default=SCENARIO_SCHEMA, alias="schema")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    currency: Literal["USD"] = "USD"
+    horizon: Horizon
+    discount_rate_per_year: Share = 0.08
+    review_cycle_periods: int = Field(default=1, ge=1, le=12)
+    catalog: CatalogSource = Field(default_factory=CatalogSource)
+    providers: list[Provider] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
+    onboarded_providers: list[Name] = Field(default_factory=list)
+    server_types: list[ServerType] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list)
+    workloads: list[Workload] = Field(min_length=1, max_length=100_000)
+    policy: Policy = Field(default_factory=Policy)
+    objective: Objective = Field(default_factory=Objective)
+    contacts: list[Contact] = Field(default_factory=list)
+
+    _catalog: Any = PrivateAttr(default=None)
+    _source: str | None = PrivateAttr(default=None)
+
+    def period_labels(self) -> list[str]:
+        """The horizon's period labels in order."""
+        return self.horizon.labels()
