@@ -287,9 +287,7 @@ def write_offerings_csv(df: pd.DataFrame, path: str | Path) -> None:
             writer.writerow(list(OFFERING_COLUMNS))
             values = df[list(OFFERING_COLUMNS)].itertuples(index=False, name=None)
             for row in values:
-                writer.writerow(
-                    [_format_cell(v, t) for v, t in zip(row, dtypes, strict=True)]
-                )
+                writer.writerow([_format_cell(v, t) for v, t in zip(row, dtypes, strict=True)])
             fh.flush()
             os.fsync(fh.fileno())
         try:

@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,15 @@ __all__ = ["ImportProblem", "SkyPilotImport", "import_skypilot"]
 
 _VERSION_RE = re.compile(r"^v(\d+)$")
 _NOT_A_CLOUD = frozenset({"common"})
-_REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "vCPUs", "MemoryGiB", "Price",
-             "Region")  # fmt: skip
+_REQUIRED = (
+    "InstanceType",
+    "AcceleratorName",
+    "AcceleratorCount",
+    "vCPUs",
+    "MemoryGiB",
+    "Price",
+    "Region",
+)
 _OPTIONAL = ("SpotPrice", "AvailabilityZone")
 _NUMERIC = ("AcceleratorCount", "vCPUs", "MemoryGiB", "Price", "SpotPrice")
 _KEY = ["provider", "region", "instance_type", "pricing_model"]
@@ -122,9 +130,7 @@ def _discover(root: Path, shown: str, skipped: Counter[str]) -> list[_CatalogFil
                     skipped[f"superseded:{vdir.name}/{cloud}"] += 1
                 else:
                     display = _join(shown, vdir.name, cloud_dir.name, "vms.csv")
-                    chosen[cloud] = _CatalogFile(
-                        cloud_dir / "vms.csv", display, cloud, vdir.name
-                    )
+                    chosen[cloud] = _CatalogFile(cloud_dir / "vms.csv", display, cloud, vdir.name)
         for cloud in sorted(without_prices - set(chosen)):
             skipped[f"no_instance_prices:{cloud}"] += 1
         files = [chosen[c] for c in sorted(chosen)]
@@ -152,21 +158,28 @@ def _discover(root: Path, shown: str, skipped: Counter[str]) -> list[_CatalogFil
 
 # --------------------------------------------------------------------------- regions
 
-_EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+
+def _each(words: str, value: str) -> dict[str, str]:
+    """``_each("DE AT", "x")`` -> ``{"DE": "x", "AT": "x"}``."""
+    return dict.fromkeys(words.split(), value)
+
+
+_EU_MEMBERS = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+_EU = frozenset(_EU_MEMBERS.split())
 
 _COUNTRY_ZONE: dict[str, str] = {
     "CA": "ca",
-    **dict.fromkeys("MX BR AR CL CO PE UY CR PA".split(), "latam"),
+    **_each("MX BR AR CL CO PE UY CR PA", "latam"),
     "GB": "uk",
-    **dict.fromkeys("IE FR BE NL LU ES PT".split(), "eu-west"),
-    **dict.fromkeys("DE CH AT PL CZ SK HU SI HR IT BG RO RS GR".split(), "eu-central"),
-    **dict.fromkeys("SE NO FI DK IS EE LV LT".split(), "eu-north"),
-    **dict.fromkeys("AE IL SA QA BH OM KW".split(), "me"),
-    **dict.fromkeys("ZA NG KE EG MA".split(), "africa"),
-    **dict.fromkeys("IN PK BD LK".split(), "apac-south"),
-    **dict.fromkeys("SG MY TH VN ID PH".split(), "apac-southeast"),
-    **dict.fromkeys("JP KR TW HK CN".split(), "apac-east"),
-    **dict.fromkeys("AU NZ".split(), "oceania"),
+    **_each("IE FR BE NL LU ES PT", "eu-west"),
+    **_each("DE CH AT PL CZ SK HU SI HR IT BG RO RS GR", "eu-central"),
+    **_each("SE NO FI DK IS EE LV LT", "eu-north"),
+    **_each("AE IL SA QA BH OM KW", "me"),
+    **_each("ZA NG KE EG MA", "africa"),
+    **_each("IN PK BD LK", "apac-south"),
+    **_each("SG MY TH VN ID PH", "apac-southeast"),
+    **_each("JP KR TW HK CN", "apac-east"),
+    **_each("AU NZ", "oceania"),
 }
 _KNOWN_COUNTRIES = frozenset({*_COUNTRY_ZONE, "US"})
 
@@ -206,14 +219,16 @@ _COUNTRY_NAMES: dict[str, str] = {
 
 _US_WEST = "california sanjose carlsbad losangeles sanfrancisco oregon washington seattle arizona "
 _US_WEST += "phoenix utah saltlakecity nevada lasvegas colorado denver wyoming casper idaho montana"
-_US_CENTRAL = "texas dallas houston austin kansas kansascity wichita desmoines iowa chicago illinois "
+_US_CENTRAL = (
+    "texas dallas houston austin kansas kansascity wichita desmoines iowa chicago illinois "
+)
 _US_CENTRAL += "michigan oklahoma northdakota southdakota minnesota missouri nebraska wisconsin"
 _US_EAST = "newyork virginia culpeper dulles ashburn beltsville maryland georgia atlanta newjersey "
 _US_EAST += "northcarolina southcarolina pennsylvania massachusetts florida ohio columbus"
 _US_PLACES: dict[str, str] = {
-    **dict.fromkeys(_US_WEST.split(), "us-west"),
-    **dict.fromkeys(_US_CENTRAL.split(), "us-central"),
-    **dict.fromkeys(_US_EAST.split(), "us-east"),
+    **_each(_US_WEST, "us-west"),
+    **_each(_US_CENTRAL, "us-central"),
+    **_each(_US_EAST, "us-east"),
 }
 _US_DIRECTIONS = {
     "east": "us-east",
@@ -279,8 +294,22 @@ _PROVIDER_REGIONS: dict[str, dict[str, str]] = {
 }
 
 _TRANSLITERATE = str.maketrans(
-    {"ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-     "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i"}  # fmt: skip
+    {
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+    }
 )
 
 
@@ -295,7 +324,7 @@ def _slug(text: str) -> str:
 
 
 def _us_zone(tokens: list[str]) -> str:
-    candidates = [*tokens, *(a + b for a, b in zip(tokens, tokens[1:], strict=False))]
+    candidates = [*tokens, *(a + b for a, b in pairwise(tokens))]
     candidates += [a + b + c for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
     for token in candidates:
         if token in _US_PLACES:
@@ -490,10 +519,10 @@ def _read_file(
     name = raw["AcceleratorName"]
     count = values["AcceleratorCount"]
     count_ok = ~_numbers(raw["AcceleratorCount"])[1] & ~(count < 0)
-    report((name != "") & count_ok & ~(count > 0), "AcceleratorName {!r} has no AcceleratorCount",
-           "AcceleratorName")  # fmt: skip
-    report((name == "") & (count > 0), "AcceleratorCount {} given without AcceleratorName",
-           "AcceleratorCount")  # fmt: skip
+    no_count = (name != "") & count_ok & ~(count > 0)
+    report(no_count, "AcceleratorName {!r} has no AcceleratorCount", "AcceleratorName")
+    no_name = (name == "") & (count > 0)
+    report(no_name, "AcceleratorCount {} given without AcceleratorName", "AcceleratorCount")
 
     bad_rows = np.array([bool(m) for m in messages], dtype=bool)
     for i in np.flatnonzero(bad_rows):
@@ -527,7 +556,9 @@ def _read_file(
     date = price_date or datetime.fromtimestamp(cf.path.stat().st_mtime, tz=UTC).strftime(
         "%Y-%m-%d"
     )
-    source = f"SkyPilot catalog {cf.version + '/' if cf.version else ''}{cf.provider}/{cf.path.name}"
+    source = (
+        f"SkyPilot catalog {cf.version + '/' if cf.version else ''}{cf.provider}/{cf.path.name}"
+    )
     display_region = raw["Region"]
     base = pd.DataFrame(
         {
@@ -595,9 +626,9 @@ def import_skypilot(
         kept = candidates.drop_duplicates(_KEY, keep="first")
         skipped["duplicate"] += len(candidates) - len(kept)
         kept = kept.reset_index(drop=True)
-        offerings = kept.assign(
-            **{c: np.nan for c in OFFERING_COLUMNS if c not in kept.columns}
-        )[list(OFFERING_COLUMNS)].astype(OFFERING_COLUMNS)
+        offerings = kept.assign(**{c: np.nan for c in OFFERING_COLUMNS if c not in kept.columns})[
+            list(OFFERING_COLUMNS)
+        ].astype(OFFERING_COLUMNS)
         regions = _regions_frame(offerings, kept["display_region"])
     else:
         offerings = _empty_offerings()

@@ -51,6 +51,9 @@ class Policy(InputModel):
     max_chip_vendor_share: Share | None = None
     chip_vendor_share_caps: dict[str, Share] = Field(default_factory=dict)
     min_providers_critical: int = Field(default=1, ge=1, le=10)
+    min_provider_share_critical: Share = Field(
+        default=0.2, description="share of demand each counted provider must carry, every period"
+    )
     n_minus_1: bool = False
     budget_usd_per_period: PosFloat | None = None
     budgets_usd: dict[PeriodLabel, NonNegFloat] = Field(default_factory=dict)

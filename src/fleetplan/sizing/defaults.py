@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleetplan.errors import FleetplanError
 from fleetplan.model.accelerator import Accelerator
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "WEIGHT_BYTES",
     "MfuReference",
     "ModelShape",
+    "SizingError",
     "compute_precision",
     "default_goodput",
     "default_mfu",
@@ -56,6 +58,17 @@ __all__ = [
     "round_to_placement",
     "serving_calibration",
 ]
+
+
+class SizingError(FleetplanError):
+    """A workload cannot be sized: it fits no allowed accelerator, or its inputs are unusable.
+
+    Defined here (the module every sizing module imports) and exported as
+    ``fleetplan.sizing.SizingError``. Exit code 2 (bad input).
+    """
+
+    exit_code = 2
+
 
 GIB = float(2**30)
 """Bytes per GB of accelerator memory. Vendors quote HBM capacity in binary units: an "80 GB"
@@ -121,13 +134,17 @@ def model_shape(
     d_default = interp(lo[2], hi[2])
     l_default = interp(lo[1], hi[1])
     if head_dim is None:
-        head_dim = hidden_size // heads if (hidden_size and heads) else (64 if d_default < 1500 else 128)
+        head_dim = (
+            hidden_size // heads if (hidden_size and heads) else (64 if d_default < 1500 else 128)
+        )
     if hidden_size is None:
-        hidden_size = heads * head_dim if heads else max(head_dim, int(round(d_default / head_dim)) * head_dim)
+        hidden_size = (
+            heads * head_dim if heads else max(head_dim, round(d_default / head_dim) * head_dim)
+        )
     if heads is None:
         heads = max(1, hidden_size // head_dim)
     if layers is None:
-        layers = max(1, int(round(l_default)))
+        layers = max(1, round(l_default))
     if kv_heads is None:
         kv_heads = heads if params < 1e9 else min(8, heads)
     return ModelShape(int(layers), int(hidden_size), int(heads), int(kv_heads), int(head_dim))
@@ -215,8 +232,10 @@ LORA_FLOPS_PER_PARAM_TOKEN = 4.0
 gradients (2N) of the frozen base: 4 · N FLOPs per token instead of 6 · N (Hu et al. 2021 report
 ~25 % higher throughput than full fine-tuning for GPT-3 175B)."""
 
-LORA_ADAPTER_PARAM_SHARE = 0.01
-"""Trainable adapter parameters as a share of the base (rank 16-64 on all projections ≈ 0.5-2 %)."""
+LORA_ADAPTER_PARAM_SHARE = 0.005
+"""Trainable adapter parameters as a share of the base: rank 16 on all linear layers of a Llama
+70B is ~0.3 %, rank 64 (the QLoRA paper's setting) ~1.2 %. Each costs 16 B (weights, grads,
+Adam)."""
 
 QLORA_WEIGHT_BYTES_PER_PARAM = 0.52
 """NF4 base weights with double-quantized constants: 4.127 bits per parameter (Dettmers et al.
@@ -252,7 +271,11 @@ def default_mfu(accelerator: Accelerator, precision: str, hidden_size: float) ->
     """
     ref = MFU_REFERENCES.get(family_key(accelerator), MFU_DEFAULT_REFERENCE)
     r = _flops_per_byte(accelerator, "bf16")
-    mfu = ref.mfu * (1 + MFU_OVERHEAD_K * r / ref.hidden_size) / (1 + MFU_OVERHEAD_K * r / hidden_size)
+    mfu = (
+        ref.mfu
+        * (1 + MFU_OVERHEAD_K * r / ref.hidden_size)
+        / (1 + MFU_OVERHEAD_K * r / hidden_size)
+    )
     if precision.lower() == "fp8":
         ratio = accelerator.peak_tflops("fp8") / accelerator.peak_tflops("bf16")
         mfu *= min(FP8_TRAINING_SPEEDUP, ratio) / ratio

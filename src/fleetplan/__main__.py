@@ -1,0 +1,5 @@
+"""``python -m fleetplan`` runs the CLI."""
+
+from fleetplan.cli import main
+
+main()

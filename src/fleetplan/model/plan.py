@@ -1,0 +1,187 @@
+"""Plan: the optimizer's answer, kept separate from the input types.
+
+Tables are pandas DataFrames with units in column names:
+
+allocations   one row per (workload, capacity option, period) with a positive amount:
+              workload, kind, period, provider, region, site, server_type, instance_type,
+              accelerator, vendor, pricing_model, option_id, replicas, accelerator_hours,
+              coverage (share of the period's demand it covers), cost_usd, energy_kwh, co2e_t
+purchases     site, server_type, accelerator, period_ordered, period_in_service, servers, capex_usd
+reservations  option_id, provider, region, instance_type, accelerator, pricing_model,
+              start_period, end_period, instances, term_periods, committed_usd
+costs         one row per period: rented_usd, reserved_usd, owned_opex_usd, energy_usd,
+              capex_usd, onboarding_usd, total_usd, discounted_usd, energy_kwh, co2e_t
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "PLAN_SCHEMA",
+    "Baseline",
+    "Plan",
+    "PolicyStatus",
+    "SolveResult",
+    "SolveStatus",
+    "Verification",
+]
+
+PLAN_SCHEMA = "fleetplan.plan/1"
+
+
+class SolveStatus(str, Enum):
+    """What the solver proved."""
+
+    OPTIMAL = "optimal"  # proven within the requested gap
+    TIME_LIMIT = "time_limit"  # stopped by the time limit with an incumbent: not proven optimal
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"  # stopped before any feasible plan was found
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The solver adapter's typed result (objective and bound in the objective's units, USD)."""
+
+    status: SolveStatus
+    termination: str
+    objective_usd: float | None
+    dual_bound_usd: float | None
+    gap: float | None
+    time_s: float
+    nodes: int
+    variables: int
+    constraints: int
+    integer_variables: int
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "termination": self.termination,
+            "objective_usd": _clean(self.objective_usd),
+            "dual_bound_usd": _clean(self.dual_bound_usd),
+            "gap": _clean(self.gap),
+            "time_s": round(self.time_s, 3),
+            "nodes": self.nodes,
+            "variables": self.variables,
+            "constraints": self.constraints,
+            "integer_variables": self.integer_variables,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyStatus:
+    """One policy's use in a plan: its limit, the plan's value, and whether it binds."""
+
+    policy: str
+    scope: str
+    limit: float
+    value: float
+    unit: str
+    binding: bool
+    satisfied: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "scope": self.scope,
+            "limit": _clean(self.limit),
+            "value": _clean(self.value),
+            "unit": self.unit,
+            "binding": self.binding,
+            "satisfied": self.satisfied,
+        }
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The independent checker's verdict: every violated rule, and what was checked."""
+
+    ok: bool
+    checks: tuple[str, ...]
+    violations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": list(self.checks), "violations": list(self.violations)}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A comparison plan solved on the same scenario."""
+
+    name: str
+    description: str
+    total_usd: float | None
+    feasible: bool
+    violations: tuple[str, ...] = ()
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "total_usd": _clean(self.total_usd),
+            "feasible": self.feasible,
+            "violations": list(self.violations),
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class Plan:
+    """What runs where, what is bought and reserved, when; with costs, energy, carbon and proofs."""
+
+    scenario_name: str
+    periods: list[str]
+    currency: str
+    allocations: pd.DataFrame
+    purchases: pd.DataFrame
+    reservations: pd.DataFrame
+    costs: pd.DataFrame
+    onboarded: list[str]
+    dropped_workloads: list[str]
+    solve: SolveResult
+    lp_bound_usd: float | None = None
+    policies: list[PolicyStatus] = field(default_factory=list)
+    baselines: list[Baseline] = field(default_factory=list)
+    verification: Verification | None = None
+    objective_breakdown: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_usd(self) -> float:
+        """Undiscounted spend over the horizon."""
+        return float(self.costs["total_usd"].sum()) if len(self.costs) else 0.0
+
+    @property
+    def discounted_usd(self) -> float:
+        return float(self.costs["discounted_usd"].sum()) if len(self.costs) else 0.0
+
+    def spend_by(self, column: str) -> pd.Series:
+        """Spend in USD grouped by an allocation column plus purchases/reservations where they apply."""
+        from fleetplan.optimize.accounting import spend_by
+
+        return spend_by(self, column)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``fleetplan.plan/1`` JSON document."""
+        from fleetplan.report.json_export import plan_to_dict
+
+        return plan_to_dict(self)
+
+
+def _clean(v: float | None) -> float | None:
+    if v is None:
+        return None
+    f = float(v)
+    return None if math.isnan(f) or math.isinf(f) else f

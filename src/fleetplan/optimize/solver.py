@@ -1,0 +1,170 @@
+"""HiGHS adapter: one ``passModel`` call, typed result, honest status.
+
+A run stopped by the time limit with an incumbent is ``TIME_LIMIT``, never ``OPTIMAL``; the gap
+reported is HiGHS's own (|primal - dual| / |primal|). Runs are deterministic: one thread by default
+and a fixed random seed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from fleetplan.model.plan import SolveResult, SolveStatus
+from fleetplan.optimize.sparse import SparseModel
+
+__all__ = ["Progress", "SolverOptions", "solve"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a running MIP solve."""
+
+    time_s: float
+    incumbent_usd: float | None
+    bound_usd: float | None
+    gap: float | None
+    nodes: int
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Time limit (s), relative MIP gap target, random seed, threads; ``relax`` drops integrality."""
+
+    time_limit_s: float = 120.0
+    mip_rel_gap: float = 1e-3
+    seed: int = 0
+    threads: int = 1
+    relax: bool = False
+    progress: Callable[[Progress], None] | None = None
+
+
+_BANNER_SHOWN = False
+
+
+def _new_highs():  # type: ignore[no-untyped-def]
+    """Create a Highs instance without letting its one-time banner reach stdout (fd-level)."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+    return h
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or math.isinf(x) or math.isnan(x) or abs(x) >= 1e30 else float(x)
+
+
+def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
+    """Solve ``model``; return the typed result and the column values (None without a solution)."""
+    import highspy
+
+    opts = options or SolverOptions()
+    h = _new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(opts.time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
+    h.setOptionValue("random_seed", int(opts.seed))
+    h.setOptionValue("threads", int(opts.threads))
+    h.setOptionValue("presolve", "on")
+
+    a = model.matrix()
+    lo, up = model.row_bounds()
+    integer = model.col("integer")
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.col("cost")
+    lp.col_lower_ = model.col("lower")
+    lp.col_upper_ = model.col("upper")
+    lp.row_lower_ = lo
+    lp.row_upper_ = up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = model.n_cols
+    lp.a_matrix_.num_row_ = model.n_rows
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    n_int = 0 if opts.relax else int(integer.sum())
+    if n_int:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous for f in integer
+        ]
+    h.passModel(lp)
+
+    if opts.progress is not None and n_int:
+        last = [0.0]
+
+        def _on_progress(event) -> None:  # type: ignore[no-untyped-def]
+            out = event.data_out
+            now = float(out.running_time)
+            if now - last[0] < 0.5:
+                return
+            last[0] = now
+            opts.progress(  # type: ignore[misc]
+                Progress(now, _finite(out.mip_primal_bound), _finite(out.mip_dual_bound),
+                         _finite(out.mip_gap), int(out.mip_node_count))
+            )
+
+        h.cbMipInterrupt.subscribe(_on_progress)
+        h.cbMipImprovingSolution.subscribe(_on_progress)
+
+    t0 = time.perf_counter()
+    h.run()
+    elapsed = time.perf_counter() - t0
+    status = h.getModelStatus()
+    info = h.getInfo()
+    name = h.modelStatusToString(status)
+    ms = highspy.HighsModelStatus
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if status == ms.kOptimal:
+        st = SolveStatus.OPTIMAL
+    elif status in (ms.kInfeasible,):
+        st = SolveStatus.INFEASIBLE
+    elif status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+        st = SolveStatus.INFEASIBLE if status == ms.kUnboundedOrInfeasible else SolveStatus.UNBOUNDED
+    elif status in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kSolutionLimit):
+        st = SolveStatus.TIME_LIMIT if has_primal else SolveStatus.NO_SOLUTION
+    else:
+        st = SolveStatus.ERROR
+    objective = _finite(info.objective_function_value) if st in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) else None
+    if n_int:
+        bound = _finite(info.mip_dual_bound)
+        gap = _finite(info.mip_gap) if objective is not None else None
+        nodes = int(info.mip_node_count)
+    else:
+        bound = objective if st == SolveStatus.OPTIMAL else None
+        gap = 0.0 if st == SolveStatus.OPTIMAL else None
+        nodes = 0
+    if gap is not None and objective is not None and bound is not None and abs(objective) < 1e-9:
+        gap = abs(objective - bound)
+    values = np.asarray(h.getSolution().col_value, dtype=float) if objective is not None else None
+    result = SolveResult(
+        status=st,
+        termination=name,
+        objective_usd=objective,
+        dual_bound_usd=bound,
+        gap=gap,
+        time_s=elapsed,
+        nodes=nodes,
+        variables=model.n_cols,
+        constraints=model.n_rows,
+        integer_variables=n_int,
+    )
+    return result, values

@@ -1,0 +1,497 @@
+"""Independent verifier: re-check every rule and every total of a plan from the scenario alone.
+
+It reads the scenario, its catalog, the sizing of its workloads and the plan's tables. It never
+reads the optimizer's candidate table or matrices, and it recomputes prices, efficiencies, energy
+and costs with its own code, row by row, so that a bug in the model builder shows up here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.period import format_period, hours_per_period, parse_period, periods_per_year
+from fleetplan.model.plan import Plan, Verification
+from fleetplan.model.scenario import Scenario
+from fleetplan.model.workload import Workload
+
+__all__ = ["PlanCosts", "recompute_costs", "verify_plan"]
+
+REL_TOL = 1e-5
+COVER_TOL = 1e-4
+_EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split())
+_RESTART_HOURS = 0.25
+_DEFAULT_SPOT_RATE = 0.005
+_UTIL = 0.8
+_CLOUD_OVERHEAD = 1.3
+
+
+@dataclass(frozen=True)
+class PlanCosts:
+    """Recomputed spend per period (USD) by category and by owner, energy and carbon."""
+
+    by_period: pd.DataFrame  # period x category (+ total_usd, energy_kwh, co2e_t)
+    by_provider: dict[str, float]
+    by_vendor: dict[str, float]
+
+
+class _Facts:
+    """Lookups the checks need, built from the scenario and its catalog only."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.sc = sc
+        cat = scenario_catalog(sc)
+        self.labels = sc.horizon.labels()
+        self.t_of = {p: i for i, p in enumerate(self.labels)}
+        self.H = hours_per_period(sc.horizon.period)
+        self.ppy = periods_per_year(sc.horizon.period)
+        self.first = parse_period(sc.horizon.start, sc.horizon.period)
+        off = cat.offerings
+        self.offer = {
+            (r.provider, r.region, r.instance_type, r.pricing_model): r
+            for r in off.itertuples(index=False)
+        }
+        self.region = {(r.provider, r.region): r for r in cat.regions.itertuples(index=False)}
+        kinds = dict(zip(cat.providers["provider"], cat.providers["kind"], strict=True))
+        ptags = dict(zip(cat.providers["provider"], cat.providers["tags"], strict=True))
+        for p in sc.providers:
+            kinds[p.name] = p.kind
+            ptags[p.name] = ";".join(p.tags)
+        self.kind = kinds
+        self.ptags = ptags
+        self.onboarding = dict(zip(cat.providers["provider"], cat.providers["onboarding_cost_usd"].fillna(0.0), strict=True))
+        self.sites = {s.name: s for s in sc.sites}
+        self.types = {t.name: t for t in sc.server_types}
+        self.workloads = {w.name: w for w in sc.workloads}
+
+    def tags_of(self, row: pd.Series) -> set[str]:
+        tags: set[str] = set()
+        raw = self.ptags.get(row["provider"])
+        if isinstance(raw, str):
+            tags |= {t.strip().lower() for t in raw.split(";") if t.strip()}
+        if isinstance(row["site"], str):
+            site = self.sites[row["site"]]
+            tags |= {t.lower() for t in site.tags}
+            country = site.country
+        else:
+            reg = self.region.get((row["provider"], row["region"]))
+            if reg is not None and isinstance(reg.tags, str):
+                tags |= {t.strip().lower() for t in reg.tags.split(";") if t.strip()}
+            country = reg.country if reg is not None else None
+        if country in _EU:
+            tags.add("eu")
+        return tags
+
+    def country_zone(self, row: pd.Series) -> tuple[str | None, str | None]:
+        if isinstance(row["site"], str):
+            s = self.sites[row["site"]]
+            return s.country, s.latency_zone
+        reg = self.region.get((row["provider"], row["region"]))
+        if reg is None:
+            return None, None
+        c = reg.country if isinstance(reg.country, str) else None
+        z = reg.latency_zone if isinstance(reg.latency_zone, str) else None
+        return c, z
+
+
+def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
+    """(kWh per accelerator-hour, grid kg/kWh x (1 - renewables), electricity $/kWh)."""
+    acc = resolve_accelerator(row["accelerator"])
+    if isinstance(row["site"], str):
+        site = f.sites[row["site"]]
+        st = f.types[row["server_type"]]
+        grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else 0.475
+        kwh = acc.tdp_w * _UTIL * st.power_overhead_factor * site.pue / 1000
+        return kwh, grid * (1 - site.renewable_share), site.electricity_usd_per_kwh
+    reg = f.region.get((row["provider"], row["region"]))
+    pue = reg.pue if reg is not None and not pd.isna(reg.pue) else 1.58
+    grid = reg.grid_kgco2e_per_kwh if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh) else 0.475
+    return acc.tdp_w * _UTIL * _CLOUD_OVERHEAD * pue / 1000, grid, 0.0
+
+
+def _efficiency(f: _Facts, w: Workload, row: pd.Series, offer: object | None, gang: float) -> float:
+    if row["pricing_model"] != "spot" or offer is None:
+        return 1.0
+    rate = getattr(offer, "spot_interruption_rate_per_hour", float("nan"))
+    rate = _DEFAULT_SPOT_RATE if rate is None or pd.isna(rate) else float(rate)
+    instances = max(1.0, math.ceil(gang / int(offer.accelerator_count)))  # type: ignore[attr-defined]
+    return 1.0 / (1.0 + rate * instances * (w.checkpoint_interval_hours / 2 + _RESTART_HOURS))
+
+
+def _crf(rate: float, years: float) -> float:
+    return 1.0 / years if rate <= 0 else rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
+    """Spend per period and owner recomputed from the catalog, the scenario and the plan's tables."""
+    f = _Facts(sc)
+    T = len(f.labels)
+    cats = ["rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd", "existing_opex_usd"]
+    per = {c: np.zeros(T) for c in cats}
+    energy = np.zeros(T)
+    co2 = np.zeros(T)
+    by_p: dict[str, float] = defaultdict(float)
+    by_v: dict[str, float] = defaultdict(float)
+    for _, row in plan.allocations.iterrows():
+        t = f.t_of[row["period"]]
+        hours = float(row["accelerator_hours"])
+        kwh, grid, usd_kwh = _kwh_per_acc_hour(f, row)
+        e = hours * kwh
+        energy[t] += e
+        co2[t] += e * grid / 1000
+        vendor = resolve_accelerator(row["accelerator"]).vendor
+        if row["pricing_model"] == "owned":
+            usd = e * usd_kwh
+            per["owned_energy_usd"][t] += usd
+        elif row["pricing_model"] in ("on_demand", "spot"):
+            o = f.offer[(row["provider"], row["region"], row["instance_type"], row["pricing_model"])]
+            usd = hours * o.price_usd_per_hour / o.accelerator_count
+            per["rented_usd"][t] += usd
+        else:
+            usd = 0.0
+        by_p[row["provider"]] += usd
+        by_v[vendor] += usd
+    for _, r in plan.reservations.iterrows():
+        o = f.offer[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])]
+        s = f.t_of[r["start_period"]]
+        usd = r["instances"] * o.price_usd_per_hour * f.H
+        for t in range(s, min(s + int(r["term_periods"]), T)):
+            per["reserved_usd"][t] += usd
+            by_p[r["provider"]] += usd
+            by_v[resolve_accelerator(o.accelerator).vendor] += usd
+    rate = sc.discount_rate_per_year
+    for _, r in plan.purchases.iterrows():
+        st = f.types[r["server_type"]]
+        life = int(round(st.lifetime_years * f.ppy))
+        t_in = f.t_of[r["period_in_service"]]
+        vendor = resolve_accelerator(st.accelerator).vendor
+        for t in range(t_in, min(t_in + life, T)):
+            usd = r["servers"] * st.opex_usd_per_year / f.ppy
+            if sc.objective.capex == "annualized":
+                usd += r["servers"] * st.capex_usd * _crf(rate, st.lifetime_years) / f.ppy
+            per["purchases_usd"][t] += usd
+            by_p[r["provider"]] += usd
+            by_v[vendor] += usd
+        if sc.objective.capex == "salvage":
+            usd = r["servers"] * st.capex_usd
+            per["purchases_usd"][f.t_of[r["period_ordered"]]] += usd
+            by_p[r["provider"]] += usd
+            by_v[vendor] += usd
+    for p in plan.onboarded:
+        usd = float(f.onboarding.get(p, 0.0))
+        per["onboarding_usd"][0] += usd
+        by_p[p] += usd
+    for site in sc.sites:
+        for hw in site.existing:
+            st = f.types[hw.server_type]
+            start = parse_period(hw.purchased, sc.horizon.period) - f.first
+            end = start + int(round(st.lifetime_years * f.ppy))
+            for t in range(max(start, 0), min(end, T)):
+                usd = hw.count * st.opex_usd_per_year / f.ppy
+                per["existing_opex_usd"][t] += usd
+                by_p[site.provider] += usd
+    df = pd.DataFrame({"period": f.labels, **per})
+    df["total_usd"] = df[cats].sum(axis=1)
+    df["energy_kwh"] = energy
+    df["co2e_t"] = co2
+    return PlanCosts(df, dict(by_p), dict(by_v))
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
+
+
+def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals: bool = True) -> Verification:
+    """Check ``plan`` against every rule of ``sc``; list each violation in the user's terms."""
+    f = _Facts(sc)
+    v: list[str] = []
+    checks: list[str] = []
+    alloc = plan.allocations
+    T = len(f.labels)
+    pol = sc.policy
+    dropped = set(plan.dropped_workloads)
+
+    # needs per (workload, accelerator, period) from sizing
+    need: dict[tuple[str, str, str], float] = {}
+    gang: dict[tuple[str, str], float] = {}
+    for r in sizing.itertuples(index=False):
+        if not r.fits:
+            continue
+        amount = r.replicas if r.kind == "serve" else r.accelerator_hours
+        need[(r.workload, r.accelerator, r.period)] = float(amount)
+        gang[(r.workload, r.accelerator)] = float(r.accelerators_per_replica)
+
+    # 1. eligibility and coverage ------------------------------------------------------------
+    checks.append("eligibility: accelerator, pricing model, spot, provider, site, residency, latency zone")
+    checks.append("coverage: every active workload-period fully served (or the optional workload dropped)")
+    cover: dict[tuple[str, str], float] = defaultdict(float)
+    cover_by_p: dict[tuple[str, str, str], float] = defaultdict(float)
+    hours_used: dict[tuple, float] = defaultdict(float)
+    for _, row in alloc.iterrows():
+        w = f.workloads.get(row["workload"])
+        if w is None:
+            v.append(f"allocation names unknown workload {row['workload']!r}")
+            continue
+        v.extend(_eligibility(f, w, row))
+        offer = None
+        if row["pricing_model"] != "owned":
+            offer = f.offer.get((row["provider"], row["region"], row["instance_type"], row["pricing_model"]))
+            if offer is None:
+                v.append(f"{w.name}: offering {row['provider']}/{row['region']}/{row['instance_type']} "
+                         f"({row['pricing_model']}) is not in the catalog")
+                continue
+        key = (w.name, row["accelerator"], row["period"])
+        if key not in need or need[key] <= 0:
+            v.append(f"{w.name}: runs in {row['period']} on {row['accelerator']}, where it has no sized demand")
+            continue
+        k = gang[(w.name, row["accelerator"])]
+        eff = _efficiency(f, w, row, offer, k)
+        if w.kind == "serve":
+            reps = float(row["replicas"])
+            if abs(reps - round(reps)) > 1e-6:
+                v.append(f"{w.name} {row['period']}: {reps} replicas is not a whole number")
+            if offer is not None and k > int(offer.accelerator_count):
+                v.append(f"{w.name}: a replica needs {int(k)} x {row['accelerator']} but {row['instance_type']} has "
+                         f"{int(offer.accelerator_count)}")
+            covered = reps * eff / need[key]
+            hours = reps * k * f.H
+            if not _close(hours, float(row["accelerator_hours"])):
+                v.append(f"{w.name} {row['period']}: accelerator-hours {row['accelerator_hours']:.1f} != replicas x "
+                         f"{int(k)} x {f.H:.0f} h")
+        else:
+            hours = float(row["accelerator_hours"])
+            covered = hours * eff / need[key]
+        cover[(w.name, row["period"])] += covered
+        cover_by_p[(w.name, row["period"], row["provider"])] += covered
+        owner = row["site"] if isinstance(row["site"], str) else None
+        hours_used[(row["provider"], row["region"], row["instance_type"], row["pricing_model"], owner, row["period"])] += hours
+    active = {(r.workload, r.period) for r in sizing.itertuples(index=False) if r.fits}
+    for wname, period in sorted(active):
+        if wname in dropped:
+            continue
+        got = cover.get((wname, period), 0.0)
+        if got < 1 - COVER_TOL:
+            v.append(f"workload {wname}: {period} demand only {got:.1%} covered")
+    for wname in dropped:
+        w = f.workloads[wname]
+        if not w.optional:
+            v.append(f"workload {wname} is required but was dropped")
+        elif any(r == wname for r in alloc["workload"]):
+            v.append(f"workload {wname} is dropped but still has allocations")
+
+    # 2. capacity: availability, reservations, owned, power, space -------------------------------
+    checks.append("availability caps per offering and period")
+    checks.append("reserved capacity covers use; reservations pay their whole term")
+    checks.append("owned capacity = existing + purchases after lead time - retirements")
+    checks.append("site power (kW) and space (rack units)")
+    reserved: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(T))
+    for _, r in plan.reservations.iterrows():
+        o = f.offer.get((r["provider"], r["region"], r["instance_type"], r["pricing_model"]))
+        if o is None:
+            v.append(f"reservation of unknown offering {r['provider']}/{r['instance_type']}")
+            continue
+        term = {"reserved_1y": f.ppy, "reserved_3y": 3 * f.ppy}.get(r["pricing_model"])
+        if term != int(r["term_periods"]):
+            v.append(f"reservation {r['instance_type']} {r['pricing_model']}: term {r['term_periods']} periods, expected {term}")
+        s = f.t_of[r["start_period"]]
+        reserved[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])][s : s + int(r["term_periods"])] += r["instances"]
+    for key, hours in hours_used.items():
+        prov, reg, inst, pm, site, period = key
+        t = f.t_of[period]
+        if site is None:
+            o = f.offer[(prov, reg, inst, pm)]
+            cap = o.availability_max_instances
+            if cap is not None and not pd.isna(cap) and hours > cap * o.accelerator_count * f.H * (1 + REL_TOL):
+                v.append(f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours, availability cap "
+                         f"is {cap * o.accelerator_count * f.H:,.0f}")
+            if pm.startswith("reserved"):
+                have = reserved[(prov, reg, inst, pm)][t] * o.accelerator_count * f.H
+                if hours > have * (1 + REL_TOL) + 1e-6:
+                    v.append(f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours but only "
+                             f"{have:,.0f} are reserved")
+    servers = _servers_in_service(f, plan, v)
+    for (site, st_name), count in servers.items():
+        st = f.types[st_name]
+        for t in range(T):
+            used = hours_used.get((f.sites[site].provider, site, st_name, "owned", site, f.labels[t]), 0.0)
+            cap = count[t] * st.accelerators_per_server * f.H
+            if used > cap * (1 + REL_TOL) + 1e-6:
+                v.append(f"site {site} {f.labels[t]}: {st_name} used {used:,.0f} accelerator-hours, "
+                         f"{int(count[t])} servers in service give {cap:,.0f}")
+    for site in sc.sites:
+        existing_kw = np.zeros(T)
+        kw = np.zeros(T)
+        ru = np.zeros(T)
+        for (s_name, st_name), count in servers.items():
+            if s_name != site.name:
+                continue
+            st = f.types[st_name]
+            acc = resolve_accelerator(st.accelerator)
+            kw += count * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
+            ru += count * st.rack_units
+            existing_kw += _existing_count(f, site, st_name) * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
+        for t in range(T):
+            limit = max(site.power_capacity_kw, existing_kw[t])
+            if kw[t] > limit * (1 + REL_TOL) + 1e-6:
+                v.append(f"site {site.name} {f.labels[t]}: installed servers draw {kw[t]:,.1f} kW, power capacity "
+                         f"is {site.power_capacity_kw:,.1f} kW")
+            if site.space_rack_units is not None and ru[t] > site.space_rack_units + 1e-6:
+                v.append(f"site {site.name} {f.labels[t]}: {ru[t]:.0f} rack units installed, space is {site.space_rack_units}")
+
+    # 3. training placed whole ---------------------------------------------------------------------
+    checks.append("training runs placed whole: one provider-region, one accelerator type")
+    for wname, grp in alloc[alloc["kind"].isin(["train", "finetune"])].groupby("workload"):
+        places = {(p, r, a) for p, r, a in zip(grp["provider"], grp["region"], grp["accelerator"], strict=True)}
+        if len(places) > 1:
+            v.append(f"training run {wname} is split across {len(places)} placements: "
+                     + ", ".join(f"{p}/{r}/{a}" for p, r, a in sorted(places)))
+
+    # 4. spend and policies ------------------------------------------------------------------------
+    costs = recompute_costs(sc, plan)
+    total = float(costs.by_period["total_usd"].sum())
+    checks.append("provider and chip-vendor spend-share caps")
+    for name, usd in sorted(costs.by_provider.items()):
+        cap = pol.provider_share_caps.get(name, pol.max_provider_share)
+        if cap is not None and total > 0 and usd > cap * total * (1 + REL_TOL) + 1e-6:
+            v.append(f"provider {name} holds {usd / total:.1%} of spend, cap is {cap:.0%}")
+    for name, usd in sorted(costs.by_vendor.items()):
+        cap = pol.chip_vendor_share_caps.get(name, pol.max_chip_vendor_share)
+        if cap is not None and total > 0 and usd > cap * total * (1 + REL_TOL) + 1e-6:
+            v.append(f"chip vendor {name} holds {usd / total:.1%} of spend, cap is {cap:.0%}")
+    checks.append("minimum distinct providers for critical workloads")
+    for w in sc.workloads:
+        m = w.min_providers or (pol.min_providers_critical if w.criticality == "critical" else 1)
+        if m <= 1 or w.name in dropped:
+            continue
+        provs = {p for (wn, _t, p), c in cover_by_p.items() if wn == w.name}
+        counted = [p for p in provs if all(cover_by_p.get((w.name, per, p), 0.0) >= pol.min_provider_share_critical - COVER_TOL
+                                           for (wn, per) in active if wn == w.name)]
+        if len(counted) < m:
+            v.append(f"critical workload {w.name} runs on {len(counted)} provider(s) carrying at least "
+                     f"{pol.min_provider_share_critical:.0%} each; policy asks for {m}")
+    if pol.n_minus_1:
+        checks.append("N-1: critical demand served with any one provider lost")
+        for w in sc.workloads:
+            if w.criticality != "critical" or w.name in dropped:
+                continue
+            for (wn, period) in sorted(active):
+                if wn != w.name:
+                    continue
+                provs = {p for (a, b, p) in cover_by_p if a == wn and b == period}
+                for p in sorted(provs):
+                    rest = cover.get((wn, period), 0.0) - cover_by_p[(wn, period, p)]
+                    if rest < 1 - COVER_TOL:
+                        v.append(f"N-1: losing {p} leaves {w.name} {period} at {rest:.1%} of demand")
+    checks.append("budgets per period")
+    for t, label in enumerate(f.labels):
+        budget = pol.budgets_usd.get(label, pol.budget_usd_per_period)
+        spent = float(costs.by_period["total_usd"].iloc[t])
+        if budget is not None and spent > budget * (1 + REL_TOL) + 1e-6:
+            v.append(f"budget {label} exceeded: spend ${spent:,.0f} vs budget ${budget:,.0f}")
+    checks.append("carbon budgets")
+    co2 = costs.by_period["co2e_t"].to_numpy()
+    if pol.carbon_budget_tco2e is not None and co2.sum() > pol.carbon_budget_tco2e * (1 + REL_TOL) + 1e-9:
+        v.append(f"carbon budget exceeded: {co2.sum():,.1f} tCO2e vs {pol.carbon_budget_tco2e:,.1f}")
+    if pol.carbon_budget_tco2e_per_period is not None:
+        for t, label in enumerate(f.labels):
+            if co2[t] > pol.carbon_budget_tco2e_per_period * (1 + REL_TOL) + 1e-9:
+                v.append(f"carbon budget {label} exceeded: {co2[t]:,.1f} tCO2e vs {pol.carbon_budget_tco2e_per_period:,.1f}")
+    checks.append("onboarding: every newly used provider with an onboarding cost is paid for")
+    own = {p.name for p in sc.providers} | set(sc.onboarded_providers) | set(plan.onboarded)
+    used_providers = set(alloc["provider"]) | set(plan.reservations["provider"])
+    for p in sorted(used_providers - own):
+        if f.onboarding.get(p, 0.0) > 0:
+            v.append(f"provider {p} is used but its onboarding (${f.onboarding[p]:,.0f}) is not in the plan")
+
+    # 5. totals ------------------------------------------------------------------------------------
+    if check_totals:
+        checks.append("reported totals match the recomputation (cost per period and category, energy, carbon)")
+        mine = costs.by_period
+        for col in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd",
+                    "existing_opex_usd", "total_usd", "energy_kwh", "co2e_t"):
+            a = mine[col].to_numpy()
+            b = plan.costs[col].to_numpy()
+            for t in range(T):
+                if not _close(float(a[t]), float(b[t])):
+                    v.append(f"reported {col} for {f.labels[t]} is {b[t]:,.2f}, recomputed {a[t]:,.2f}")
+        for col in ("cost_usd", "energy_kwh", "co2e_t"):
+            pass  # per-allocation figures are summed into the period totals checked above
+    return Verification(ok=not v, checks=tuple(checks), violations=tuple(dict.fromkeys(v)))
+
+
+def _existing_count(f: _Facts, site: object, st_name: str) -> np.ndarray:
+    T = len(f.labels)
+    out = np.zeros(T)
+    st = f.types[st_name]
+    for hw in site.existing:  # type: ignore[attr-defined]
+        if hw.server_type != st_name:
+            continue
+        start = parse_period(hw.purchased, f.sc.horizon.period) - f.first
+        end = start + int(round(st.lifetime_years * f.ppy))
+        for t in range(max(start, 0), min(end, T)):
+            out[t] += hw.count
+    return out
+
+
+def _servers_in_service(f: _Facts, plan: Plan, v: list[str]) -> dict[tuple[str, str], np.ndarray]:
+    T = len(f.labels)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for site in f.sc.sites:
+        names = {hw.server_type for hw in site.existing} | set(site.buyable)
+        for name in names:
+            out[(site.name, name)] = _existing_count(f, site, name)
+    for _, r in plan.purchases.iterrows():
+        site = f.sites.get(r["site"])
+        if site is None or r["server_type"] not in site.buyable:
+            v.append(f"purchase of {r['server_type']} at {r['site']}: not buyable there")
+            continue
+        st = f.types[r["server_type"]]
+        order = f.t_of[r["period_ordered"]]
+        service = f.t_of.get(r["period_in_service"])
+        if service is None or service != order + st.lead_time_periods:
+            v.append(f"purchase of {r['server_type']} at {r['site']} ordered {r['period_ordered']}: in service "
+                     f"{r['period_in_service']}, lead time says {format_period(f.first + order + st.lead_time_periods, f.sc.horizon.period)}")
+            continue
+        life = int(round(st.lifetime_years * f.ppy))
+        out[(r["site"], r["server_type"])][service : min(service + life, T)] += r["servers"]
+    return out
+
+
+def _eligibility(f: _Facts, w: Workload, row: pd.Series) -> list[str]:
+    out: list[str] = []
+    where = f"{w.name} on {row['provider']}/{row['region']}/{row['instance_type']} ({row['pricing_model']})"
+    if w.accelerators is not None and row["accelerator"] not in {resolve_accelerator(a).name for a in w.accelerators}:
+        out.append(f"{where}: accelerator {row['accelerator']} is not allowed")
+    allowed = set(f.sc.policy.allowed_pricing_models) & set(w.pricing_models or f.sc.policy.allowed_pricing_models)
+    if row["pricing_model"] not in allowed:
+        out.append(f"{where}: pricing model not allowed")
+    if row["pricing_model"] == "spot" and not w.interruptible:
+        out.append(f"{where}: spot for a workload that does not tolerate interruption")
+    if w.providers is not None and row["provider"] not in w.providers:
+        out.append(f"{where}: provider not allowed for this workload")
+    if row["provider"] in f.sc.policy.excluded_providers:
+        out.append(f"{where}: provider excluded by policy")
+    if w.sites is not None and isinstance(row["site"], str) and row["site"] not in w.sites:
+        out.append(f"{where}: site not allowed for this workload")
+    tags = f.tags_of(row)
+    country, zone = f.country_zone(row)
+    rule = f.sc.policy.residency.get(w.sensitivity)
+    if rule is not None:
+        ok = f.kind.get(row["provider"]) in rule.kinds or bool(tags & {t.lower() for t in rule.tags})
+        if rule.countries is not None:
+            ok = ok and country in rule.countries
+        if not ok:
+            out.append(f"{where}: sensitivity {w.sensitivity} does not allow this placement")
+    if w.residency is not None:
+        wanted = set(w.residency)
+        if not (country in wanted or tags & {r.lower() for r in wanted}):
+            out.append(f"{where}: outside residency {', '.join(w.residency)}")
+    if w.latency_zones is not None and zone not in w.latency_zones:
+        out.append(f"{where}: latency zone {zone} not in {', '.join(w.latency_zones)}")
+    return out
