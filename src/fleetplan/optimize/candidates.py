@@ -147,7 +147,7 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
             continue  # sizing already explained that it fits nowhere
         per_acc = sz.drop_duplicates("accelerator").set_index("accelerator")["accelerators_per_replica"]
         k = opts["accelerator"].map(per_acc)
-        ok = k.notna().to_numpy()
+        ok = k.notna().to_numpy().copy()
         if w.kind == "serve":
             ok &= (k.fillna(np.inf) <= opts["accelerator_count"]).to_numpy()
         if not ok.any():

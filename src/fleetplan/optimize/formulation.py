@@ -737,10 +737,11 @@ def _share_caps(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame, options:
             labels.append({"name": nm, "cap": cap})
         size = len(limits)
         if b.elastic:
-            sc_, sg = b.slack(fam, labels, -1.0)
+            scale = max(1.0, float(total_spend.max(initial=1.0)))
+            sc_, sg = b.slack(fam, [{**lab, "scale": scale} for lab in labels], -1.0)
             rows.append(np.arange(size))
             cols.append(sc_)
-            vals.append(sg * max(1.0, float(total_spend.max(initial=1.0))))
+            vals.append(sg * scale)
         b.m.add_rows(fam, size, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=np.array(upper))
 
 

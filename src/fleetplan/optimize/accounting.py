@@ -1,0 +1,108 @@
+"""Summaries of a plan: spend by owner, policy status (binding or slack)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.model.period import parse_period, periods_per_year
+from fleetplan.model.plan import Plan, PolicyStatus
+from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.verify import recompute_costs
+
+__all__ = ["policy_status", "spend_by"]
+
+_BIND = 1e-3
+
+
+def spend_by(plan: Plan, column: str) -> pd.Series:
+    """Horizon spend (USD) by ``provider``, ``vendor``, ``pricing_model`` or ``workload``.
+
+    Allocations carry their marginal cost; reservations, purchases, onboarding and existing opex are
+    added to ``provider``/``pricing_model`` groupings where they belong (not to ``workload``).
+    """
+    parts = [plan.allocations.groupby(column)["cost_usd"].sum()] if len(plan.allocations) else []
+    if column in ("provider", "pricing_model") and len(plan.reservations):
+        key = plan.reservations[column]
+        parts.append(plan.reservations.groupby(key)["in_horizon_usd"].sum())
+    if column == "pricing_model" and len(plan.purchases):
+        owned = plan.costs["purchases_usd"].sum() + plan.costs["existing_opex_usd"].sum()
+        parts.append(pd.Series({"owned": owned}))
+    out = pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype=float)
+    return out.sort_values(ascending=False)
+
+
+def policy_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
+    """Every active policy with its limit, the plan's value and whether it binds (within 0.1 %)."""
+    pol = sc.policy
+    costs = recompute_costs(sc, plan)
+    total = float(costs.by_period["total_usd"].sum())
+    out: list[PolicyStatus] = []
+
+    def add(policy: str, scope: str, limit: float, value: float, unit: str) -> None:
+        binding = value >= limit * (1 - _BIND) - 1e-9
+        out.append(PolicyStatus(policy, scope, float(limit), float(value), unit, binding, value <= limit * (1 + 1e-5) + 1e-6))
+
+    for name, usd in sorted(costs.by_provider.items()):
+        cap = pol.provider_share_caps.get(name, pol.max_provider_share)
+        if cap is not None and total > 0:
+            add("provider_share", name, cap, usd / total, "share")
+    for name, usd in sorted(costs.by_vendor.items()):
+        cap = pol.chip_vendor_share_caps.get(name, pol.max_chip_vendor_share)
+        if cap is not None and total > 0:
+            add("chip_vendor_share", name, cap, usd / total, "share")
+    for t, label in enumerate(sc.horizon.labels()):
+        budget = pol.budgets_usd.get(label, pol.budget_usd_per_period)
+        if budget is not None:
+            add("budget", label, budget, float(costs.by_period["total_usd"].iloc[t]), "usd")
+    co2 = costs.by_period["co2e_t"]
+    if pol.carbon_budget_tco2e is not None:
+        add("carbon_budget", "horizon", pol.carbon_budget_tco2e, float(co2.sum()), "tco2e")
+    if pol.carbon_budget_tco2e_per_period is not None:
+        for label, value in zip(sc.horizon.labels(), co2, strict=True):
+            add("carbon_budget", label, pol.carbon_budget_tco2e_per_period, float(value), "tco2e")
+    alloc = plan.allocations
+    for w in sc.workloads:
+        m = w.min_providers or (pol.min_providers_critical if w.criticality == "critical" else 1)
+        if m > 1 and w.name not in plan.dropped_workloads:
+            n = alloc.loc[alloc["workload"] == w.name, "provider"].nunique()
+            out.append(PolicyStatus("min_providers", w.name, float(m), float(n), "providers", n <= m, n >= m))
+    for site in sc.sites:
+        kw = _installed_kw(sc, plan, site.name)
+        peak = float(kw.max()) if len(kw) else 0.0
+        types = {t.name: t for t in sc.server_types}
+        smallest = min((_server_kw(types[n], site.pue) for n in site.buyable), default=float("inf"))
+        headroom = site.power_capacity_kw - peak
+        out.append(PolicyStatus("site_power", site.name, site.power_capacity_kw, peak, "kw",
+                                headroom < smallest, peak <= site.power_capacity_kw * (1 + 1e-6)))
+    return out
+
+
+def _server_kw(st, pue: float) -> float:  # type: ignore[no-untyped-def]
+    acc = resolve_accelerator(st.accelerator)
+    return st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * pue / 1000.0
+
+
+def _installed_kw(sc: Scenario, plan: Plan, site_name: str) -> np.ndarray:
+    """Peak draw of the servers installed at a site, per period (kW)."""
+    T = sc.horizon.periods
+    ppy = periods_per_year(sc.horizon.period)
+    first = parse_period(sc.horizon.start, sc.horizon.period)
+    labels = {p: i for i, p in enumerate(sc.horizon.labels())}
+    site = next(s for s in sc.sites if s.name == site_name)
+    types = {t.name: t for t in sc.server_types}
+    kw = np.zeros(T)
+    for hw in site.existing:
+        st = types[hw.server_type]
+        start = parse_period(hw.purchased, sc.horizon.period) - first
+        end = start + int(round(st.lifetime_years * ppy))
+        t = np.arange(T)
+        kw += np.where((t >= start) & (t < end), hw.count * _server_kw(st, site.pue), 0.0)
+    for _, r in plan.purchases[plan.purchases["site"] == site_name].iterrows():
+        st = types[r["server_type"]]
+        start = labels[r["period_in_service"]]
+        end = start + int(round(st.lifetime_years * ppy))
+        t = np.arange(T)
+        kw += np.where((t >= start) & (t < end), r["servers"] * _server_kw(st, site.pue), 0.0)
+    return kw

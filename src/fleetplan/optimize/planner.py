@@ -1,0 +1,144 @@
+"""``optimize(scenario)``: size -> candidates -> model -> HiGHS -> plan -> verify -> baselines.
+
+Contract: returns a verified :class:`Plan` or raises. Bad input raises :class:`InputError`/
+:class:`SizingError` (exit 2); a scenario with no feasible plan raises :class:`InfeasibleError`
+with the conflicting requirements (exit 1); a plan the verifier rejects raises
+:class:`VerificationError` (exit 1): it is never shown as if it were good.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fleetplan.errors import FleetplanError
+from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.plan import Plan, SolveStatus
+from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.accounting import policy_status
+from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
+from fleetplan.optimize.candidates import CandidateError, build_candidates
+from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
+from fleetplan.optimize.extract import extract_tables
+from fleetplan.optimize.formulation import build_model
+from fleetplan.optimize.options import build_options
+from fleetplan.optimize.solver import Progress, SolverOptions, solve
+from fleetplan.optimize.verify import verify_plan
+
+__all__ = ["PlanTimings", "VerificationError", "optimize"]
+
+
+class VerificationError(FleetplanError):
+    """The independent verifier rejected a plan. Exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, violations: tuple[str, ...]) -> None:
+        self.violations = violations
+        shown = "; ".join(violations[:5]) + (f"; and {len(violations) - 5} more" if len(violations) > 5 else "")
+        super().__init__(f"plan failed verification: {shown}")
+
+
+@dataclass
+class PlanTimings:
+    """Seconds spent per stage (for benchmarks and ``--verbose``)."""
+
+    sizing_s: float = 0.0
+    candidates_s: float = 0.0
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    lp_bound_s: float = 0.0
+    verify_s: float = 0.0
+    baselines_s: float = 0.0
+
+
+def optimize(
+    sc: Scenario,
+    *,
+    time_limit_s: float = 120.0,
+    mip_rel_gap: float = 1e-3,
+    progress: Callable[[Progress], None] | None = None,
+    baselines: bool = True,
+    lp_bound: bool = True,
+    prune: bool = True,
+    timings: PlanTimings | None = None,
+) -> Plan:
+    """The cheapest plan that satisfies every policy of ``sc`` over every period, verified."""
+    from fleetplan.sizing import size_workloads
+
+    tm = timings or PlanTimings()
+    t0 = time.perf_counter()
+    sizing = size_workloads(sc)
+    tm.sizing_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    cat = scenario_catalog(sc)
+    options = build_options(sc, cat)
+    try:
+        cands = build_candidates(sc, options, sizing, prune=prune)
+    except CandidateError as exc:
+        raise InfeasibleError(exc.reasons) from None
+    cand = cands.table
+    tm.candidates_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    f = build_model(sc, cand, options)
+    tm.build_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, progress=progress))
+    tm.solve_s = time.perf_counter() - t0
+    if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
+        if result.status == SolveStatus.NO_SOLUTION:
+            raise FleetplanError(
+                f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit"
+            )
+        raise InfeasibleError(explain_infeasible(sc, cand, options))
+
+    lp_value = None
+    if lp_bound:
+        t0 = time.perf_counter()
+        lp_result, _ = solve(f.model, SolverOptions(time_limit_s=time_limit_s, relax=True))
+        lp_value = lp_result.objective_usd
+        tm.lp_bound_s = time.perf_counter() - t0
+
+    tables = extract_tables(sc, f, x, options)
+    plan = Plan(
+        scenario_name=sc.name,
+        periods=sc.horizon.labels(),
+        currency=sc.currency,
+        allocations=tables["allocations"],  # type: ignore[arg-type]
+        purchases=tables["purchases"],  # type: ignore[arg-type]
+        reservations=tables["reservations"],  # type: ignore[arg-type]
+        costs=tables["costs"],  # type: ignore[arg-type]
+        onboarded=tables["onboarded"],  # type: ignore[arg-type]
+        dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
+        solve=result,
+        lp_bound_usd=lp_value,
+    )
+    co2 = float(plan.costs["co2e_t"].sum())
+    value = float(sum((w.value_usd or 0.0) for w in sc.workloads if w.optional and w.name not in plan.dropped_workloads))
+    plan.objective_breakdown = {
+        "discounted_spend_usd": float(plan.costs["discounted_usd"].sum()),
+        "carbon_cost_usd": co2 * sc.objective.carbon_price_usd_per_tco2e,
+        "value_of_optional_work_usd": value,
+        "objective_usd": float(result.objective_usd or np.nan),
+    }
+
+    t0 = time.perf_counter()
+    plan.verification = verify_plan(sc, plan, sizing)
+    tm.verify_s = time.perf_counter() - t0
+    if not plan.verification.ok:
+        raise VerificationError(plan.verification.violations)
+    plan.policies = policy_status(sc, plan)
+
+    if baselines:
+        t0 = time.perf_counter()
+        single, _ = single_provider_baseline(sc, cand, sizing)
+        greedy, _ = greedy_baseline(sc, cand, sizing)
+        plan.baselines = [single, greedy]
+        tm.baselines_s = time.perf_counter() - t0
+    return plan
