@@ -35,6 +35,8 @@ catalog_app = typer.Typer(
 app.add_typer(catalog_app, name="catalog")
 
 out = Console(soft_wrap=False)
+if not out.is_terminal:
+    out = Console(soft_wrap=False, width=140)  # pipes and files: wide enough for the plan tables
 err = Console(stderr=True, soft_wrap=True)
 
 EXAMPLE = "enterprise.yaml"
@@ -95,6 +97,59 @@ def validate(
         f"{len(sc.sites)} owned sites, {len(labels)} periods {labels[0]}..{labels[-1]}"
     )
     out.print(f"  catalog: {summary['offerings']} offerings from {summary['providers']} providers")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file and rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(path)
+
+
+@app.command()
+def plan(
+    file: Annotated[Path, typer.Argument(help="scenario YAML")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the full plan as JSON (fleetplan.plan/1)")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full plan JSON here")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 120.0,
+    gap: Annotated[float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")] = 5e-3,
+    no_baselines: Annotated[bool, typer.Option("--no-baselines", help="skip the baseline comparisons")] = False,
+    brief: Annotated[bool, typer.Option("--brief", help="summary only, no per-workload and policy tables")] = False,
+) -> None:
+    """Plan the scenario: the cheapest verified plan over every period, with baselines.
+
+    Exit code 1 when no plan satisfies the scenario (the conflicting requirements are named).
+    """
+    from fleetplan.load import load_scenario
+    from fleetplan.optimize import optimize
+    from fleetplan.report import plan_to_dict, render_plan, usd
+
+    sc = load_scenario(file)
+    status = None
+    if err.is_terminal and not as_json:
+        status = err.status("solving …")
+        status.start()
+
+    def progress(p) -> None:  # type: ignore[no-untyped-def]
+        if status is not None:
+            gap_txt = f"{100 * p.gap:.2f} %" if p.gap is not None else "—"
+            status.update(f"solving … {p.time_s:.0f} s · best {usd(p.incumbent_usd)} · bound {usd(p.bound_usd)} · gap {gap_txt}")
+
+    try:
+        result = optimize(sc, time_limit_s=time_limit, mip_rel_gap=gap, progress=progress, baselines=not no_baselines)
+    finally:
+        if status is not None:
+            status.stop()
+    doc = plan_to_dict(result)
+    if output is not None:
+        _write_atomic(output, json.dumps(doc, indent=2, allow_nan=False) + "\n")
+    if as_json:
+        _emit_json(doc)
+        return
+    render_plan(out, result, detail=not brief)
+    if output is not None:
+        out.print(f"wrote [bold]{output}[/bold]")
 
 
 @catalog_app.callback()

@@ -157,6 +157,8 @@ class Plan:
     baselines: list[Baseline] = field(default_factory=list)
     verification: Verification | None = None
     objective_breakdown: dict[str, float] = field(default_factory=dict)
+    spend_by_owner: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Verified horizon spend (USD) keyed by 'provider' and 'vendor', everything included."""
 
     @property
     def total_usd(self) -> float:

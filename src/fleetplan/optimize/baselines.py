@@ -37,7 +37,7 @@ def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:
                                     "start_period", "end_period", "term_periods", "instances", "accelerators",
                                     "in_horizon_usd", "committed_usd"])
     plan = Plan(sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE)
-    own = {p.name for p in sc.providers} | set(sc.onboarded_providers)
+    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
     plan.onboarded = sorted(set(alloc["provider"]) - own)
     plan.costs = recompute_costs(sc, plan).by_period
     return plan
@@ -189,16 +189,17 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
     """Cheapest single provider, on-demand only (see module docstring)."""
     od = cand[cand["pricing_model"].eq("on_demand")]
     owned = cand[cand["source"].eq("owned")]
-    rentable = set(od["w_idx"])
-    owned_only = sorted(set(cand["w_idx"]) - rentable)
+    everyone = set(cand["w_idx"])
+    owned_ok = set(owned["w_idx"])
     hosts = []
     for p, grp in od.groupby("provider"):
-        if set(grp["w_idx"]) == rentable:
+        # p hosts what it can; the rest must fit on the organization's own servers
+        if everyone <= set(grp["w_idx"]) | owned_ok:
             hosts.append(p)
     if not hosts:
         return Baseline("single_provider_on_demand", "one provider, on-demand only", None, False,
-                        (), "no single provider can host every workload on demand"), None
-    best: tuple[float, str, Plan] | None = None
+                        (), "no single provider (with the existing owned servers) can host every workload"), None
+    best: tuple[tuple[bool, float], str, Plan] | None = None
     for p in sorted(hosts):
         rows: list[dict[str, object]] = []
         mine = od[od["provider"] == p].assign(per_cover=lambda d: d["cost_usd"] / d["coverage"])
@@ -210,6 +211,8 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
                 c = grp.sort_values("per_cover", kind="stable").iloc[0]
                 rows.append(_row(c, _amount_for(c, 1.0)))
         cap = _existing_capacity(sc)
+        short = False
+        owned_only = sorted(everyone - set(mine["w_idx"]))
         for wi in owned_only:
             for t, grp in owned[owned["w_idx"] == wi].groupby("t_idx"):
                 remaining = 1.0
@@ -223,12 +226,15 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
                     cap[key] -= units * c["usage"]
                     remaining -= units * c["coverage"]
                     rows.append(_row(c, units))
+                short = short or remaining > 1e-6
         plan = _plan_from(sc, rows, f"single:{p}")
         total = float(plan.costs["total_usd"].sum())
-        if best is None or total < best[0]:
-            best = (total, p, plan)
+        rank = (short, total)  # providers that place everything come first
+        if best is None or rank < best[0]:
+            best = (rank, p, plan)
     assert best is not None
-    total, provider, plan = best
+    (_, total), provider, plan = best
+    owned_only = sorted(everyone - set(od.loc[od["provider"] == provider, "w_idx"]))
     ver = verify_plan(sc, plan, sizing, check_totals=False)
     kept = f"; {len(owned_only)} workload(s) stay on existing owned servers" if owned_only else ""
     return (

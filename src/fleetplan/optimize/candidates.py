@@ -12,8 +12,9 @@ with no availability cap are interchangeable for every policy except carbon; onl
 survives, or the cost/carbon Pareto front when carbon is priced or budgeted. Capped and owned
 options are never pruned.
 
-Coefficients per unit of the decision variable (a replica held for the whole period for serving,
-an accelerator-hour otherwise):
+Coefficients per unit of the decision variable (a replica held for the whole period for serving;
+otherwise a "full cover": the need / efficiency accelerator-hours that meet the whole period's
+demand on that option, so amounts are shares and coefficients stay well scaled):
   coverage     share of the period's demand one unit covers = efficiency / need
   usage        accelerator-hours one unit occupies (k x hours_per_period for a replica)
   cost_usd     marginal spend: rented price, or electricity for owned capacity (reserved: 0)
@@ -180,17 +181,19 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     instances = np.ceil(df["k"].to_numpy() / df["accelerator_count"].to_numpy())
     eff = 1.0 / (1.0 + df["spot_rate_per_hour"].to_numpy() * np.maximum(instances, 1) * (ckpt / 2 + RESTART_HOURS))
     df["eff"] = eff
-    df["unit"] = np.where(is_serve, "replicas", "accelerator_hours")
-    usage = np.where(is_serve, df["k"].to_numpy() * hours, 1.0)
+    # unit of the decision variable: a replica (serving), or a "full cover" = need / efficiency
+    # accelerator-hours (everything else), so that coefficients stay near 1 (good scaling)
+    df["unit"] = np.where(is_serve, "replicas", "full_cover")
+    full = df["need"].to_numpy() / eff
+    usage = np.where(is_serve, df["k"].to_numpy() * hours, full)
     df["usage"] = usage
-    df["coverage"] = eff / df["need"].to_numpy()
+    df["coverage"] = np.where(is_serve, eff / df["need"].to_numpy(), 1.0)
     price = np.where(df["pricing_model"].isin(["reserved_1y", "reserved_3y"]), 0.0, df["usd_per_accelerator_hour"])
     energy = usage * df["kwh_per_accelerator_hour"].to_numpy()
     df["energy_kwh"] = energy
     df["cost_usd"] = usage * price + energy * df["electricity_usd_per_kwh"].to_numpy()
     df["co2e_t"] = energy * df["grid_kgco2e_per_kwh"].to_numpy() * (1 - df["renewable_share"].to_numpy()) / 1000.0
-    ub = df["need"].to_numpy() / eff
-    df["ub"] = np.where(is_serve, np.ceil(ub - 1e-9), ub)
+    df["ub"] = np.where(is_serve, np.ceil(full - 1e-9), 1.0)
     considered = len(df)
     if prune:
         df = _prune(df, carbon)
@@ -198,22 +201,107 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     return Candidates(df, considered - len(df), considered)
 
 
+def _dominated(cpc: np.ndarray, cpu: np.ndarray, cov: np.ndarray, co2: np.ndarray, capped: np.ndarray,
+               integer: bool, carbon: bool) -> np.ndarray:
+    """Which rows (options, periods in columns) some other row dominates, ties to the lower index.
+
+    j dominates i when, in every period, j costs no more per unit of coverage, j is not capped,
+    and (carbon counted) j emits no more per unit of coverage; for whole replicas j must also cover
+    at least as much per replica at no higher cost per replica.
+    """
+    n = len(cpc)
+    eps = 1e-9
+    le = lambda a: np.all(a[np.newaxis, :, :] <= a[:, np.newaxis, :] * (1 + 1e-12) + eps, axis=2)  # noqa: E731
+    better = le(cpc)  # better[i, j]: j no worse than i in cost per coverage
+    if integer:
+        better &= le(cpu) & np.all(cov[np.newaxis, :, :] >= cov[:, np.newaxis, :] * (1 - 1e-12) - eps, axis=2)
+    if carbon:
+        better &= le(co2)
+    better &= ~capped[np.newaxis, :]
+    np.fill_diagonal(better, False)
+    strictly = ~better.T  # i not equally good as j in return
+    idx = np.arange(n)
+    tie_ok = strictly | (idx[np.newaxis, :] < idx[:, np.newaxis])
+    return np.any(better & tie_ok, axis=1)
+
+
 def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
-    # unit cost per unit of coverage, aggregated over the periods (same option for all periods)
-    lifetime = df.groupby(["w_idx", "option_id"], sort=False).agg(
-        unit_cost=("cost_usd", "sum"), unit_co2=("co2e_t", "sum"), cov=("coverage", "sum")
+    """Remove options that another option of the same provider, chip vendor and pricing model
+    dominates for the same workload (see :func:`_dominated`); for training runs whole placement
+    groups (region x accelerator) are compared, and only groups of rented capacity are dropped.
+    Reserved options are compared across workloads (their capacity is shared), owned never.
+    """
+    periods = np.sort(df["t_idx"].unique())
+    drop_keys: set[tuple[int, int]] = set()
+    rented = df["pricing_model"].isin(["on_demand", "spot"]).to_numpy()
+    sub = df[rented]
+    for (wi, _p, _v, _pm), g in sub.groupby(["w_idx", "provider", "vendor", "pricing_model"], sort=False):
+        gang = g["wkind"].iloc[0] in ("train", "finetune")
+        integer = g["unit"].iloc[0] == "replicas"
+        if gang:
+            continue
+        if g["option_id"].nunique() < 2:
+            continue
+        piv = g.pivot_table(index="option_id", columns="t_idx", values=["cost_usd", "coverage", "co2e_t"], aggfunc="first")
+        if piv.isna().any().any():
+            continue  # options active in different periods: leave them
+        cost = piv["cost_usd"].to_numpy()
+        cov = piv["coverage"].to_numpy()
+        co2 = piv["co2e_t"].to_numpy()
+        capped = np.isfinite(g.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"].reindex(piv.index).to_numpy())
+        dom = _dominated(cost / cov, cost, cov, co2 / cov, capped, integer, carbon)
+        drop_keys.update((int(wi), int(o)) for o in piv.index[dom])
+    # training runs: drop rented-only placement groups that a same-provider, same-vendor group beats
+    gang_df = df[df["wkind"].isin(["train", "finetune"])]
+    if len(gang_df):
+        gkey = ["w_idx", "provider", "region", "accelerator"]
+        grp_rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda s: s.isin(["on_demand", "spot"]).all())
+        best = (gang_df.assign(cpc=gang_df["cost_usd"] / gang_df["coverage"], c2=gang_df["co2e_t"] / gang_df["coverage"])
+                [gang_df["pricing_model"].isin(["on_demand", "spot"])]
+                .groupby([*gkey, "vendor", "t_idx"]).agg(cpc=("cpc", "min"), c2=("c2", "min"),
+                                                          capped=("avail_accelerators", lambda a: bool(np.isfinite(a).any()))))
+        for (wi, _p, _v), g in best.reset_index().groupby(["w_idx", "provider", "vendor"], sort=False):
+            piv = g.pivot_table(index=["region", "accelerator"], columns="t_idx", values=["cpc", "c2"], aggfunc="first")
+            if len(piv) < 2 or piv.isna().any().any():
+                continue
+            cap = g.groupby(["region", "accelerator"])["capped"].any().reindex(piv.index).to_numpy()
+            cpc = piv["cpc"].to_numpy()
+            dom = _dominated(cpc, cpc, np.ones_like(cpc), piv["c2"].to_numpy(), cap, False, carbon)
+            for (region, acc), d in zip(piv.index, dom, strict=True):
+                if d and grp_rented_only.get((wi, _p, region, acc), False):
+                    ids = gang_df.loc[(gang_df["w_idx"] == wi) & (gang_df["provider"] == _p) & (gang_df["region"] == region)
+                                      & (gang_df["accelerator"] == acc), "option_id"].unique()
+                    drop_keys.update((int(wi), int(o)) for o in ids)
+    keep = np.array([(int(w), int(o)) not in drop_keys for w, o in zip(df["w_idx"], df["option_id"], strict=True)])
+    df = df[keep]
+    return _prune_reserved(df, carbon)
+
+
+def _prune_reserved(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
+    """Drop a reserved option when another one of the same provider, pricing model, accelerator
+    and instance size is no dearer, not capped, no dirtier, and open to every workload it serves."""
+    res = df[df["pricing_model"].isin(["reserved_1y", "reserved_3y"])]
+    if res.empty:
+        return df
+    info = res.groupby("option_id").agg(
+        provider=("provider", "first"), pm=("pricing_model", "first"), acc=("accelerator", "first"),
+        count=("accelerator_count", "first"), price=("usd_per_accelerator_hour", "first"),
+        grid=("kwh_per_accelerator_hour", "first"), capped=("avail_accelerators", lambda a: bool(np.isfinite(a).any())),
+        co2=("co2e_t", "sum"), use=("usage", "sum"),
     )
-    lifetime["unit_cost"] /= lifetime["cov"]
-    lifetime["unit_co2"] /= lifetime["cov"]
-    first = df.drop_duplicates(["w_idx", "option_id"]).set_index(["w_idx", "option_id"])
-    info = first[["provider", "accelerator", "pricing_model", "source", "avail_accelerators"]].join(lifetime)
-    prunable = info["source"].eq("catalog") & np.isinf(info["avail_accelerators"]) & ~info[
-        "pricing_model"
-    ].isin(["reserved_1y", "reserved_3y"])
-    keep = set(info.index[~prunable])
-    cand = info[prunable].reset_index()
-    for _, group in cand.groupby(["w_idx", "provider", "accelerator", "pricing_model"], sort=False):
-        for idx in _pareto_keep(group, carbon):
-            keep.add((int(group.at[idx, "w_idx"]), int(group.at[idx, "option_id"])))
-    key = list(zip(df["w_idx"], df["option_id"], strict=True))
-    return df[[k in keep for k in key]]
+    users = res.groupby("option_id")["w_idx"].agg(frozenset)
+    dropped: set[int] = set()
+    for _, g in info.groupby(["provider", "pm", "acc", "count"], sort=False):
+        if len(g) < 2:
+            continue
+        ids = g.index.to_numpy()
+        for i in ids:
+            for j in ids:
+                if i == j or j in dropped or g.at[j, "capped"]:
+                    continue
+                cheaper = g.at[j, "price"] < g.at[i, "price"] or (g.at[j, "price"] == g.at[i, "price"] and j < i)
+                cleaner = not carbon or g.at[j, "co2"] / max(g.at[j, "use"], 1e-12) <= g.at[i, "co2"] / max(g.at[i, "use"], 1e-12)
+                if cheaper and cleaner and users[i] <= users[j]:
+                    dropped.add(int(i))
+                    break
+    return df[~df["option_id"].isin(dropped) | ~df["pricing_model"].isin(["reserved_1y", "reserved_3y"])]

@@ -371,7 +371,7 @@ def _placement_groups(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
 def _onboarding_table(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, res: pd.DataFrame) -> pd.DataFrame:
     from fleetplan.load.scenario import scenario_catalog
 
-    own = {p.name for p in sc.providers} | set(sc.onboarded_providers)
+    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
     cost = scenario_catalog(sc).providers.set_index("provider")["onboarding_cost_usd"].fillna(0.0)
     used = sorted(set(cand["provider"]) - own)
     rows = [{"provider": p, "cost_usd": float(cost.get(p, 0.0))} for p in used]
@@ -389,13 +389,13 @@ def _diversity_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fixed_spend(pools: pd.DataFrame, T: int) -> pd.DataFrame:
-    """Constants: opex of existing servers per period and provider (their capex is sunk)."""
+def _fixed_spend(pools: pd.DataFrame, T: int, attr: str = "provider") -> pd.DataFrame:
+    """Constants: opex of existing servers per period and provider (or vendor); capex is sunk."""
     if pools.empty:
         return pd.DataFrame(np.zeros((T, 0)))
-    data = {}
+    data: dict[str, np.ndarray] = {}
     for _, pool in pools.iterrows():
-        data[pool["provider"]] = data.get(pool["provider"], np.zeros(T)) + pool["existing"] * pool["opex_per_period"]
+        data[pool[attr]] = data.get(pool[attr], np.zeros(T)) + pool["existing"] * pool["opex_per_period"]
     return pd.DataFrame(data)
 
 
@@ -545,25 +545,43 @@ def _site_power_and_space(b: _Builder, pools: pd.DataFrame, buys: pd.DataFrame, 
         b.m.add_rows("site_space", size, cat(rows_s), cat(cols_p), cat(vals_s), upper=np.maximum(upper_s - ru_used, 0.0))
 
 
+def _link(b: _Builder, name: str, cand: pd.DataFrame, mask: np.ndarray, binary_col: np.ndarray, y0: int) -> None:
+    """Aggregated big-M link: for every binary and period, the coverage it switches on
+
+        sum_{o in group, t} coverage[w,o,t] * y[w,o,t] <= U * binary,
+        U = max over the group's options of coverage x ub (1, or a little more with whole replicas).
+
+    One row per (binary, period): tighter than one row per variable and much smaller.
+    """
+    sub = cand[mask]
+    if sub.empty:
+        return
+    key = binary_col.astype(np.int64) * (b.T + 1) + sub["t_idx"].to_numpy()
+    uniq, row = np.unique(key, return_inverse=True)
+    cov_ub = (sub["coverage"] * sub["ub"]).to_numpy()
+    big = np.maximum(np.maximum.reduceat(cov_ub[np.argsort(row, kind="stable")],
+                                         np.r_[0, np.flatnonzero(np.diff(np.sort(row))) + 1]), 1.0)
+    n = len(uniq)
+    b.m.add_rows(
+        name,
+        n,
+        np.r_[row, np.arange(n)],
+        np.r_[y0 + np.flatnonzero(mask), uniq // (b.T + 1)],
+        np.r_[sub["coverage"].to_numpy(), -big],
+        upper=0.0,
+    )
+
+
 def _single_placement(b: _Builder, cand: pd.DataFrame, groups: pd.DataFrame, y0: int, z0: int, served: dict[int, int]) -> None:
     """Training runs are placed whole: one provider-region and one accelerator type (gang).
 
         sum_g z[w,g] = 1   (or = s[w] if optional)
-        y[w,o,t] <= ub[w,o,t] * z[w,g(o)]
+        sum_{o in g} coverage * y[w,o,t] <= U * z[w,g]      for every t (see _link)
     """
     gkey = groups.assign(g=np.arange(len(groups)))
     mask = cand["wkind"].isin(["train", "finetune"]).to_numpy()
     sub = cand[mask].merge(gkey, on=["w_idx", "provider", "region", "accelerator"], how="left")
-    g = sub["g"].to_numpy()
-    n = len(sub)
-    b.m.add_rows(
-        "placement_link",
-        n,
-        np.r_[np.arange(n), np.arange(n)],
-        np.r_[y0 + np.flatnonzero(mask), z0 + g],
-        np.r_[np.ones(n), -sub["ub"].to_numpy()],
-        upper=0.0,
-    )
+    _link(b, "placement_link", cand, mask, z0 + sub["g"].to_numpy(), y0)
     ws = np.sort(groups["w_idx"].unique())
     w_pos = {int(w): i for i, w in enumerate(ws)}
     rows = [np.array([w_pos[int(w)] for w in groups["w_idx"]])]
@@ -582,31 +600,40 @@ def _single_placement(b: _Builder, cand: pd.DataFrame, groups: pd.DataFrame, y0:
 def _onboarding(b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, onboard: pd.DataFrame, y0: int, n0: int, u0: int) -> None:
     """Provider onboarding (diversification is not free).
 
-        y[w,o,t] <= ub * u[p(o)]     n[o,s] <= ub * u[p(o)]     for providers not yet onboarded
+        sum_{o in p} coverage * y[w,o,t] <= U * u[p]   (per workload and period; see _link)
+        n[o,s] <= ub * u[p(o)]                          for providers not yet onboarded
     """
     pos = {p: i for i, p in enumerate(onboard["provider"])}
     ym = cand["provider"].isin(pos).to_numpy()
-    sub = cand[ym]
-    rows_c = [y0 + np.flatnonzero(ym)]
-    ubs = [sub["ub"].to_numpy()]
-    us = [u0 + np.array([pos[p] for p in sub["provider"]], dtype=np.int64)]
+    # y side, aggregated per (workload, provider, period)
+    wp = cand.loc[ym, "w_idx"].to_numpy() * len(pos) + np.array([pos[p] for p in cand.loc[ym, "provider"]], dtype=np.int64)
+    uniq_wp, wp_id = np.unique(wp, return_inverse=True)
+    link_rows = b.m.n_rows
+    _link(b, "onboarding_link", cand, ym, wp_id, y0)
+    # map each (workload, provider) binary id to its provider's u: append u coefficients
+    blk = b.m.rows["onboarding_link"]
+    assert blk.start == link_rows
+    # the link used wp_id as a placeholder column; replace it by the provider's u column
+    last = len(b.m._c) - 1
+    cols = b.m._c[last]
+    n_y = int(ym.sum())
+    cols[n_y:] = u0 + (uniq_wp[cols[n_y:]] % len(pos))
     if len(res):
         prov = b.options.set_index("option_id")["provider"]
         rp = res["option_id"].map(prov)
         rm = rp.isin(pos).to_numpy()
-        rows_c.append(n0 + np.flatnonzero(rm))
-        ubs.append(res.loc[rm, "ub"].to_numpy())
-        us.append(u0 + np.array([pos[p] for p in rp[rm]], dtype=np.int64))
-    cols = np.concatenate(rows_c)
-    n = len(cols)
-    b.m.add_rows("onboarding", n, np.r_[np.arange(n), np.arange(n)], np.r_[cols, np.concatenate(us)],
-                 np.r_[np.ones(n), -np.concatenate(ubs)], upper=0.0)
+        if rm.any():
+            nc = n0 + np.flatnonzero(rm)
+            n = len(nc)
+            us = u0 + np.array([pos[p] for p in rp[rm]], dtype=np.int64)
+            b.m.add_rows("onboarding_reserved", n, np.r_[np.arange(n), np.arange(n)], np.r_[nc, us],
+                         np.r_[np.ones(n), -res.loc[rm, "ub"].to_numpy()], upper=0.0)
 
 
 def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int, served: dict[int, int]) -> None:
     """Minimum distinct providers for critical workloads.
 
-        y[w,o,t] <= ub * q[w,p(o)]
+        sum_{o in p} coverage * y[w,o,t] <= U * q[w,p]             for every t (see _link)
         sum_{o in p} coverage * y[w,o,t] >= min_share * q[w,p]     for every t
         sum_p q[w,p] >= m_w                                        (m_w * s[w] if optional)
     min_share = policy.min_provider_share_critical: a counted provider carries real load.
@@ -617,9 +644,7 @@ def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: 
     sel = np.array([k in pos for k in keys])
     sub = cand[sel]
     qi = np.array([pos[k] for k, s in zip(keys, sel, strict=True) if s], dtype=np.int64)
-    n = len(sub)
-    b.m.add_rows("diversity_link", n, np.r_[np.arange(n), np.arange(n)], np.r_[y0 + np.flatnonzero(sel), q0 + qi],
-                 np.r_[np.ones(n), -sub["ub"].to_numpy()], upper=0.0)
+    _link(b, "diversity_link", cand, sel, q0 + qi, y0)
     # share floor per (q, t)
     key = qi * (b.T + 1) + sub["t_idx"].to_numpy()
     uniq, row = np.unique(key, return_inverse=True)
@@ -720,6 +745,7 @@ def _share_caps(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame, options:
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share"),
     ):
         owner = _column_owner(b, spend.shape[1], cand, pools, res, onboard, attr)
+        fixed_by = _fixed_spend(pools, b.T, attr)
         names = sorted({str(o) for o in owner if o})
         limits = {nm: caps.get(nm, default) for nm in names}
         limits = {k: v for k, v in limits.items() if v is not None and v < 1.0}
@@ -732,7 +758,7 @@ def _share_caps(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame, options:
             rows.append(np.full(len(nz), r))
             cols.append(nz)
             vals.append(coef)
-            f_own = float(fixed[nm].sum()) if attr == "provider" and nm in fixed.columns else 0.0
+            f_own = float(fixed_by[nm].sum()) if nm in fixed_by.columns else 0.0
             upper.append(cap * fixed_total - f_own)
             labels.append({"name": nm, "cap": cap})
         size = len(limits)
@@ -742,7 +768,10 @@ def _share_caps(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame, options:
             rows.append(np.arange(size))
             cols.append(sc_)
             vals.append(sg * scale)
-        b.m.add_rows(fam, size, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=np.array(upper))
+        r_all, v_all, up = np.concatenate(rows), np.concatenate(vals), np.array(upper)
+        scale = np.ones(size)  # row scaling: largest coefficient of each row becomes 1
+        np.maximum.at(scale, r_all, np.abs(v_all))
+        b.m.add_rows(fam, size, r_all, np.concatenate(cols), v_all / scale[r_all], upper=up / scale)
 
 
 def _budgets(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame) -> None:
@@ -760,7 +789,11 @@ def _budgets(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame) -> None:
         rows.append(np.arange(b.T))
         cols.append(sc_)
         vals.append(sg * 1e6)
-    b.m.add_rows("budget", b.T, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=budget - f_t)
+    # rows in units of each period's budget (well scaled); infinite budgets keep scale 1
+    scale = np.where(np.isfinite(budget) & (budget > 0), budget, 1.0)
+    r_all = np.concatenate(rows)
+    b.m.add_rows("budget", b.T, r_all, np.concatenate(cols), np.concatenate(vals) / scale[r_all],
+                 upper=(budget - f_t) / scale)
 
 
 def _carbon_budget(b: _Builder, cand: pd.DataFrame, y0: int) -> None:

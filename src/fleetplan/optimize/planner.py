@@ -26,7 +26,7 @@ from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import Progress, SolverOptions, solve
-from fleetplan.optimize.verify import verify_plan
+from fleetplan.optimize.verify import recompute_costs, verify_plan
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
 
@@ -59,7 +59,7 @@ def optimize(
     sc: Scenario,
     *,
     time_limit_s: float = 120.0,
-    mip_rel_gap: float = 1e-3,
+    mip_rel_gap: float = 5e-3,
     progress: Callable[[Progress], None] | None = None,
     baselines: bool = True,
     lp_bound: bool = True,
@@ -134,6 +134,8 @@ def optimize(
     if not plan.verification.ok:
         raise VerificationError(plan.verification.violations)
     plan.policies = policy_status(sc, plan)
+    verified = recompute_costs(sc, plan)
+    plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
 
     if baselines:
         t0 = time.perf_counter()

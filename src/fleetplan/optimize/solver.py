@@ -77,7 +77,7 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
 
     opts = options or SolverOptions()
     h = _new_highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(os.environ.get("FLEETPLAN_SOLVER_LOG")))
     h.setOptionValue("time_limit", float(opts.time_limit_s))
     h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
     h.setOptionValue("random_seed", int(opts.seed))
@@ -90,7 +90,10 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.col("cost")
+    cost = model.col("cost")
+    # objective in thousands of dollars: keeps cost coefficients near the matrix's range
+    scale = 1e-3
+    lp.col_cost_ = cost * scale
     lp.col_lower_ = model.col("lower")
     lp.col_upper_ = model.col("upper")
     lp.row_lower_ = lo
@@ -117,8 +120,9 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
             if now - last[0] < 0.5:
                 return
             last[0] = now
+            inc, bnd = _finite(out.mip_primal_bound), _finite(out.mip_dual_bound)
             opts.progress(  # type: ignore[misc]
-                Progress(now, _finite(out.mip_primal_bound), _finite(out.mip_dual_bound),
+                Progress(now, inc / scale if inc is not None else None, bnd / scale if bnd is not None else None,
                          _finite(out.mip_gap), int(out.mip_node_count))
             )
 
@@ -152,6 +156,10 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
         bound = objective if st == SolveStatus.OPTIMAL else None
         gap = 0.0 if st == SolveStatus.OPTIMAL else None
         nodes = 0
+    if objective is not None:
+        objective /= scale
+    if bound is not None:
+        bound /= scale
     if gap is not None and objective is not None and bound is not None and abs(objective) < 1e-9:
         gap = abs(objective - bound)
     values = np.asarray(h.getSolution().col_value, dtype=float) if objective is not None else None

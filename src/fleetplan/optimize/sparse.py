@@ -112,20 +112,38 @@ class SparseModel:
         dtype = bool if attr == "integer" else float
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
-    def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix (duplicates summed), compressed by column."""
+    def _raw(self) -> sp.csr_matrix:
         if not self._r:
-            return sp.csc_matrix((self.n_rows, self.n_cols))
+            return sp.csr_matrix((self.n_rows, self.n_cols))
         r = np.concatenate(self._r)
         c = np.concatenate(self._c)
         v = np.concatenate(self._v)
         keep = v != 0
-        return sp.csc_matrix((v[keep], (r[keep], c[keep])), shape=(self.n_rows, self.n_cols))
+        return sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(self.n_rows, self.n_cols))
 
-    def row_bounds(self) -> tuple[FloatArray, FloatArray]:
+    def row_scale(self) -> FloatArray:
+        """Per-row divisor that makes each row's largest coefficient 1 (equilibration)."""
+        a = self._raw()
+        if a.nnz == 0:
+            return np.ones(self.n_rows)
+        mx = np.asarray(abs(a).max(axis=1).todense()).ravel()
+        return np.where(mx > 0, mx, 1.0)
+
+    def matrix(self, scaled: bool = True) -> sp.csc_matrix:
+        """The constraint matrix (duplicates summed), rows equilibrated unless ``scaled=False``."""
+        a = self._raw()
+        if scaled:
+            a = sp.diags(1.0 / self.row_scale()) @ a
+        return sp.csc_matrix(a)
+
+    def row_bounds(self, scaled: bool = True) -> tuple[FloatArray, FloatArray]:
         if not self._rlo:
             return np.zeros(0), np.zeros(0)
-        return np.concatenate(self._rlo), np.concatenate(self._rup)
+        lo, up = np.concatenate(self._rlo), np.concatenate(self._rup)
+        if scaled:
+            s = self.row_scale()
+            lo, up = lo / s, up / s
+        return lo, up
 
     def set_cost(self, name: str, cost: npt.ArrayLike) -> None:
         """Replace the objective coefficients of block ``name``."""

@@ -192,10 +192,12 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             st = f.types[hw.server_type]
             start = parse_period(hw.purchased, sc.horizon.period) - f.first
             end = start + int(round(st.lifetime_years * f.ppy))
+            vendor = resolve_accelerator(st.accelerator).vendor
             for t in range(max(start, 0), min(end, T)):
                 usd = hw.count * st.opex_usd_per_year / f.ppy
                 per["existing_opex_usd"][t] += usd
                 by_p[site.provider] += usd
+                by_v[vendor] += usd
     df = pd.DataFrame({"period": f.labels, **per})
     df["total_usd"] = df[cats].sum(axis=1)
     df["energy_kwh"] = energy
@@ -403,7 +405,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             if co2[t] > pol.carbon_budget_tco2e_per_period * (1 + REL_TOL) + 1e-9:
                 v.append(f"carbon budget {label} exceeded: {co2[t]:,.1f} tCO2e vs {pol.carbon_budget_tco2e_per_period:,.1f}")
     checks.append("onboarding: every newly used provider with an onboarding cost is paid for")
-    own = {p.name for p in sc.providers} | set(sc.onboarded_providers) | set(plan.onboarded)
+    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers) | set(plan.onboarded)
     used_providers = set(alloc["provider"]) | set(plan.reservations["provider"])
     for p in sorted(used_providers - own):
         if f.onboarding.get(p, 0.0) > 0:

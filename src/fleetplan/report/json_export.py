@@ -1,0 +1,82 @@
+"""``fleetplan.plan/1`` JSON: a versioned, unit-explicit document of a plan."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from fleetplan.model.plan import PLAN_SCHEMA, Plan
+
+__all__ = ["plan_to_dict", "records"]
+
+
+def _value(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) or math.isinf(v) else v
+    if hasattr(v, "item"):  # numpy scalar
+        return _value(v.item())
+    return v
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-safe dicts (NaN -> null, numpy -> Python)."""
+    return [{k: _value(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _shares(series: pd.Series, total: float | None = None) -> dict[str, dict[str, float]]:
+    total = float(series.sum()) if total is None else total
+    return {
+        str(k): {"spend_usd": float(v), "share": (float(v) / total if total else 0.0)} for k, v in series.items()
+    }
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """Everything in the plan: allocations per workload x option x period, purchases, reservations,
+    costs per period, shares, policies, baselines, verification and the solver's proof."""
+    from fleetplan.optimize.accounting import spend_by
+
+    total = plan.total_usd
+    lp = plan.lp_bound_usd
+    obj = plan.solve.objective_usd
+    return {
+        "schema": PLAN_SCHEMA,
+        "scenario": plan.scenario_name,
+        "currency": plan.currency,
+        "periods": list(plan.periods),
+        "status": plan.solve.status.value,
+        "totals": {
+            "total_usd": total,
+            "discounted_usd": plan.discounted_usd,
+            "energy_kwh": float(plan.costs["energy_kwh"].sum()),
+            "co2e_t": float(plan.costs["co2e_t"].sum()),
+            "objective_usd": _value(obj),
+            "lp_relaxation_bound_usd": _value(lp),
+            "gap_to_lp_bound": (
+                _value((obj - lp) / abs(obj)) if obj is not None and lp is not None and abs(obj) > 1e-9 else None
+            ),
+            **{k: _value(v) for k, v in plan.objective_breakdown.items()},
+        },
+        "solver": plan.solve.to_dict(),
+        "verification": plan.verification.to_dict() if plan.verification else None,
+        "costs": records(plan.costs),
+        "spend_by_provider": _shares(pd.Series(plan.spend_by_owner.get("provider", {}), dtype=float).sort_values(ascending=False), plan.total_usd),
+        "spend_by_pricing_model": _shares(spend_by(plan, "pricing_model")),
+        "spend_by_vendor": _shares(pd.Series(plan.spend_by_owner.get("vendor", {}), dtype=float).sort_values(ascending=False), plan.total_usd),
+        "allocations": records(plan.allocations),
+        "purchases": records(plan.purchases),
+        "reservations": records(plan.reservations),
+        "onboarded_providers": list(plan.onboarded),
+        "dropped_workloads": list(plan.dropped_workloads),
+        "policies": [p.to_dict() for p in plan.policies],
+        "baselines": [
+            {
+                **b.to_dict(),
+                "savings_usd": (b.total_usd - total) if b.total_usd is not None else None,
+            }
+            for b in plan.baselines
+        ],
+    }

@@ -1,0 +1,170 @@
+"""The one-minute summary of a plan, for the terminal (rich)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from fleetplan.model.plan import Plan, SolveStatus
+
+__all__ = ["render_plan", "usd"]
+
+
+def usd(v: float | None) -> str:
+    """Compact dollars: $1.23M, $45.6k, $789."""
+    if v is None:
+        return "—"
+    a = abs(v)
+    sign = "-" if v < 0 else ""
+    if a >= 1e9:
+        return f"{sign}${a / 1e9:,.2f}B"
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{sign}${a / 1e3:,.1f}k"
+    return f"{sign}${a:,.0f}"
+
+
+def _table(title: str, *columns: str, right: tuple[int, ...] = ()) -> Table:
+    t = Table(title=title, title_justify="left", title_style="bold", header_style="bold dim", pad_edge=False)
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="right" if i in right else "left")
+    return t
+
+
+def _headline(plan: Plan) -> Panel:
+    s = plan.solve
+    if s.status == SolveStatus.OPTIMAL:
+        status = Text(f"optimal (proven gap {100 * (s.gap or 0):.2f} %)", style="green")
+    else:
+        status = Text(f"time limit reached: best plan found, proven gap {100 * (s.gap or 0):.2f} % (not proven optimal)",
+                      style="yellow")
+    ver = plan.verification
+    vtext = Text("verified: every rule re-checked independently", style="green") if ver and ver.ok else Text(
+        "NOT verified", style="bold red"
+    )
+    lp = plan.lp_bound_usd
+    obj = s.objective_usd
+    lines = [
+        Text.assemble(("Total spend ", "bold"), (usd(plan.total_usd), "bold cyan"),
+                      f" over {len(plan.periods)} periods ({plan.periods[0]}..{plan.periods[-1]}); "
+                      f"discounted {usd(plan.discounted_usd)}"),
+        Text(f"Energy {plan.costs['energy_kwh'].sum() / 1e3:,.0f} MWh · emissions {plan.costs['co2e_t'].sum():,.1f} tCO2e"),
+        Text.assemble("Solver: ", status, f" · {s.time_s:.1f} s · {s.variables:,} variables, {s.constraints:,} constraints"),
+        Text.assemble(vtext),
+    ]
+    if lp is not None and obj is not None and abs(obj) > 1e-9:
+        lines.append(Text(f"LP relaxation bound {usd(lp)}: the plan's objective {usd(obj)} is within "
+                          f"{100 * (obj - lp) / abs(obj):.1f} % of it (integrality: whole replicas, servers, placements)"))
+    return Panel(Group(*lines), title=f"[bold]{plan.scenario_name}[/bold]", title_align="left")
+
+
+def _costs(plan: Plan) -> Table:
+    t = _table("Cost per period", "period", "rented", "reserved", "owned energy", "purchases", "onboarding",
+               "existing opex", "total", "tCO2e", right=tuple(range(1, 9)))
+    for r in plan.costs.itertuples(index=False):
+        t.add_row(r.period, usd(r.rented_usd), usd(r.reserved_usd), usd(r.owned_energy_usd), usd(r.purchases_usd),
+                  usd(r.onboarding_usd), usd(r.existing_opex_usd), usd(r.total_usd), f"{r.co2e_t:,.1f}")
+    c = plan.costs
+    t.add_row("total", *(usd(c[k].sum()) for k in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd",
+                                                   "onboarding_usd", "existing_opex_usd", "total_usd")),
+              f"{c['co2e_t'].sum():,.1f}", style="bold")
+    return t
+
+
+def _shares(plan: Plan, key: str, title: str) -> Table:
+    data = pd.Series(plan.spend_by_owner.get(key, {}), dtype=float).sort_values(ascending=False)
+    t = _table(title, key, "spend", "share", right=(1, 2))
+    total = plan.total_usd or 1.0
+    for name, v in data.items():
+        if v > 0.5:
+            t.add_row(str(name), usd(v), f"{100 * v / total:.1f} %")
+    return t
+
+
+def _pricing(plan: Plan) -> Table:
+    from fleetplan.optimize.accounting import spend_by
+
+    t = _table("Spend by pricing model", "pricing model", "spend", right=(1,))
+    for name, v in spend_by(plan, "pricing_model").items():
+        t.add_row(str(name), usd(v))
+    return t
+
+
+def _workloads(plan: Plan) -> Table:
+    t = _table("Where each workload runs", "workload", "kind", "placements (share of its spend or demand)", "cost",
+               right=(3,))
+    a = plan.allocations
+    for w, grp in a.groupby("workload", sort=True):
+        cov = grp.groupby(["provider", "accelerator", "pricing_model"])["coverage"].sum()
+        cov = cov / cov.sum()
+        parts = [f"{p} {acc} {pm} {100 * s:.0f}%" for (p, acc, pm), s in cov.sort_values(ascending=False).items()]
+        t.add_row(str(w), str(grp["kind"].iloc[0]), "; ".join(parts[:4]) + (" …" if len(parts) > 4 else ""),
+                  usd(grp["cost_usd"].sum()))
+    for w in plan.dropped_workloads:
+        t.add_row(w, "", Text("dropped: its value does not pay for it", style="yellow"), "")
+    return t
+
+
+def _buys(plan: Plan) -> list[Table]:
+    out = []
+    if len(plan.purchases):
+        t = _table("Buy", "order in", "in service", "site", "server type", "servers", "accelerators", "capex", "kW",
+                   right=(4, 5, 6, 7))
+        for r in plan.purchases.itertuples(index=False):
+            t.add_row(r.period_ordered, r.period_in_service, r.site, r.server_type, str(r.servers),
+                      f"{r.accelerators} x {r.accelerator}", usd(r.capex_usd), f"{r.power_kw:,.1f}")
+        out.append(t)
+    if len(plan.reservations):
+        t = _table("Reserve", "start", "end", "provider", "region", "instance", "instances", "term", "committed",
+                   right=(5, 7))
+        for r in plan.reservations.itertuples(index=False):
+            t.add_row(r.start_period, r.end_period, r.provider, r.region, r.instance_type, str(r.instances),
+                      r.pricing_model.replace("reserved_", ""), usd(r.committed_usd))
+        out.append(t)
+    return out
+
+
+def _baselines(plan: Plan) -> Table:
+    t = _table("Compared with", "baseline", "total", "plan saves", "policies it breaks", right=(1, 2))
+    for b in plan.baselines:
+        if b.total_usd is None:
+            t.add_row(b.name, "—", "—", b.detail)
+            continue
+        save = b.total_usd - plan.total_usd
+        pct = f" ({100 * save / b.total_usd:.0f} %)" if b.total_usd else ""
+        broken = "none" if not b.violations else f"{len(b.violations)}: " + "; ".join(b.violations[:3]) + (
+            " …" if len(b.violations) > 3 else "")
+        name = b.name + (f" ({b.detail})" if b.name.startswith("single") and b.detail else "")
+        t.add_row(name, usd(b.total_usd), usd(save) + pct, broken)
+    return t
+
+
+def _policies(plan: Plan) -> Table:
+    t = _table("Policies", "policy", "scope", "limit", "plan", "status", right=(2, 3))
+    for p in plan.policies:
+        fmt = (lambda v: f"{100 * v:.1f} %") if p.unit == "share" else (usd if p.unit == "usd" else (lambda v: f"{v:,.1f}"))
+        status = Text("binding", style="yellow") if p.binding else Text("slack", style="dim")
+        if not p.satisfied:
+            status = Text("VIOLATED", style="bold red")
+        t.add_row(p.policy, p.scope, fmt(p.limit), fmt(p.value), status)
+    return t
+
+
+def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
+    """Print the summary a leader reads in a minute, then the detail tables."""
+    console.print(_headline(plan))
+    console.print(_costs(plan))
+    grid = Table.grid(padding=(0, 4))
+    grid.add_row(_shares(plan, "provider", "Spend by provider"), _pricing(plan), _shares(plan, "vendor", "Spend by chip vendor"))
+    console.print(grid)
+    for t in _buys(plan):
+        console.print(t)
+    if plan.baselines:
+        console.print(_baselines(plan))
+    if detail:
+        console.print(_workloads(plan))
+        console.print(_policies(plan))
