@@ -13,13 +13,20 @@ __all__ = ["Catalog", "Offering", "Provider", "Region"]
 
 
 class Provider(InputModel):
-    """A vendor of capacity: a cloud, a GPU cloud, the company's own data centers, a colo, an edge network."""
+    """A vendor of capacity: a cloud, a GPU cloud, the company's own data centers, a colo, an edge network.
+
+    ``utilization`` and ``server_overhead`` (optional) override the power model's defaults for this
+    provider's capacity (:mod:`fleetplan.energy.power`); owned servers keep their server type's
+    overhead factor.
+    """
 
     name: Name
     display_name: str | None = None
     kind: ProviderKind
     tags: list[str] = Field(default_factory=list)
     onboarding_cost_usd: NonNegFloat = 0.0
+    utilization: float | None = Field(default=None, gt=0, le=1, description="average power / TDP")
+    server_overhead: float | None = Field(default=None, ge=1.0, le=6.0, description="server / accelerator power")
     source: str | None = None
 
 

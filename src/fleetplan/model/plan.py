@@ -18,9 +18,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from fleetplan.energy.abatement import Abatement
 
 __all__ = [
     "PLAN_SCHEMA",
@@ -159,6 +162,11 @@ class Plan:
     objective_breakdown: dict[str, float] = field(default_factory=dict)
     spend_by_owner: dict[str, dict[str, float]] = field(default_factory=dict)
     """Verified horizon spend (USD) keyed by 'provider' and 'vendor', everything included."""
+    energy: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Energy and carbon tables (:func:`fleetplan.energy.energy_tables`): summary, by_workload,
+    by_provider, by_region, by_period, site_power."""
+    abatement: Abatement | None = None
+    """Cheapest plan versus this one when the scenario has a carbon price or budget."""
 
     @property
     def total_usd(self) -> float:

@@ -10,6 +10,7 @@ from fleetplan.model.base import InputModel, Name, NonNegFloat, PeriodLabel, Sha
 from fleetplan.model.catalog import Provider, Region
 from fleetplan.model.period import PeriodLength, period_labels
 from fleetplan.model.policy import Policy
+from fleetplan.model.risk import RiskSettings
 from fleetplan.model.site import ServerType, Site
 from fleetplan.model.workload import Workload
 
@@ -40,9 +41,16 @@ class CatalogSource(InputModel):
 
 
 class Objective(InputModel):
-    """What the plan minimizes: discounted cost + carbon price x tCO2e − value of optional work."""
+    """What the plan minimizes: discounted cost + carbon price x tCO2e − value of optional work.
+
+    ``include_embodied`` adds manufacturing emissions per accelerator-hour to every tCO2e figure
+    (carbon price, carbon budgets, reports); ``embodied_kgco2e_per_accelerator_hour`` overrides the
+    default (:data:`fleetplan.energy.power.EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR`, BLOOM study).
+    """
 
     carbon_price_usd_per_tco2e: NonNegFloat = 0.0
+    include_embodied: bool = False
+    embodied_kgco2e_per_accelerator_hour: NonNegFloat | None = None
     capex: Literal["annualized", "salvage"] = "annualized"
 
 
@@ -78,6 +86,7 @@ class Scenario(InputModel):
     policy: Policy = Field(default_factory=Policy)
     objective: Objective = Field(default_factory=Objective)
     contacts: list[Contact] = Field(default_factory=list)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
 
     _catalog: Any = PrivateAttr(default=None)
     _source: str | None = PrivateAttr(default=None)

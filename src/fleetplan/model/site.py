@@ -42,6 +42,9 @@ class Site(InputModel):
 
     Power: sum over servers of accelerators x TDP x power_overhead_factor x PUE <= power_capacity_kw.
     Space: sum over servers of rack_units <= space_rack_units (when given).
+    ``utilization`` (optional) is the average accelerator power as a share of TDP for energy
+    accounting at this site (default :data:`fleetplan.energy.power.DEFAULT_UTILIZATION`); it does
+    not change the power limit, which is checked on peak draw.
     """
 
     name: Name
@@ -55,5 +58,6 @@ class Site(InputModel):
     electricity_usd_per_kwh: NonNegFloat = 0.12
     grid_kgco2e_per_kwh: NonNegFloat | None = None
     renewable_share: Share = 0.0
+    utilization: float | None = Field(default=None, gt=0, le=1, description="average power / TDP")
     existing: list[ExistingHardware] = Field(default_factory=list)
     buyable: list[Name] = Field(default_factory=list, description="server types that may be bought here")

@@ -109,6 +109,9 @@ class Workload(InputModel):
     gpus: int | None = Field(default=None, ge=1, le=1_000_000, description="fixed gang size (train)")
     mfu: float | None = Field(default=None, gt=0, le=1)
     goodput: float | None = Field(default=None, gt=0, le=1)
+    power_utilization: float | None = Field(
+        default=None, gt=0, le=1, description="average accelerator power / TDP while it runs (energy)"
+    )
     optional: bool = False
     value_usd: NonNegFloat | None = Field(default=None, description="value if served (optional)")
     min_providers: int | None = Field(default=None, ge=1, le=20)

@@ -199,7 +199,9 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
     if not hosts:
         return Baseline("single_provider_on_demand", "one provider, on-demand only", None, False,
                         (), "no single provider (with the existing owned servers) can host every workload"), None
-    best: tuple[tuple[bool, float], str, Plan] | None = None
+    hostable_by = od.groupby("w_idx")["provider"].nunique().reindex(sorted(everyone)).fillna(0).astype(int).to_dict()
+    best: tuple[tuple[bool, int, float], str, Plan] | None = None
+    best_fallback = 0
     for p in sorted(hosts):
         rows: list[dict[str, object]] = []
         mine = od[od["provider"] == p].assign(per_cover=lambda d: d["cost_usd"] / d["coverage"])
@@ -212,6 +214,7 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
                 rows.append(_row(c, _amount_for(c, 1.0)))
         cap = _existing_capacity(sc)
         short = False
+        fallback = 0
         owned_only = sorted(everyone - set(mine["w_idx"]))
         for wi in owned_only:
             for t, grp in owned[owned["w_idx"] == wi].groupby("t_idx"):
@@ -226,21 +229,35 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
                     cap[key] -= units * c["usage"]
                     remaining -= units * c["coverage"]
                     rows.append(_row(c, units))
+                if remaining > 1e-6:  # own servers full or retired: cheapest eligible on-demand anywhere
+                    alt = od[(od["w_idx"] == wi) & (od["t_idx"] == t)]
+                    if len(alt):
+                        c = alt.assign(pc=alt["cost_usd"] / alt["coverage"]).sort_values("pc", kind="stable").iloc[0]
+                        units = _amount_for(c, remaining)
+                        rows.append(_row(c, units))
+                        remaining -= units * c["coverage"]
+                        fallback += 1
                 short = short or remaining > 1e-6
         plan = _plan_from(sc, rows, f"single:{p}")
         total = float(plan.costs["total_usd"].sum())
-        rank = (short, total)  # providers that place everything come first
+        # providers that place everything come first, then those that host the most themselves
+        # (a workload moved off p that many other providers could host counts against p)
+        rank = (short, sum(hostable_by[w] for w in owned_only), total)
         if best is None or rank < best[0]:
             best = (rank, p, plan)
+            best_fallback = fallback
     assert best is not None
-    (_, total), provider, plan = best
+    (_, _, total), provider, plan = best
     owned_only = sorted(everyone - set(od.loc[od["provider"] == provider, "w_idx"]))
     ver = verify_plan(sc, plan, sizing, check_totals=False)
     kept = f"; {len(owned_only)} workload(s) stay on existing owned servers" if owned_only else ""
+    if best_fallback:
+        kept += f" ({best_fallback} workload-periods rented elsewhere where those servers are full or retired)"
     return (
         Baseline(
             "single_provider_on_demand",
-            f"everything on {provider} on-demand (cheapest of {len(hosts)} providers that host all rentable work){kept}",
+            f"everything {provider} can host on its on-demand capacity (of {len(hosts)} candidate providers, the one "
+            f"hosting the most, then cheapest){kept}",
             total,
             ver.ok,
             ver.violations,

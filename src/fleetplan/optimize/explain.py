@@ -47,16 +47,32 @@ def explain_infeasible(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, 
         offset[f"slack_{s['family']}"] += 1
         if val <= 1e-6:
             continue
-        reasons.append(_describe(sc, s, val, labels, total_spend, options))
+        reasons.append(_describe(sc, s, val, labels, total_spend, options, cand))
     return list(dict.fromkeys(reasons)) or ["the requirements conflict only through integrality (whole replicas, servers)"]
 
 
-def _describe(sc: Scenario, s: pd.Series, val: float, labels: list[str], total: float, options: pd.DataFrame) -> str:
+def _capacity_note(sc: Scenario, cand: pd.DataFrame, w_idx: int) -> str:
+    """What limits a workload's eligible capacity: availability caps, owned servers and site power."""
+    mine = cand[cand["w_idx"] == w_idx].drop_duplicates("option_id")
+    notes = []
+    capped = mine[np.isfinite(mine["avail_accelerators"])]
+    if len(capped) == len(mine[mine["source"] == "catalog"]) and len(capped):
+        notes += [f"{r.provider}/{r.region}/{r.instance_type} capped at {r.avail_accelerators:g} accelerators"
+                  for r in capped.itertuples()][:3]
+    sites = {x.name: x for x in sc.sites}
+    for r in mine[mine["source"] == "owned"].drop_duplicates("site").itertuples():
+        site = sites[r.site]
+        notes.append(f"site {site.name} limited to its servers and {site.power_capacity_kw:g} kW")
+    return f" (eligible capacity: {'; '.join(notes)})" if notes else ""
+
+
+def _describe(sc: Scenario, s: pd.Series, val: float, labels: list[str], total: float, options: pd.DataFrame,
+              cand: pd.DataFrame) -> str:
     fam = s["family"]
     if fam == "coverage":
         w = sc.workloads[int(s["w_idx"])]
         return (f"workload {w.name}: only {max(0.0, 1 - val):.0%} of its {labels[int(s['t_idx'])]} demand can be met "
-                "within the other requirements")
+                f"within the other requirements{_capacity_note(sc, cand, int(s['w_idx']))}")
     if fam == "budget":
         t = int(s["t_idx"])
         pol = sc.policy

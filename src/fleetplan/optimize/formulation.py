@@ -30,7 +30,7 @@ from fleetplan.model.period import hours_per_period, parse_period, periods_per_y
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.sparse import SparseModel
 
-__all__ = ["Formulation", "build_model", "discount_factors"]
+__all__ = ["Formulation", "Operations", "build_model", "discount_factors"]
 
 BIG_SHARE = 1.0
 
@@ -47,6 +47,22 @@ def _crf(rate: float, years: float) -> float:
     if rate <= 0:
         return 1.0 / years
     return rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+@dataclass(frozen=True)
+class Operations:
+    """Operations-only mode (contingency re-planning): investments are fixed, policies set aside.
+
+    Reservations and purchases are fixed to the given amounts (zero where absent), only the given
+    providers may be used (no onboarding mid-incident), share caps, budgets, carbon budgets,
+    diversity and N-1 are not enforced, and unmet demand is allowed at ``unserved_penalty_usd`` per
+    workload-period fully unserved (column block ``unserved``, one per coverage row).
+    """
+
+    reservations: dict[tuple[int, int], int]  # (option_id, start t) -> instances
+    purchases: dict[tuple[str, str, int], int]  # (site, server_type, order t) -> servers
+    onboarded: frozenset[str]
+    unserved_penalty_usd: float = 1e9
 
 
 @dataclass
@@ -69,6 +85,8 @@ class Formulation:
     objective_extra: np.ndarray  # per column, added to discounted spend in the objective
     elastic: bool = False
     slacks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Operations mode: one row per coverage row (w_idx, t_idx, col of its unserved share)."""
 
 
 # --------------------------------------------------------------------------- owned pools
@@ -139,6 +157,8 @@ class _Builder:
         self.co2_parts: dict[str, np.ndarray] = {}
         self.slack_rows: list[dict[str, object]] = []
         self.penalty = 0.0
+        self.operations: Operations | None = None
+        self.unserved = pd.DataFrame(columns=["w_idx", "t_idx", "col"])
 
     # helpers ---------------------------------------------------------------
     def spend(self, t: np.ndarray, col: np.ndarray, usd: np.ndarray) -> None:
@@ -154,9 +174,12 @@ class _Builder:
         return block.idx(np.arange(len(labels))), np.full(len(labels), sign)
 
 
-def build_model(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elastic: bool = False) -> Formulation:
+def build_model(
+    sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elastic: bool = False, operations: Operations | None = None
+) -> Formulation:
     """Build every switched-on constraint family into one sparse model (see module docstring)."""
     b = _Builder(sc, cand, options, elastic=elastic)
+    b.operations = operations
     m = b.m
     T, H, d = b.T, b.H, b.d
     pools = _owned_pools(sc, b.first)
@@ -197,6 +220,8 @@ def build_model(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elas
     b.penalty = 1e3 * max(1.0, float((cand["cost_usd"] * cand["ub"]).sum()))
 
     served = _served_index(sc, optional, s.start)
+    if operations is not None:
+        _fix_investments(b, operations, res, buys, onboard, n.start, bcol.start, u.start)
     # ---------------------------------------------------------------- families
     _coverage(b, cand, y.start, served)
     _availability(b, cand, y.start)
@@ -209,9 +234,10 @@ def build_model(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elas
         _single_placement(b, cand, groups, y.start, z.start, served)
     if len(onboard):
         _onboarding(b, cand, res, onboard, y.start, n.start, u.start)
-    if len(div):
+    ops = operations is not None
+    if len(div) and not ops:
         _diversity(b, cand, div, y.start, q.start, served)
-    if sc.policy.n_minus_1:
+    if sc.policy.n_minus_1 and not ops:
         _n_minus_1(b, cand, y.start, served)
 
     spend = sp.csr_matrix(
@@ -221,9 +247,10 @@ def build_model(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elas
     fixed = _fixed_spend(pools, T)
     co2_all = np.zeros(m.n_cols)
     co2_all[y.start : y.start + y.size] = co2["y"]
-    _share_caps(b, spend, fixed, options, cand, pools, res, onboard)
-    _budgets(b, spend, fixed)
-    _carbon_budget(b, cand, y.start)
+    if not ops:
+        _share_caps(b, spend, fixed, options, cand, pools, res, onboard)
+        _budgets(b, spend, fixed)
+        _carbon_budget(b, cand, y.start)
 
     # objective: discounted spend + carbon price + extras (+ values already on s, penalties on slacks)
     objective = np.asarray(spend.T @ d).ravel()
@@ -257,6 +284,7 @@ def build_model(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elas
         objective_extra=extra,
         elastic=elastic,
         slacks=pd.DataFrame(b.slack_rows),
+        unserved=b.unserved,
     )
 
 
@@ -265,6 +293,25 @@ def _assign_costs(m: SparseModel, total: np.ndarray) -> None:
     for i, part in enumerate(m.cost):
         m.cost[i] = total[offset : offset + len(part)].copy()
         offset += len(part)
+
+
+def _fix_investments(b: _Builder, ops: Operations, res: pd.DataFrame, buys: pd.DataFrame, onboard: pd.DataFrame,
+                     n0: int, b0: int, u0: int) -> None:
+    """Operations mode: pin reservations, purchases and onboarding (lower = upper = given amount)."""
+    m = b.m
+
+    def pin(name: str, values: np.ndarray) -> None:
+        i = list(m.columns).index(name)
+        m.lower[i] = values.astype(float)
+        m.upper[i] = values.astype(float)
+
+    if len(res):
+        pin("n", np.array([ops.reservations.get((int(o), int(t)), 0) for o, t in zip(res["option_id"], res["start"], strict=True)]))
+    if len(buys):
+        pin("b", np.array([ops.purchases.get((si, st, int(t)), 0) for si, st, t in
+                           zip(buys["site"], buys["server_type"], buys["order"], strict=True)]))
+    if len(onboard):
+        pin("u", np.array([1 if p in ops.onboarded else 0 for p in onboard["provider"]]))
 
 
 def _served_index(sc: Scenario, optional: pd.DataFrame, s_start: int) -> dict[int, int]:
@@ -423,6 +470,13 @@ def _coverage(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) 
         cols.append(np.array([served[int(w_of_row[i])] for i in opt_rows]))
         vals.append(-np.ones(len(opt_rows)))
         lower[opt_rows] = 0.0
+    if b.operations is not None:
+        blk = b.m.add_columns("unserved", len(uniq), upper=1.0, cost=b.operations.unserved_penalty_usd)
+        b.unserved = pd.DataFrame({"w_idx": w_of_row.astype(int), "t_idx": (uniq % (b.T + 1)).astype(int),
+                                   "col": blk.idx(np.arange(len(uniq)))})
+        rows.append(np.arange(len(uniq)))
+        cols.append(blk.idx(np.arange(len(uniq))))
+        vals.append(np.ones(len(uniq)))
     if b.elastic:
         labels = [{"w_idx": int(w), "t_idx": int(k % (b.T + 1))} for w, k in zip(w_of_row, uniq, strict=True)]
         sc_, sg = b.slack("coverage", labels, 1.0)

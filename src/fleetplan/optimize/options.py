@@ -8,7 +8,11 @@ Columns: option_id, source (catalog|owned), provider, kind, region, site, server
 instance_type, accelerator, vendor, accelerator_count, memory_gb, tdp_w, pricing_model,
 usd_per_accelerator_hour, avail_accelerators (inf = no cap), spot_rate_per_hour, term_periods,
 country, latency_zone, tags (frozenset), grid_kgco2e_per_kwh, pue, renewable_share,
-kwh_per_accelerator_hour, electricity_usd_per_kwh.
+utilization, server_overhead, kwh_per_accelerator_hour, electricity_usd_per_kwh.
+
+Power model per option (:mod:`fleetplan.energy.power`): utilization = the site's, else the
+provider's, else the default; server overhead = the provider's (rented) or the server type's
+(owned). A workload's own ``power_utilization`` is applied per candidate row.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import pandas as pd
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
 from fleetplan.energy.power import (
-    DEFAULT_CLOUD_SERVER_OVERHEAD,
     FALLBACK_GRID_KGCO2E_PER_KWH,
     FALLBACK_PUE,
     kwh_per_accelerator_hour,
+    resolve_server_overhead,
+    resolve_utilization,
 )
 from fleetplan.model.catalog import Catalog
 from fleetplan.model.period import periods_per_year
@@ -85,8 +90,11 @@ def _catalog_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
     off["grid_kgco2e_per_kwh"] = reg["grid_kgco2e_per_kwh"].fillna(FALLBACK_GRID_KGCO2E_PER_KWH).to_numpy()
     off["pue"] = reg["pue"].fillna(FALLBACK_PUE).to_numpy()
     off["renewable_share"] = 0.0
+    prov = {p.name: p for p in sc.providers}
+    off["utilization"] = off["provider"].map(lambda p: resolve_utilization(provider=prov.get(p))).astype(float)
+    off["server_overhead"] = off["provider"].map(lambda p: resolve_server_overhead(prov.get(p))).astype(float)
     off["kwh_per_accelerator_hour"] = kwh_per_accelerator_hour(
-        off["tdp_w"], off["pue"], DEFAULT_CLOUD_SERVER_OVERHEAD
+        off["tdp_w"], off["pue"], off["server_overhead"], off["utilization"]
     )
     off["electricity_usd_per_kwh"] = 0.0
     return off
@@ -95,12 +103,14 @@ def _catalog_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
 def _owned_options(sc: Scenario) -> pd.DataFrame:
     types = {t.name: t for t in sc.server_types}
     provider_tags = {p.name: p.tags for p in sc.providers}
+    providers = {p.name: p for p in sc.providers}
     rows = []
     for site in sc.sites:
         names = list(dict.fromkeys([hw.server_type for hw in site.existing] + list(site.buyable)))
         for name in names:
             st = types[name]
             acc = resolve_accelerator(st.accelerator)
+            util = resolve_utilization(site=site, provider=providers.get(site.provider))
             rows.append(
                 {
                     "source": "owned",
@@ -131,8 +141,10 @@ def _owned_options(sc: Scenario) -> pd.DataFrame:
                     ),
                     "pue": site.pue,
                     "renewable_share": site.renewable_share,
+                    "utilization": util,
+                    "server_overhead": st.power_overhead_factor,
                     "kwh_per_accelerator_hour": float(
-                        kwh_per_accelerator_hour(acc.tdp_w, site.pue, st.power_overhead_factor)
+                        kwh_per_accelerator_hour(acc.tdp_w, site.pue, st.power_overhead_factor, util)
                     ),
                     "electricity_usd_per_kwh": site.electricity_usd_per_kwh,
                     "price_date": None,
@@ -158,6 +170,6 @@ def build_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
         "accelerator", "vendor", "accelerator_count", "memory_gb", "tdp_w", "pricing_model",
         "usd_per_accelerator_hour", "avail_accelerators", "spot_rate_per_hour", "term_periods",
         "country", "latency_zone", "tags", "grid_kgco2e_per_kwh", "pue", "renewable_share",
-        "kwh_per_accelerator_hour", "electricity_usd_per_kwh",
+        "utilization", "server_overhead", "kwh_per_accelerator_hour", "electricity_usd_per_kwh",
     ]
     return df[cols].reset_index(drop=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleetplan.energy.abatement import abatement, has_carbon_policy
+from fleetplan.energy.plan_tables import energy_tables
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import Plan, SolveStatus
@@ -136,6 +138,9 @@ def optimize(
     plan.policies = policy_status(sc, plan)
     verified = recompute_costs(sc, plan)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
+    plan.energy = energy_tables(sc, plan)
+    if has_carbon_policy(sc):  # the cheapest plan without the carbon policy: a second solve
+        plan.abatement = abatement(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prune=prune)
 
     if baselines:
         t0 = time.perf_counter()

@@ -30,6 +30,7 @@ _RESTART_HOURS = 0.25
 _DEFAULT_SPOT_RATE = 0.005
 _UTIL = 0.8
 _CLOUD_OVERHEAD = 1.3
+_EMBODIED_KG = 0.0104  # per accelerator-hour when objective.include_embodied (BLOOM study)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ class _Facts:
         self.sites = {s.name: s for s in sc.sites}
         self.types = {t.name: t for t in sc.server_types}
         self.workloads = {w.name: w for w in sc.workloads}
+        self.providers = {p.name: p for p in sc.providers}
+        obj = sc.objective
+        self.embodied_kg = 0.0
+        if obj.include_embodied:
+            given = obj.embodied_kgco2e_per_accelerator_hour
+            self.embodied_kg = _EMBODIED_KG if given is None else float(given)
 
     def tags_of(self, row: pd.Series) -> set[str]:
         tags: set[str] = set()
@@ -101,18 +108,27 @@ class _Facts:
 
 
 def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
-    """(kWh per accelerator-hour, grid kg/kWh x (1 - renewables), electricity $/kWh)."""
+    """(kWh per accelerator-hour, grid kg/kWh x (1 - renewables), electricity $/kWh).
+
+    Utilization: the workload's power_utilization, else the owned site's, else the provider's,
+    else 0.8. Server overhead: the server type's (owned), else the provider's, else 1.3.
+    """
     acc = resolve_accelerator(row["accelerator"])
-    if isinstance(row["site"], str):
-        site = f.sites[row["site"]]
+    w = f.workloads.get(row["workload"])
+    prov = f.providers.get(row["provider"])
+    site = f.sites[row["site"]] if isinstance(row["site"], str) else None
+    util = next((u for u in (getattr(w, "power_utilization", None), getattr(site, "utilization", None),
+                             getattr(prov, "utilization", None)) if u is not None), _UTIL)
+    if site is not None:
         st = f.types[row["server_type"]]
         grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else 0.475
-        kwh = acc.tdp_w * _UTIL * st.power_overhead_factor * site.pue / 1000
+        kwh = acc.tdp_w * util * st.power_overhead_factor * site.pue / 1000
         return kwh, grid * (1 - site.renewable_share), site.electricity_usd_per_kwh
+    overhead = prov.server_overhead if prov is not None and prov.server_overhead is not None else _CLOUD_OVERHEAD
     reg = f.region.get((row["provider"], row["region"]))
     pue = reg.pue if reg is not None and not pd.isna(reg.pue) else 1.58
     grid = reg.grid_kgco2e_per_kwh if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh) else 0.475
-    return acc.tdp_w * _UTIL * _CLOUD_OVERHEAD * pue / 1000, grid, 0.0
+    return acc.tdp_w * util * overhead * pue / 1000, grid, 0.0
 
 
 def _efficiency(f: _Facts, w: Workload, row: pd.Series, offer: object | None, gang: float) -> float:
@@ -144,7 +160,7 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         kwh, grid, usd_kwh = _kwh_per_acc_hour(f, row)
         e = hours * kwh
         energy[t] += e
-        co2[t] += e * grid / 1000
+        co2[t] += (e * grid + hours * f.embodied_kg) / 1000
         vendor = resolve_accelerator(row["accelerator"]).vendor
         if row["pricing_model"] == "owned":
             usd = e * usd_kwh
@@ -291,7 +307,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
     checks.append("availability caps per offering and period")
     checks.append("reserved capacity covers use; reservations pay their whole term")
     checks.append("owned capacity = existing + purchases after lead time - retirements")
-    checks.append("site power (kW) and space (rack units)")
+    checks.append("site power (kW, installed peak and average draw) and space (rack units)")
     reserved: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(T))
     for _, r in plan.reservations.iterrows():
         o = f.offer.get((r["provider"], r["region"], r["instance_type"], r["pricing_model"]))
@@ -338,11 +354,18 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             kw += count * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
             ru += count * st.rack_units
             existing_kw += _existing_count(f, site, st_name) * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
+        avg_kw = np.zeros(T)
+        at_site = alloc[alloc["site"] == site.name] if len(alloc) else alloc
+        for _, row in at_site.iterrows():
+            avg_kw[f.t_of[row["period"]]] += float(row["accelerator_hours"]) * _kwh_per_acc_hour(f, row)[0] / f.H
         for t in range(T):
             limit = max(site.power_capacity_kw, existing_kw[t])
             if kw[t] > limit * (1 + REL_TOL) + 1e-6:
                 v.append(f"site {site.name} {f.labels[t]}: installed servers draw {kw[t]:,.1f} kW, power capacity "
                          f"is {site.power_capacity_kw:,.1f} kW")
+            if avg_kw[t] > limit * (1 + REL_TOL) + 1e-6:
+                v.append(f"site {site.name} {f.labels[t]}: average draw {avg_kw[t]:,.1f} kW exceeds the power "
+                         f"capacity {site.power_capacity_kw:,.1f} kW")
             if site.space_rack_units is not None and ru[t] > site.space_rack_units + 1e-6:
                 v.append(f"site {site.name} {f.labels[t]}: {ru[t]:.0f} rack units installed, space is {site.space_rack_units}")
 

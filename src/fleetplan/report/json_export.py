@@ -34,6 +34,17 @@ def _shares(series: pd.Series, total: float | None = None) -> dict[str, dict[str
     }
 
 
+def _energy(plan: Plan) -> dict[str, Any] | None:
+    """The plan's energy tables: ``summary`` as one object, the others as lists of rows."""
+    if not plan.energy:
+        return None
+    out: dict[str, Any] = {}
+    for name, df in plan.energy.items():
+        rows = records(df)
+        out[name] = (rows[0] if rows else {}) if name == "summary" else rows
+    return out
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """Everything in the plan: allocations per workload x option x period, purchases, reservations,
     costs per period, shares, policies, baselines, verification and the solver's proof."""
@@ -72,6 +83,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "onboarded_providers": list(plan.onboarded),
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],
+        "energy": _energy(plan),
+        "abatement": plan.abatement.to_dict() if plan.abatement is not None else None,
         "baselines": [
             {
                 **b.to_dict(),

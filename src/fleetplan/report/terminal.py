@@ -154,6 +154,48 @@ def _policies(plan: Plan) -> Table:
     return t
 
 
+def _energy(plan: Plan) -> list[Table | Text]:
+    """Energy and carbon: where the emissions are, site power, and the abatement cost."""
+    out: list[Table | Text] = []
+    if not plan.energy:
+        return out
+    s = plan.energy["summary"].iloc[0]
+    intensity = "—" if s["kgco2e_per_kwh"] is None or pd.isna(s["kgco2e_per_kwh"]) else f"{s['kgco2e_per_kwh']:.3f}"
+    per_musd = "—" if s["tco2e_per_musd"] is None or pd.isna(s["tco2e_per_musd"]) else f"{s['tco2e_per_musd']:,.1f}"
+    t = _table("Energy and carbon", "provider / region", "MWh", "avg kW", "tCO2e", "kgCO2e/kWh", "share",
+               right=(1, 2, 3, 4, 5))
+    reg = plan.energy["by_region"].sort_values("co2e_t", ascending=False)
+    for r in reg.head(8).itertuples(index=False):
+        t.add_row(f"{r.provider} / {r.region}", f"{r.energy_kwh / 1e3:,.1f}", f"{r.average_kw:,.1f}",
+                  f"{r.co2e_t:,.1f}", f"{r.kgco2e_per_kwh:.3f}", f"{100 * r.share_of_co2e:.0f} %")
+    if len(reg) > 8:
+        t.add_row(f"… {len(reg) - 8} more", "", "", "", "", "")
+    t.add_row("plan", f"{s['energy_kwh'] / 1e3:,.1f}", f"{s['average_kw']:,.1f}", f"{s['co2e_t']:,.1f}", intensity,
+              f"{per_musd} t/$M", style="bold")
+    out.append(t)
+    if s["embodied_included"]:
+        out.append(Text(f"  includes {s['embodied_co2e_t']:,.1f} tCO2e embodied (manufacturing, per accelerator-hour)",
+                        style="dim"))
+    sites = plan.energy["site_power"]
+    if len(sites):
+        st = _table("Site power", "site", "capacity kW", "peak installed kW", "peak average kW", "min headroom kW",
+                    right=(1, 2, 3, 4))
+        for name, g in sites.groupby("site", sort=False):
+            st.add_row(str(name), f"{g['capacity_kw'].iloc[0]:,.1f}", f"{g['installed_kw'].max():,.1f}",
+                       f"{g['average_kw'].max():,.1f}", f"{g['headroom_kw'].min():,.1f}")
+        out.append(st)
+    a = plan.abatement
+    if a is not None:
+        if a.binding and a.usd_per_tco2e_avoided is not None:
+            out.append(Text(
+                f"Abatement ({a.policy}): the cheapest plan emits {a.cheapest_co2e_t:,.1f} tCO2e for "
+                f"{usd(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for {usd(a.plan_total_usd)}: "
+                f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"))
+        else:
+            out.append(Text(f"Abatement ({a.policy}): {a.note}", style="dim"))
+    return out
+
+
 def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     """Print the summary a leader reads in a minute, then the detail tables."""
     console.print(_headline(plan))
@@ -163,6 +205,8 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     console.print(grid)
     for t in _buys(plan):
         console.print(t)
+    for item in _energy(plan):
+        console.print(item)
     if plan.baselines:
         console.print(_baselines(plan))
     if detail:
