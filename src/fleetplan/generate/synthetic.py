@@ -236,6 +236,10 @@ def _serve(rng: random.Random, i: int, labels: list[str], zones: dict[str, list[
         w["latency_zones"] = [home] + ([near] if near in zones and rng.random() < 0.6 else [])
     if r > 0.8:
         w["residency"] = [rng.choice(["US", "eu"])]
+    if spec["params"] > 2e11:  # frontier-size models: 8-GPU H200/B200/MI300X nodes, anywhere
+        w["precision"] = "fp8"
+        for key in ("accelerators", "latency_zones", "residency"):
+            w.pop(key, None)
     return w
 
 
@@ -347,14 +351,44 @@ def spec_params(w: dict[str, Any]) -> float:
     return float(w["model"]["params"])
 
 
-def _estimates(doc: dict[str, Any], providers: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+def _estimates(doc: dict[str, Any], sizing: pd.DataFrame, providers: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Rough spend (USD) and emissions (tCO2e) per period, and regulated accelerators per site, of
     running every workload on its cheapest on-demand accelerator (used to set budgets and power)."""
     from fleetplan.model.scenario import Scenario
-    from fleetplan.sizing import size_workloads
 
     sc = Scenario.model_validate(doc)
-    sizing = size_workloads(sc)
+    return _estimates_from(sc, sizing, providers)
+
+
+def _repair(doc: dict[str, Any]) -> pd.DataFrame:
+    """Make every workload fit some allowed accelerator: relax SLOs, then the allow-list, then the
+    model (a generated portfolio asks for nothing that no hardware can do)."""
+    from fleetplan.model.scenario import Horizon
+    from fleetplan.model.workload import Workload
+    from fleetplan.sizing import SizingError, size_workload
+
+    horizon = Horizon.model_validate(doc["horizon"])
+    frames = []
+    for i, w in enumerate(doc["workloads"]):
+        for step in range(4):
+            try:
+                frames.append(size_workload(Workload.model_validate(w), horizon))
+                break
+            except SizingError:
+                if step == 0 and "slo" in w:
+                    w["slo"] = {"ttft_ms": 8000, "tpot_ms": 150}
+                elif step <= 1 and "accelerators" in w:
+                    w.pop("accelerators")
+                else:
+                    _name, spec = _model(random.Random(i), max_params=1e10)
+                    w["model"] = spec
+                    w.pop("slo", None)
+        doc["workloads"][i] = w
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _estimates_from(sc: Any, sizing: pd.DataFrame, providers: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     off, _, _ = _builtin_tables()
     od = off[(off["pricing_model"] == "on_demand") & off["provider"].isin(providers)]
     price = (od["price_usd_per_hour"] / od["accelerator_count"]).groupby(od["accelerator"]).min()
@@ -437,9 +471,9 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
             {"tier": 2, "name": "Head of AI Platform", "role": "Director", "email": "ai-platform@acme.example"},
         ],
     }
-    base_sites = _sites(scale, 0.0, 0.0)
-    doc["sites"] = base_sites
-    usd, co2, need = _estimates(doc, chosen)
+    doc["sites"] = _sites(scale, 0.0, 0.0)
+    sizing = _repair(doc)
+    usd, co2, need = _estimates(doc, sizing, chosen)
     doc["sites"] = _sites(scale, need["regulated"], need["edge"])
 
     n_cloud = len(chosen)

@@ -171,8 +171,10 @@ def _energy(plan: Plan) -> list[Table | Text]:
     if len(reg) > 8:
         t.add_row(f"… {len(reg) - 8} more", "", "", "", "", "")
     t.add_row("plan", f"{s['energy_kwh'] / 1e3:,.1f}", f"{s['average_kw']:,.1f}", f"{s['co2e_t']:,.1f}", intensity,
-              f"{per_musd} t/$M", style="bold")
+              "100 %", style="bold")
     out.append(t)
+    out.append(Text(f"  carbon intensity of the plan: {intensity} kgCO2e/kWh, {per_musd} tCO2e per $1M spent",
+                    style="dim"))
     if s["embodied_included"]:
         out.append(Text(f"  includes {s['embodied_co2e_t']:,.1f} tCO2e embodied (manufacturing, per accelerator-hour)",
                         style="dim"))

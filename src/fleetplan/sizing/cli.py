@@ -18,6 +18,13 @@ from rich.console import Console
 from rich.table import Table
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
+from fleetplan.energy.power import (
+    DEFAULT_CLOUD_SERVER_OVERHEAD,
+    DEFAULT_UTILIZATION,
+    FALLBACK_GRID_KGCO2E_PER_KWH,
+    FALLBACK_PUE,
+    run_energy,
+)
 from fleetplan.errors import FleetplanError, UnknownNameError, did_you_mean
 from fleetplan.model.accelerator import Accelerator
 from fleetplan.model.workload import ModelSpec
@@ -51,6 +58,36 @@ Layers = Annotated[int | None, typer.Option("--layers", help="transformer layers
 Hidden = Annotated[int | None, typer.Option("--hidden-size", help="model width")]
 KvHeads = Annotated[int | None, typer.Option("--kv-heads", help="key/value heads (GQA)")]
 Context = Annotated[int | None, typer.Option("--context", help="training sequence length")]
+Grid = Annotated[
+    float,
+    typer.Option(
+        "--grid-kgco2e-per-kwh",
+        min=0.0,
+        help=f"grid carbon intensity (default {FALLBACK_GRID_KGCO2E_PER_KWH}: world average)",
+    ),
+]
+Pue = Annotated[
+    float,
+    typer.Option("--pue", min=1.0, max=3.0, help=f"data-center PUE (default {FALLBACK_PUE})"),
+]
+Utilization = Annotated[
+    float,
+    typer.Option(
+        "--utilization",
+        min=0.01,
+        max=1.0,
+        help=f"average accelerator power / TDP (default {DEFAULT_UTILIZATION})",
+    ),
+]
+Overhead = Annotated[
+    float,
+    typer.Option(
+        "--server-overhead",
+        min=1.0,
+        max=6.0,
+        help=f"server power / accelerator power (default {DEFAULT_CLOUD_SERVER_OVERHEAD})",
+    ),
+]
 
 
 class _Fail(Exception):
@@ -150,6 +187,7 @@ def _train_like(
     method: str,
     arch: dict[str, Any],
     as_json: bool,
+    energy: dict[str, float] | None = None,
 ) -> int:
     acc = _accelerator(accelerator)
     spec = _spec(params, active_params, **arch)
@@ -170,8 +208,10 @@ def _train_like(
             goodput=goodput,
             gpus=gpus,
         )
+    run = run_energy(est.gpu_hours, acc.tdp_w, **(energy or {}))
     if as_json:
-        _emit({"schema": f"fleetplan.size.{kind}/1", **est.to_dict()})
+        power = {k: v for k, v in run.to_dict().items() if k != "accelerator_hours"}
+        _emit({"schema": f"fleetplan.size.{kind}/1", **est.to_dict(), **power})
     else:
         _table(
             f"{kind}: {params:.3g} params, {tokens:.3g} tokens on {acc.name}",
@@ -182,12 +222,17 @@ def _train_like(
                 ("GPUs", est.gpus),
                 ("wall-clock days", est.wall_clock_days),
                 ("memory needed (GB)", est.memory_gb_total),
+                ("energy (kWh)", run.energy_kwh),
+                ("emissions (tCO2e)", run.co2e_t),
             ],
             [
                 f"{est.precision} peak {est.peak_tflops:g} TFLOP/s, MFU {est.mfu:.1%}"
                 f"{' (given)' if mfu is not None else ' (default)'}, goodput {est.goodput:.0%}",
                 f"{est.flops_per_token:.3g} FLOPs/token, width {est.hidden_size}, "
                 f"{est.layers} layers",
+                f"power {run.tdp_w:g} W TDP x utilization {run.power_utilization:g} x server overhead "
+                f"{run.server_overhead:g} x PUE {run.pue:g}; grid {run.grid_kgco2e_per_kwh:g} kgCO2e/kWh "
+                "(set --utilization, --server-overhead, --pue, --grid-kgco2e-per-kwh)",
             ],
         )
     if not est.fits:
@@ -215,9 +260,15 @@ def train(
     layers: Layers = None,
     hidden_size: Hidden = None,
     context: Context = None,
+    grid_kgco2e_per_kwh: Grid = FALLBACK_GRID_KGCO2E_PER_KWH,
+    pue: Pue = FALLBACK_PUE,
+    utilization: Utilization = DEFAULT_UTILIZATION,
+    server_overhead: Overhead = DEFAULT_CLOUD_SERVER_OVERHEAD,
     as_json: Json = False,
 ) -> None:
-    """GPU-hours, memory floor and wall-clock time of a (pre-)training run."""
+    """GPU-hours, memory floor, wall-clock time, energy and emissions of a (pre-)training run."""
+    energy = {"utilization": utilization, "server_overhead": server_overhead, "pue": pue,
+              "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh}
     _run(
         lambda: _train_like(
             "train",
@@ -232,6 +283,7 @@ def train(
             method="full",
             arch={"layers": layers, "hidden_size": hidden_size, "context_tokens": context},
             as_json=as_json,
+            energy=energy,
         )
     )
 
@@ -253,9 +305,15 @@ def finetune(
     goodput: Annotated[
         float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")
     ] = None,
+    grid_kgco2e_per_kwh: Grid = FALLBACK_GRID_KGCO2E_PER_KWH,
+    pue: Pue = FALLBACK_PUE,
+    utilization: Utilization = DEFAULT_UTILIZATION,
+    server_overhead: Overhead = DEFAULT_CLOUD_SERVER_OVERHEAD,
     as_json: Json = False,
 ) -> None:
-    """GPU-hours and memory of a full, LoRA or QLoRA fine-tune."""
+    """GPU-hours, memory, energy and emissions of a full, LoRA or QLoRA fine-tune."""
+    energy = {"utilization": utilization, "server_overhead": server_overhead, "pue": pue,
+              "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh}
     _run(
         lambda: _train_like(
             "finetune",
@@ -270,6 +328,7 @@ def finetune(
             method=method,
             arch={},
             as_json=as_json,
+            energy=energy,
         )
     )
 

@@ -1,0 +1,316 @@
+"""Operations-only re-optimization of a plan: its investments fixed, some capacity taken away.
+
+The plan's reservations (option, start period) and purchases (site, server type, order period) are
+pinned, only providers the plan already uses or has onboarded may be used (no onboarding in the
+middle of an incident), optional workloads the plan serves must still be served, and demand may go
+unserved at a penalty (the ``unserved`` columns of :class:`~fleetplan.optimize.formulation.Operations`).
+Share caps, budgets, carbon budgets, diversity and N-1 are set aside: during an incident the job is
+to keep services up at least cost.
+
+Each solve is lexicographic:
+
+1. minimize  spend + sum_{w,t} penalty_w x hours(w,t) x unserved[w,t]
+   with penalty_w = ``UNSERVED_USD_PER_ACCELERATOR_HOUR`` x ``CRITICALITY_WEIGHT[criticality]``, so
+   critical demand is served first and unserved accelerator-hours are as few as possible;
+2. when demand is left unserved, fix the unserved shares and minimize spend alone, so that the
+   reported cost is within the solver gap of the cheapest way to serve what can be served.
+
+Lost capacity is modelled by setting the upper bound of the lost candidate columns to zero; the
+model is built once per plan and re-solved for each event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fleetplan.errors import FleetplanError
+from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.period import hours_per_period
+from fleetplan.model.plan import Plan, SolveResult
+from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.candidates import CandidateError, build_candidates
+from fleetplan.optimize.formulation import Formulation, Operations, build_model
+from fleetplan.optimize.options import build_options
+from fleetplan.optimize.solver import SolverOptions, solve
+
+__all__ = [
+    "CRITICALITY_WEIGHT",
+    "UNSERVED_USD_PER_ACCELERATOR_HOUR",
+    "OpsModel",
+    "OpsResult",
+    "build_ops_model",
+    "region_label",
+]
+
+UNSERVED_USD_PER_ACCELERATOR_HOUR = 1000.0
+"""Penalty per unserved accelerator-hour (before the criticality weight): far above any rental
+price (the bundled catalog's dearest accelerator-hour is below $20), so capacity is always bought
+when it exists."""
+
+CRITICALITY_WEIGHT = {"low": 1.0, "medium": 3.0, "high": 10.0, "critical": 100.0}
+"""Relative cost of unserved demand by criticality: critical demand is served before anything else."""
+
+_TOL = 1e-6
+
+
+def region_label(provider: object, region: object) -> str:
+    """``provider/region``: the unique name of a cloud region or (region = site) an owned site."""
+    return f"{provider}/{region}"
+
+
+@dataclass(frozen=True)
+class OpsResult:
+    """One operations solve: spend per period (USD, undiscounted) and unserved share per (w, t)."""
+
+    ok: bool
+    status: str
+    spend_usd: np.ndarray  # per period, including fixed costs of existing servers
+    unserved: np.ndarray  # per coverage row of OpsModel.rows: share of the period's demand unserved
+    y: np.ndarray | None  # candidate amounts (None when no solution)
+    time_s: float
+    gap: float | None
+    x: np.ndarray | None = None  # every column's value
+
+
+@dataclass
+class OpsModel:
+    """The operations model of one plan: built once, re-solved with different capacity removed."""
+
+    sc: Scenario
+    plan: Plan
+    cand: pd.DataFrame
+    f: Formulation
+    rows: pd.DataFrame  # one row per coverage row: w_idx, t_idx, workload, criticality, hours_per_cover, col
+    plan_y: np.ndarray  # the plan's amount on every candidate row
+    options: pd.DataFrame
+    labels: list[str]
+    hours: float
+    time_limit_s: float
+    mip_rel_gap: float
+
+    @property
+    def periods(self) -> int:
+        return len(self.labels)
+
+    def _block_index(self, name: str) -> int:
+        return list(self.f.model.columns).index(name)
+
+    def solve(self, lost: np.ndarray | None = None, affected: np.ndarray | None = None) -> OpsResult:
+        """Solve with candidate rows ``lost`` (boolean mask over ``cand``) unavailable.
+
+        Workload-periods that lose capacity the plan uses (and those in ``affected``, a boolean mask
+        over ``cand``) are re-planned freely; every other workload-period keeps the plan's
+        allocation as an upper bound: it runs where the plan put it or gives up capacity (counted as
+        unserved) so that more critical work can take it.
+        """
+        m = self.f.model
+        iy = self._block_index("y")
+        iu = self._block_index("unserved")
+        saved_y = m.upper[iy].copy()
+        saved_u = (m.upper[iu].copy(), m.cost[iu].copy())
+        n = len(self.cand)
+        lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
+        free_rows = np.zeros(n, dtype=bool) if affected is None else np.asarray(affected, dtype=bool).copy()
+        hit = lost & (self.plan_y > _TOL)
+        if hit.any() or free_rows.any():
+            key = self.cand["w_idx"].to_numpy() * (self.periods + 1) + self.cand["t_idx"].to_numpy()
+            free_rows |= np.isin(key, key[hit | free_rows])
+        try:
+            upper = np.where(free_rows, saved_y, np.minimum(saved_y, self.plan_y))
+            m.upper[iy] = np.where(lost, 0.0, upper)
+            res, x = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
+            total_time = res.time_s
+            if x is None:
+                return self._failed(res, total_time)
+            un = self._unserved(x)
+            if (un > _TOL).any():
+                m.upper[iu] = np.minimum(saved_u[0], un + 1e-7)
+                m.cost[iu] = np.zeros_like(saved_u[1])
+                res2, x2 = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
+                total_time += res2.time_s
+                if x2 is not None:
+                    res, x = res2, x2
+                    un = self._unserved(x)
+            return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
+        finally:
+            m.upper[iy] = saved_y
+            m.upper[iu], m.cost[iu] = saved_u
+
+    def _failed(self, res: SolveResult, t: float) -> OpsResult:
+        return OpsResult(False, res.status.value, np.full(self.periods, np.nan), np.full(len(self.rows), np.nan), None, t, None)
+
+    def _unserved(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(x[self.rows["col"].to_numpy()], 0.0, 1.0)
+
+    def _y(self, x: np.ndarray) -> np.ndarray:
+        b = self.f.model.columns["y"]
+        y = x[b.start : b.start + b.size].copy()
+        serve = self.cand["unit"].eq("replicas").to_numpy()
+        y[serve] = np.round(y[serve])
+        return y
+
+    def _spend(self, x: np.ndarray) -> np.ndarray:
+        xr = x.copy()
+        for name in ("n", "b", "u"):
+            blk = self.f.model.columns[name]
+            xr[blk.start : blk.start + blk.size] = np.round(xr[blk.start : blk.start + blk.size])
+        spend = np.asarray(self.f.spend @ xr).ravel()
+        fixed = self.f.fixed_spend.to_numpy().sum(axis=1) if self.f.fixed_spend.size else 0.0
+        return spend + fixed
+
+    def spend_by_provider(self, x: np.ndarray) -> dict[str, float]:
+        """Horizon spend (USD, undiscounted) by provider of a solution: every column has an owner."""
+        m, f = self.f.model, self.f
+        owner = np.full(m.n_cols, "", dtype=object)
+        y = m.columns["y"]
+        owner[y.start : y.start + y.size] = self.cand["provider"].to_numpy()
+        n = m.columns["n"]
+        if n.size:
+            prov = self.options.set_index("option_id")["provider"]
+            owner[n.start : n.start + n.size] = f.reservations["option_id"].map(prov).to_numpy()
+        b = m.columns["b"]
+        if b.size:
+            pools = f.pools.reset_index(drop=True)
+            owner[b.start : b.start + b.size] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
+        u = m.columns["u"]
+        if u.size:
+            owner[u.start : u.start + u.size] = f.onboard["provider"].to_numpy()
+        xr = x.copy()
+        for name in ("n", "b", "u"):
+            blk = m.columns[name]
+            xr[blk.start : blk.start + blk.size] = np.round(xr[blk.start : blk.start + blk.size])
+        per_col = np.asarray(f.spend.sum(axis=0)).ravel() * xr
+        out: dict[str, float] = {}
+        for o, v in zip(owner, per_col, strict=True):
+            if o and v:
+                out[o] = out.get(o, 0.0) + float(v)
+        if f.fixed_spend.size:
+            for col in f.fixed_spend.columns:
+                out[str(col)] = out.get(str(col), 0.0) + float(f.fixed_spend[col].sum())
+        return out
+
+    def allocation(self, y: np.ndarray) -> pd.DataFrame:
+        """Candidate rows with a positive amount in ``y``: where each workload runs."""
+        used = y > _TOL
+        a = self.cand[used]
+        return pd.DataFrame({
+            "workload": a["workload"].to_numpy(), "w_idx": a["w_idx"].to_numpy(), "t_idx": a["t_idx"].to_numpy(),
+            "provider": a["provider"].to_numpy(), "region": a["region"].to_numpy(),
+            "pricing_model": a["pricing_model"].to_numpy(), "accelerator": a["accelerator"].to_numpy(),
+            "instance_type": a["instance_type"].to_numpy(),
+            "coverage": y[used] * a["coverage"].to_numpy(), "accelerator_hours": y[used] * a["usage"].to_numpy(),
+        })
+
+
+def _pins(sc: Scenario, plan: Plan, delay: dict[str, int] | None) -> tuple[dict, dict, frozenset[str]]:
+    labels = sc.horizon.labels()
+    t_of = {p: i for i, p in enumerate(labels)}
+    res: dict[tuple[int, int], int] = {}
+    for r in plan.reservations.itertuples(index=False):
+        key = (int(r.option_id), t_of[r.start_period])
+        res[key] = res.get(key, 0) + int(r.instances)
+    buys: dict[tuple[str, str, int], int] = {}
+    for r in plan.purchases.itertuples(index=False):
+        shift = (delay or {}).get(str(r.server_type), 0)
+        key = (str(r.site), str(r.server_type), t_of[r.period_ordered] + shift)
+        buys[key] = buys.get(key, 0) + int(r.servers)
+    used = set(plan.allocations["provider"]) | set(plan.reservations["provider"]) | set(plan.purchases["provider"])
+    onboarded = frozenset(used | set(plan.onboarded) | set(sc.onboarded_providers))
+    return res, buys, onboarded
+
+
+def build_ops_model(
+    sc: Scenario,
+    plan: Plan,
+    *,
+    time_limit_s: float = 30.0,
+    mip_rel_gap: float = 1e-3,
+    sizing: pd.DataFrame | None = None,
+    transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    delay_server_types: dict[str, int] | None = None,
+) -> OpsModel:
+    """Build the operations model of ``plan`` (see module docstring).
+
+    ``transform`` may edit the candidate table (prices, availability caps) before the model is
+    built; ``delay_server_types`` shifts the plan's orders of the named server types by a number of
+    periods (a purchase whose servers would arrive after the horizon is lost).
+    """
+    from fleetplan.sizing import size_workloads
+
+    sizing = size_workloads(sc) if sizing is None else sizing
+    options = build_options(sc, scenario_catalog(sc))
+    try:
+        cand = build_candidates(sc, options, sizing, prune=False).table
+    except CandidateError as exc:  # the plan exists, so this only happens with an edited scenario
+        raise FleetplanError(f"risk analysis: {exc}") from None
+    dropped = set(plan.dropped_workloads)
+    cand = cand[~cand["workload"].isin(dropped)].reset_index(drop=True)
+    if transform is not None:
+        cand = transform(cand).reset_index(drop=True)
+    res, buys, onboarded = _pins(sc, plan, delay_server_types)
+    ops = Operations(reservations=res, purchases=buys, onboarded=onboarded)
+    f = build_model(sc, cand, options, operations=ops)
+    m = f.model
+    names = list(m.columns)
+    # optional workloads the plan serves stay served (or count as unserved)
+    if len(f.optional):
+        i = names.index("s")
+        keep = np.array([0.0 if w in dropped else 1.0 for w in f.optional["workload"]])
+        m.lower[i] = keep
+        m.upper[i] = keep
+    # unserved penalty per accelerator-hour, weighted by criticality
+    rows = f.unserved.copy()
+    rows["workload"] = [sc.workloads[int(w)].name for w in rows["w_idx"]]
+    rows["criticality"] = [sc.workloads[int(w)].criticality for w in rows["w_idx"]]
+    rows["hours_per_cover"] = _hours_per_cover(plan, cand, rows, sc.horizon.labels())
+    i = names.index("unserved")
+    weight = rows["criticality"].map(CRITICALITY_WEIGHT).to_numpy()
+    m.cost[i] = UNSERVED_USD_PER_ACCELERATOR_HOUR * weight * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
+    # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
+    if "placement_one" in m.rows:
+        m._rup[list(m.rows).index("placement_one")][:] = np.inf
+    return OpsModel(sc=sc, plan=plan, cand=cand, f=f, rows=rows.reset_index(drop=True),
+                    plan_y=_plan_amounts(sc, plan, cand), options=options, labels=sc.horizon.labels(),
+                    hours=hours_per_period(sc.horizon.period), time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+
+
+def _hours_per_cover(plan: Plan, cand: pd.DataFrame, rows: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    """Accelerator-hours that serve a whole (workload, period): the plan's own ratio where it runs,
+    else the smallest over the workload's candidates."""
+    a = plan.allocations
+    t_of = {p: i for i, p in enumerate(labels)}
+    ratio: dict[tuple[str, int], float] = {}
+    if len(a):
+        g = a.groupby(["workload", "period"])[["accelerator_hours", "coverage"]].sum()
+        for (w, p), r in g.iterrows():
+            if r["coverage"] > _TOL:
+                ratio[(str(w), t_of[p])] = float(r["accelerator_hours"] / r["coverage"])
+    per = (cand["usage"] / cand["coverage"]).groupby([cand["workload"], cand["t_idx"]]).min()
+    out = []
+    for w, t in zip(rows["workload"], rows["t_idx"], strict=True):
+        v = ratio.get((w, int(t)))
+        if v is None:
+            v = float(per.get((w, int(t)), 0.0))
+        out.append(v)
+    return np.asarray(out, dtype=float)
+
+
+def _plan_amounts(sc: Scenario, plan: Plan, cand: pd.DataFrame) -> np.ndarray:
+    """The plan's value of every candidate column: replicas (serving) or full covers."""
+    t_of = {p: i for i, p in enumerate(sc.horizon.labels())}
+    w_of = {w.name: i for i, w in enumerate(sc.workloads)}
+    pos = {(int(w), int(t), int(o)): i for i, (w, t, o) in
+           enumerate(zip(cand["w_idx"], cand["t_idx"], cand["option_id"], strict=True))}
+    y = np.zeros(len(cand))
+    cov = cand["coverage"].to_numpy()
+    for r in plan.allocations.itertuples(index=False):
+        i = pos.get((w_of[r.workload], t_of[r.period], int(r.option_id)))
+        if i is None:
+            raise FleetplanError(f"risk analysis: the plan runs {r.workload} on option {r.option_id}, which the "
+                                 "scenario no longer offers; re-plan first")
+        y[i] += float(r.replicas) if r.kind == "serve" else float(r.coverage) / cov[i]
+    return y

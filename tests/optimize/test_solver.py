@@ -1,0 +1,49 @@
+"""The solver adapter applies its time limit and gap, and never calls a time-limited result optimal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fleetplan.model.plan import SolveStatus
+from fleetplan.optimize.solver import SolverOptions, solve
+from fleetplan.optimize.sparse import SparseModel
+
+
+def _hard_knapsack(n: int = 400, m: int = 30, seed: int = 7) -> SparseModel:
+    """A multi-dimensional covering problem with general integers: slow to prove optimal."""
+    rng = np.random.default_rng(seed)
+    model = SparseModel()
+    model.add_columns("x", n, cost=rng.uniform(10, 100, n), upper=10, integer=True)
+    a = rng.uniform(1, 50, (m, n)) * (rng.random((m, n)) < 0.3)
+    r, c = np.nonzero(a)
+    model.add_rows("cover", m, r, c, a[r, c], lower=rng.uniform(500, 2000, m) + 0.5)
+    return model
+
+
+def test_time_limited_result_is_not_called_optimal() -> None:
+    result, x = solve(_hard_knapsack(), SolverOptions(time_limit_s=0.05, mip_rel_gap=0.0))
+    assert result.time_s < 5
+    if result.status == SolveStatus.OPTIMAL:  # solved within 0.05 s after all: must then be exact
+        assert result.gap is not None and result.gap <= 1e-9
+    else:
+        assert result.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION)
+        assert result.termination != "Optimal"
+
+
+def test_gap_option_is_applied() -> None:
+    loose, _ = solve(_hard_knapsack(), SolverOptions(time_limit_s=30, mip_rel_gap=0.05))
+    assert loose.status == SolveStatus.OPTIMAL
+    assert loose.gap is not None and loose.gap <= 0.05 + 1e-9
+    assert loose.dual_bound_usd <= loose.objective_usd + 1e-6
+
+
+def test_deterministic_for_same_input() -> None:
+    a, xa = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    b, xb = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    assert a.objective_usd == b.objective_usd and np.array_equal(xa, xb)
+
+
+def test_lp_relaxation_bounds_the_mip() -> None:
+    mip, _ = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    lp, _ = solve(_hard_knapsack(200, 20), SolverOptions(relax=True))
+    assert lp.integer_variables == 0 and lp.objective_usd <= mip.objective_usd + 1e-6
