@@ -31,19 +31,19 @@ def test_time_limited_result_is_not_called_optimal() -> None:
 
 
 def test_gap_option_is_applied() -> None:
-    loose, _ = solve(_hard_knapsack(), SolverOptions(time_limit_s=30, mip_rel_gap=0.05))
+    loose, _ = solve(_hard_knapsack(120, 10), SolverOptions(time_limit_s=60, mip_rel_gap=0.05))
     assert loose.status == SolveStatus.OPTIMAL
     assert loose.gap is not None and loose.gap <= 0.05 + 1e-9
     assert loose.dual_bound_usd <= loose.objective_usd + 1e-6
 
 
 def test_deterministic_for_same_input() -> None:
-    a, xa = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
-    b, xb = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    a, xa = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    b, xb = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
     assert a.objective_usd == b.objective_usd and np.array_equal(xa, xb)
 
 
 def test_lp_relaxation_bounds_the_mip() -> None:
-    mip, _ = solve(_hard_knapsack(200, 20), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
-    lp, _ = solve(_hard_knapsack(200, 20), SolverOptions(relax=True))
+    mip, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-3))
+    lp, _ = solve(_hard_knapsack(60, 8), SolverOptions(relax=True))
     assert lp.integer_variables == 0 and lp.objective_usd <= mip.objective_usd + 1e-6

@@ -104,11 +104,38 @@ _BATCH_ACCS: tuple[tuple[str, ...] | None, ...] = (
     ("A100-80GB", "H100-SXM", "MI300X", "L40S", "TPU-v5e"),
 )
 
-_SERVE_USES = ("chat", "assistant", "search", "rerank", "summarize", "extract", "classify", "copilot",
-               "agent", "translate", "support", "rag")
-_BATCH_USES = ("embed", "summaries", "tagging", "descriptions", "eval", "synthetic-data", "moderation",
-               "transcripts", "enrichment")
-_TRAIN_USES = ("domain-pretrain", "code-pretrain", "speech-pretrain", "continued-pretrain", "distill")
+_SERVE_USES = (
+    "chat",
+    "assistant",
+    "search",
+    "rerank",
+    "summarize",
+    "extract",
+    "classify",
+    "copilot",
+    "agent",
+    "translate",
+    "support",
+    "rag",
+)
+_BATCH_USES = (
+    "embed",
+    "summaries",
+    "tagging",
+    "descriptions",
+    "eval",
+    "synthetic-data",
+    "moderation",
+    "transcripts",
+    "enrichment",
+)
+_TRAIN_USES = (
+    "domain-pretrain",
+    "code-pretrain",
+    "speech-pretrain",
+    "continued-pretrain",
+    "distill",
+)
 _FT_USES = ("support-ft", "sql-ft", "catalog-ft", "legal-ft", "agent-ft", "reward-model", "dpo")
 
 # hours one accelerator of each class is busy per unit of work (rough, used only for budgets)
@@ -131,14 +158,20 @@ def selectable_providers() -> list[str]:
     off, _, prov = _builtin_tables()
     rentable = set(off.loc[off["pricing_model"] != "owned", "provider"])
     kinds = dict(zip(prov["provider"], prov["kind"], strict=True))
-    names = sorted(p for p in rentable if kinds.get(p) in ("cloud", "gpu_cloud", "edge") and p != EXCLUDED_PROVIDER)
+    names = sorted(
+        p
+        for p in rentable
+        if kinds.get(p) in ("cloud", "gpu_cloud", "edge") and p != EXCLUDED_PROVIDER
+    )
     return names
 
 
 def _pick_providers(rng: random.Random, count: int) -> list[str]:
     names = selectable_providers()
     if not 1 <= count <= len(names):
-        raise GenerateError(f"--providers must be between 1 and {len(names)} (builtin catalog), got {count}")
+        raise GenerateError(
+            f"--providers must be between 1 and {len(names)} (builtin catalog), got {count}"
+        )
     chosen = [p for p in ALWAYS_PROVIDERS if p in names][:count]
     rest = [p for p in names if p not in chosen]
     chosen += rng.sample(rest, count - len(chosen))
@@ -165,7 +198,9 @@ def _sig(x: float, digits: int = 3) -> float:
 
 def _model(rng: random.Random, max_params: float = 1e13) -> tuple[str, dict[str, Any]]:
     choices = [m for m in _MODELS if m[1] <= max_params]
-    name, params, active, layers, hidden, heads, kv, _w = _weighted(rng, choices, [m[7] for m in choices])
+    name, params, active, layers, hidden, heads, kv, _w = _weighted(
+        rng, choices, [m[7] for m in choices]
+    )
     spec: dict[str, Any] = {"params": params}
     if active is not None:
         spec["active_params"] = active
@@ -182,8 +217,11 @@ def _window(rng: random.Random, labels: list[str], length: int) -> dict[str, str
 def _zones_by_provider(providers: list[str]) -> dict[str, list[str]]:
     off, reg, _ = _builtin_tables()
     off = off[(off["pricing_model"] != "owned") & off["provider"].isin(providers)]
-    m = off[["provider", "region"]].drop_duplicates().merge(reg[["provider", "region", "latency_zone"]],
-                                                          on=["provider", "region"], how="left")
+    m = (
+        off[["provider", "region"]]
+        .drop_duplicates()
+        .merge(reg[["provider", "region", "latency_zone"]], on=["provider", "region"], how="left")
+    )
     out: dict[str, list[str]] = {}
     for zone, g in m.dropna(subset=["latency_zone"]).groupby("latency_zone", sort=True):
         out[str(zone)] = sorted(set(g["provider"]))
@@ -192,22 +230,60 @@ def _zones_by_provider(providers: list[str]) -> dict[str, list[str]]:
 
 def _server_types() -> list[dict[str, Any]]:
     return [
-        {"name": "dgx-a100", "accelerator": "A100-80GB", "accelerators_per_server": 8, "capex_usd": 199000,
-         "lead_time_periods": 2, "lifetime_years": 5, "power_overhead_factor": 2.0, "rack_units": 6,
-         "opex_usd_per_year": 12000, "source": "NVIDIA DGX A100 datasheet (6.5 kW, 6U); launch list price"},
-        {"name": "hgx-h100", "accelerator": "H100-SXM", "accelerators_per_server": 8, "capex_usd": 275000,
-         "lead_time_periods": 2, "lifetime_years": 5, "power_overhead_factor": 1.8, "rack_units": 8,
-         "opex_usd_per_year": 18000, "source": "builtin catalog reference price hgx-h100-8gpu"},
-        {"name": "mi300x-8", "accelerator": "MI300X", "accelerators_per_server": 8, "capex_usd": 175000,
-         "lead_time_periods": 2, "lifetime_years": 5, "power_overhead_factor": 1.8, "rack_units": 8,
-         "opex_usd_per_year": 15000, "source": "builtin catalog reference price mi300x-8gpu"},
-        {"name": "edge-l4", "accelerator": "L4", "accelerators_per_server": 1, "capex_usd": 6000,
-         "lead_time_periods": 1, "lifetime_years": 5, "power_overhead_factor": 4.0, "rack_units": 1,
-         "opex_usd_per_year": 600, "source": "builtin catalog reference price edge-1xl4"},
+        {
+            "name": "dgx-a100",
+            "accelerator": "A100-80GB",
+            "accelerators_per_server": 8,
+            "capex_usd": 199000,
+            "lead_time_periods": 2,
+            "lifetime_years": 5,
+            "power_overhead_factor": 2.0,
+            "rack_units": 6,
+            "opex_usd_per_year": 12000,
+            "source": "NVIDIA DGX A100 datasheet (6.5 kW, 6U); launch list price",
+        },
+        {
+            "name": "hgx-h100",
+            "accelerator": "H100-SXM",
+            "accelerators_per_server": 8,
+            "capex_usd": 275000,
+            "lead_time_periods": 2,
+            "lifetime_years": 5,
+            "power_overhead_factor": 1.8,
+            "rack_units": 8,
+            "opex_usd_per_year": 18000,
+            "source": "builtin catalog reference price hgx-h100-8gpu",
+        },
+        {
+            "name": "mi300x-8",
+            "accelerator": "MI300X",
+            "accelerators_per_server": 8,
+            "capex_usd": 175000,
+            "lead_time_periods": 2,
+            "lifetime_years": 5,
+            "power_overhead_factor": 1.8,
+            "rack_units": 8,
+            "opex_usd_per_year": 15000,
+            "source": "builtin catalog reference price mi300x-8gpu",
+        },
+        {
+            "name": "edge-l4",
+            "accelerator": "L4",
+            "accelerators_per_server": 1,
+            "capex_usd": 6000,
+            "lead_time_periods": 1,
+            "lifetime_years": 5,
+            "power_overhead_factor": 4.0,
+            "rack_units": 1,
+            "opex_usd_per_year": 600,
+            "source": "builtin catalog reference price edge-1xl4",
+        },
     ]
 
 
-def _serve(rng: random.Random, i: int, labels: list[str], zones: dict[str, list[str]]) -> dict[str, Any]:
+def _serve(
+    rng: random.Random, i: int, labels: list[str], zones: dict[str, list[str]]
+) -> dict[str, Any]:
     use = rng.choice(_SERVE_USES)
     mname, spec = _model(rng)
     w: dict[str, Any] = {"name": f"serve-{use}-{mname}-{i:05d}", "kind": "serve", "model": spec}
@@ -215,9 +291,17 @@ def _serve(rng: random.Random, i: int, labels: list[str], zones: dict[str, list[
     rps = _sig(_lognormal(rng, 0.5, 150.0 if spec["params"] < 5e10 else 40.0))
     in_tok = rng.choice([200, 500, 1000, 1500, 3000, 8000])
     out_tok = rng.choice([8, 50, 150, 250, 400, 800])
-    w["demand"] = {"peak_rps": rps, "input_tokens": in_tok, "output_tokens": out_tok,
-                   "growth_per_period": _sig(rng.uniform(0.0, 0.15), 2), "headroom": rng.choice([0.2, 0.25, 0.3])}
-    w["slo"] = {"ttft_ms": rng.choice([500, 1000, 2000, 4000]), "tpot_ms": rng.choice([40, 60, 80, 120])}
+    w["demand"] = {
+        "peak_rps": rps,
+        "input_tokens": in_tok,
+        "output_tokens": out_tok,
+        "growth_per_period": _sig(rng.uniform(0.0, 0.15), 2),
+        "headroom": rng.choice([0.2, 0.25, 0.3]),
+    }
+    w["slo"] = {
+        "ttft_ms": rng.choice([500, 1000, 2000, 4000]),
+        "tpot_ms": rng.choice([40, 60, 80, 120]),
+    }
     accs = rng.choice(_SERVE_ACCS)
     if accs is not None:
         w["accelerators"] = list(accs)
@@ -231,8 +315,14 @@ def _serve(rng: random.Random, i: int, labels: list[str], zones: dict[str, list[
     multi = [z for z, ps in zones.items() if len(ps) >= 2] or list(zones)
     if r < 0.45 and multi:
         home = rng.choice(multi)
-        near = {"us-east": "us-central", "us-central": "us-east", "us-west": "us-central",
-                "eu-west": "eu-central", "eu-central": "eu-west", "eu-north": "eu-west"}.get(home)
+        near = {
+            "us-east": "us-central",
+            "us-central": "us-east",
+            "us-west": "us-central",
+            "eu-west": "eu-central",
+            "eu-central": "eu-west",
+            "eu-north": "eu-west",
+        }.get(home)
         w["latency_zones"] = [home] + ([near] if near in zones and rng.random() < 0.6 else [])
     if r > 0.8:
         w["residency"] = [rng.choice(["US", "eu"])]
@@ -249,10 +339,12 @@ def _batch(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
     w: dict[str, Any] = {"name": f"batch-{use}-{mname}-{i:05d}", "kind": "batch", "model": spec}
     w["precision"] = _weighted(rng, ["bf16", "fp8"], [1, 1])
     small = spec["params"] < 1.5e10
-    w["demand"] = {"tokens_per_period": _sig(_lognormal(rng, 2e8, 1e12 if small else 1e11)),
-                   "input_tokens": rng.choice([256, 512, 1000, 2000, 4000]),
-                   "output_tokens": rng.choice([1, 50, 200, 400]),
-                   "growth_per_period": _sig(rng.uniform(0.0, 0.1), 2)}
+    w["demand"] = {
+        "tokens_per_period": _sig(_lognormal(rng, 2e8, 1e12 if small else 1e11)),
+        "input_tokens": rng.choice([256, 512, 1000, 2000, 4000]),
+        "output_tokens": rng.choice([1, 50, 200, 400]),
+        "growth_per_period": _sig(rng.uniform(0.0, 0.1), 2),
+    }
     accs = rng.choice(_BATCH_ACCS)
     if accs is not None:
         w["accelerators"] = list(accs)
@@ -269,9 +361,12 @@ def _train(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
     mname, spec = _model(rng, max_params=8e10)
     w: dict[str, Any] = {"name": f"train-{use}-{mname}-{i:05d}", "kind": "train", "model": spec}
     ratio = rng.choice([20, 40, 100, 200])
-    w["tokens"] = _sig(min(spec.get("active_params", spec["params"]) * ratio, 4e12), 2)
+    big = spec["params"] > 3e10
+    w["tokens"] = _sig(
+        min(spec.get("active_params", spec["params"]) * ratio, 1e12 if big else 4e12), 2
+    )
     w["model"]["context_tokens"] = rng.choice([4096, 8192])
-    w["window"] = _window(rng, labels, rng.randint(1, 3))
+    w["window"] = _window(rng, labels, rng.randint(2, 3) if big else rng.randint(1, 3))
     w["accelerators"] = list(rng.choice(_TRAIN_ACCS))
     w["interruptible"] = False
     return w
@@ -281,7 +376,9 @@ def _finetune(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
     use = rng.choice(_FT_USES)
     mname, spec = _model(rng, max_params=1.5e11)
     w: dict[str, Any] = {"name": f"ft-{use}-{mname}-{i:05d}", "kind": "finetune", "model": spec}
-    w["method"] = _weighted(rng, ["lora", "qlora", "full"], [5, 2, 3 if spec["params"] < 2e10 else 0.5])
+    w["method"] = _weighted(
+        rng, ["lora", "qlora", "full"], [5, 2, 3 if spec["params"] < 2e10 else 0.5]
+    )
     w["tokens"] = _sig(_lognormal(rng, 5e7, 5e9), 2)
     w["window"] = _window(rng, labels, rng.randint(1, 2))
     if rng.random() < 0.5:
@@ -292,20 +389,34 @@ def _finetune(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
 
 def _edge(rng: random.Random, i: int) -> dict[str, Any]:
     use = rng.choice(("kiosk", "shelf-vision", "voice", "assist"))
-    name, params, _a, layers, hidden, heads, kv, _w = _MODELS[rng.choice([0, 1])]
+    _name, params, _a, layers, hidden, heads, kv, _w = _MODELS[rng.choice([0, 1])]
     return {
-        "name": f"edge-{use}-{i:05d}", "kind": "serve",
-        "model": {"params": params, "layers": layers, "hidden_size": hidden, "heads": heads, "kv_heads": kv},
+        "name": f"edge-{use}-{i:05d}",
+        "kind": "serve",
+        "model": {
+            "params": params,
+            "layers": layers,
+            "hidden_size": hidden,
+            "heads": heads,
+            "kv_heads": kv,
+        },
         "precision": "int4",
-        "demand": {"peak_rps": _sig(rng.uniform(2, 20)), "input_tokens": 400, "output_tokens": 120,
-                   "growth_per_period": _sig(rng.uniform(0.0, 0.05), 2)},
+        "demand": {
+            "peak_rps": _sig(rng.uniform(2, 20)),
+            "input_tokens": 400,
+            "output_tokens": 120,
+            "growth_per_period": _sig(rng.uniform(0.0, 0.05), 2),
+        },
         "slo": {"ttft_ms": 800, "tpot_ms": 80},
-        "sites": ["stores-us"], "providers": [OWN_EDGE], "criticality": "high",
+        "sites": ["stores-us"],
+        "providers": [OWN_EDGE],
+        "criticality": "high",
     }
 
 
-def _workloads(rng: random.Random, n: int, labels: list[str], zones: dict[str, list[str]],
-               providers: list[str]) -> list[dict[str, Any]]:
+def _workloads(
+    rng: random.Random, n: int, labels: list[str], zones: dict[str, list[str]], providers: list[str]
+) -> list[dict[str, Any]]:
     kinds = ["serve", "batch", "finetune", "train"]
     weights = [45, 30, 17, 8]
     out: list[dict[str, Any]] = []
@@ -315,8 +426,14 @@ def _workloads(rng: random.Random, n: int, labels: list[str], zones: dict[str, l
             out.append(_edge(rng, i))
             continue
         kind = _weighted(rng, kinds, weights)
-        w = {"serve": lambda: _serve(rng, i, labels, zones), "batch": lambda: _batch(rng, i, labels),
-             "finetune": lambda: _finetune(rng, i, labels), "train": lambda: _train(rng, i, labels)}[kind]()
+        if kind == "serve":
+            w = _serve(rng, i, labels, zones)
+        elif kind == "batch":
+            w = _batch(rng, i, labels)
+        elif kind == "finetune":
+            w = _finetune(rng, i, labels)
+        else:
+            w = _train(rng, i, labels)
         # sensitivity, criticality, options
         r = rng.random()
         if r < 0.05 and spec_params(w) <= 7.1e10 and w["kind"] != "train":
@@ -329,7 +446,15 @@ def _workloads(rng: random.Random, n: int, labels: list[str], zones: dict[str, l
             w["sensitivity"] = _weighted(rng, ["public", "internal", "confidential"], [2, 6, 2])
             if w["kind"] == "serve":
                 c = rng.random()
-                w["criticality"] = "critical" if c < 0.12 else "high" if c < 0.35 else "medium" if c < 0.85 else "low"
+                w["criticality"] = (
+                    "critical"
+                    if c < 0.12
+                    else "high"
+                    if c < 0.35
+                    else "medium"
+                    if c < 0.85
+                    else "low"
+                )
             else:
                 w["criticality"] = _weighted(rng, ["low", "medium", "high"], [3, 6, 1])
         if w["criticality"] == "critical":
@@ -351,7 +476,9 @@ def spec_params(w: dict[str, Any]) -> float:
     return float(w["model"]["params"])
 
 
-def _estimates(doc: dict[str, Any], sizing: pd.DataFrame, providers: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+def _estimates(
+    doc: dict[str, Any], sizing: pd.DataFrame, providers: list[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Rough spend (USD) and emissions (tCO2e) per period, and regulated accelerators per site, of
     running every workload on its cheapest on-demand accelerator (used to set budgets and power)."""
     from fleetplan.model.scenario import Scenario
@@ -385,16 +512,102 @@ def _repair(doc: dict[str, Any]) -> pd.DataFrame:
                     w.pop("slo", None)
         doc["workloads"][i] = w
     frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True)
+    sizing = pd.concat(frames, ignore_index=True)
+    _repair_placement(doc, sizing)
+    return sizing
 
 
-def _estimates_from(sc: Any, sizing: pd.DataFrame, providers: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+def _rentable(providers: list[str]) -> pd.DataFrame:
+    """Rentable offerings of ``providers``: provider, zone, country, eu, sovereign, neocloud, kind,
+    accelerator, accelerator_count (one row per distinct combination)."""
+    from fleetplan.optimize.options import EU_COUNTRIES
+
+    off, reg, prov = _builtin_tables()
+    off = off[(off["pricing_model"] != "owned") & off["provider"].isin(providers)]
+    m = off.merge(
+        reg[["provider", "region", "latency_zone", "country", "tags"]],
+        on=["provider", "region"],
+        how="left",
+    )
+    ptags = dict(zip(prov["provider"], prov["tags"].fillna(""), strict=True))
+    kinds = dict(zip(prov["provider"], prov["kind"], strict=True))
+    tags = [
+        f"{ptags.get(p, '')};{t if isinstance(t, str) else ''}"
+        for p, t in zip(m["provider"], m["tags"], strict=True)
+    ]
+    return (
+        pd.DataFrame(
+            {
+                "provider": m["provider"],
+                "zone": m["latency_zone"],
+                "country": m["country"],
+                "eu": m["country"].isin(EU_COUNTRIES).to_numpy(),
+                "sovereign": ["sovereign" in t for t in tags],
+                "neocloud": ["neocloud" in t for t in tags],
+                "cloud": m["provider"].map(kinds).eq("cloud").to_numpy(),
+                "accelerator": m["accelerator"],
+                "count": m["accelerator_count"],
+            }
+        )
+        .drop_duplicates()
+        .reset_index(drop=True)
+    )
+
+
+def _eligible_providers(
+    w: dict[str, Any], rent: pd.DataFrame, per_replica: dict[str, float]
+) -> int:
+    """Distinct rented providers that could host ``w`` (a light candidate eligibility check)."""
+    r = rent[rent["accelerator"].isin(list(per_replica))]
+    if w.get("accelerators"):
+        r = r[r["accelerator"].isin(w["accelerators"])]
+    if w.get("latency_zones"):
+        r = r[r["zone"].isin(w["latency_zones"])]
+    for res in w.get("residency") or []:
+        r = r[r["eu"]] if res == "eu" else r[r["country"].eq(res)]
+    if w.get("sensitivity") == "regulated":
+        r = r[r["sovereign"]]
+    elif w.get("sensitivity") == "confidential":
+        r = r[r["cloud"] | r["neocloud"] | r["sovereign"]]
+    if w["kind"] == "serve":
+        r = r[r["count"].to_numpy() >= r["accelerator"].map(per_replica).to_numpy()]
+    return int(r["provider"].nunique())
+
+
+def _repair_placement(doc: dict[str, Any], sizing: pd.DataFrame) -> None:
+    """Relax requirements (latency zones, then residency, then the allow-list) of any workload that
+    too few chosen providers can host: one for most, three for critical services (N-1 plus
+    diversity), none needed for regulated and edge work (owned sites carry it)."""
+    rent = _rentable(doc["catalog"]["providers"])
+    fits = sizing[sizing["fits"]]
+    k = fits.drop_duplicates(["workload", "accelerator"]).groupby("workload")
+    per = {
+        name: dict(zip(g["accelerator"], g["accelerators_per_replica"].astype(float), strict=True))
+        for name, g in k
+    }
+    for w in doc["workloads"]:
+        if w.get("sites") or w.get("sensitivity") == "regulated":
+            continue
+        need = 3 if w.get("criticality") == "critical" else 1
+        for key in ("latency_zones", "residency", "accelerators"):
+            if _eligible_providers(w, rent, per.get(w["name"], {})) >= need:
+                break
+            w.pop(key, None)
+
+
+def _estimates_from(
+    sc: Any, sizing: pd.DataFrame, providers: list[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     off, _, _ = _builtin_tables()
     od = off[(off["pricing_model"] == "on_demand") & off["provider"].isin(providers)]
     price = (od["price_usd_per_hour"] / od["accelerator_count"]).groupby(od["accelerator"]).min()
     # owned fallback price (annualized capex per accelerator-hour) for accelerators no cloud rents
-    owned = {"A100-80GB": 199000 / 8 / 5 / 8760 * 1.5, "H100-SXM": 275000 / 8 / 5 / 8760 * 1.5,
-             "MI300X": 175000 / 8 / 5 / 8760 * 1.5, "L4": 6000 / 5 / 8760 * 1.5}
+    owned = {
+        "A100-80GB": 199000 / 8 / 5 / 8760 * 1.5,
+        "H100-SXM": 275000 / 8 / 5 / 8760 * 1.5,
+        "MI300X": 175000 / 8 / 5 / 8760 * 1.5,
+        "L4": 6000 / 5 / 8760 * 1.5,
+    }
     sz = sizing[sizing["fits"]].copy()
     sz["usd_h"] = sz["accelerator"].map(price).fillna(sz["accelerator"].map(owned))
     sz = sz.dropna(subset=["usd_h"])
@@ -402,33 +615,62 @@ def _estimates_from(sc: Any, sizing: pd.DataFrame, providers: list[str]) -> tupl
     sz["acc_h"] = sz["concurrent_accelerators"].astype(float) * hours
     if "replicas" in sz:
         serve = sz["kind"].eq("serve")
-        sz.loc[serve, "acc_h"] = (np.ceil(sz.loc[serve, "replicas"].astype(float))
-                                  * sz.loc[serve, "accelerators_per_replica"].astype(float) * hours)
+        sz.loc[serve, "acc_h"] = (
+            np.ceil(sz.loc[serve, "replicas"].astype(float))
+            * sz.loc[serve, "accelerators_per_replica"].astype(float)
+            * hours
+        )
     sz["usd"] = sz["acc_h"] * sz["usd_h"]
     best = sz.loc[sz.groupby(["workload", "period"])["usd"].idxmin()]
     labels = sc.horizon.labels()
     crit = {w.name for w in sc.workloads if w.criticality == "critical"}
     factor = np.where(best["workload"].isin(crit), 2.0, 1.0)  # N-1: a second copy of critical work
-    usd = (best["usd"] * factor).groupby(best["period"]).sum().reindex(labels, fill_value=0.0).to_numpy()
+    usd = (
+        (best["usd"] * factor)
+        .groupby(best["period"])
+        .sum()
+        .reindex(labels, fill_value=0.0)
+        .to_numpy()
+    )
     kwh = best["acc_h"] * factor * _TYPICAL_KWH_PER_ACC_HOUR
-    co2 = (kwh * _TYPICAL_GRID / 1000).groupby(best["period"]).sum().reindex(labels, fill_value=0.0).to_numpy()
+    co2 = (
+        (kwh * _TYPICAL_GRID / 1000)
+        .groupby(best["period"])
+        .sum()
+        .reindex(labels, fill_value=0.0)
+        .to_numpy()
+    )
     # regulated and edge demand in H100 / L4 equivalents, peak period
     reg = {w.name for w in sc.workloads if w.sensitivity == "regulated"}
     edge = {w.name for w in sc.workloads if w.sites == ["stores-us"]}
     need: dict[str, float] = {}
-    for key, names, acc in (("regulated", reg, "H100-SXM"), ("edge", edge, "L4")):
-        sub = sizing[sizing["fits"] & sizing["workload"].isin(names) & sizing["accelerator"].eq(acc)]
+    for key, names, acc in (
+        ("regulated", reg, "H100-SXM"),
+        ("regulated_a100", reg, "A100-80GB"),
+        ("edge", edge, "L4"),
+    ):
+        sub = sizing[
+            sizing["fits"] & sizing["workload"].isin(names) & sizing["accelerator"].eq(acc)
+        ]
         if sub.empty:
             need[key] = 0.0
             continue
-        conc = sub["concurrent_accelerators"].astype(float)
-        if key == "edge":
-            conc = np.ceil(sub["replicas"].astype(float)) * sub["accelerators_per_replica"].astype(float)
+        conc = pd.Series(
+            np.where(
+                sub["kind"].eq("serve"),
+                np.ceil(sub["replicas"].astype(float))
+                * sub["accelerators_per_replica"].astype(float),
+                sub["concurrent_accelerators"].astype(float),
+            ),
+            index=sub.index,
+        )
         need[key] = float(conc.groupby(sub["period"]).sum().max())
     return usd, co2, need
 
 
-def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 0) -> dict[str, Any]:
+def generate_scenario(
+    workloads: int, providers: int, periods: int, seed: int = 0
+) -> dict[str, Any]:
     """A synthetic scenario document (see the module docstring) with ``workloads`` workloads over
     ``periods`` quarters on ``providers`` builtin providers; deterministic per ``seed``."""
     if not 1 <= workloads <= MAX_WORKLOADS:
@@ -448,8 +690,9 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
         "schema": "fleetplan.scenario/1",
         "name": f"synthetic-{workloads}w-{providers}p-{periods}t-seed{seed}",
         "description": (
-            f"Synthetic enterprise AI portfolio (fleetplan generate): {workloads} workloads over {periods} "
-            f"quarters on {providers} catalog providers plus owned data centers and a store edge network."
+            f"Synthetic enterprise AI portfolio (fleetplan generate): {workloads} workloads "
+            f"over {periods} quarters on {providers} catalog providers plus owned data centers "
+            "and a store edge network."
         ),
         "currency": "USD",
         "horizon": {"start": START, "periods": periods, "period": "quarter"},
@@ -457,8 +700,18 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
         "review_cycle_periods": 1,
         "catalog": {"builtin": True, "providers": chosen},
         "providers": [
-            {"name": OWN_DC, "display_name": "Acme data centers", "kind": "onprem", "tags": ["us", "eu"]},
-            {"name": OWN_EDGE, "display_name": "Acme store edge network", "kind": "edge", "tags": ["us"]},
+            {
+                "name": OWN_DC,
+                "display_name": "Acme data centers",
+                "kind": "onprem",
+                "tags": ["us", "eu"],
+            },
+            {
+                "name": OWN_EDGE,
+                "display_name": "Acme store edge network",
+                "kind": "edge",
+                "tags": ["us"],
+            },
         ],
         "onboarded_providers": sorted({chosen[0], OWN_DC, OWN_EDGE} | ({"aws"} & set(chosen))),
         "server_types": _server_types(),
@@ -467,20 +720,32 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
         "policy": {},
         "objective": {"carbon_price_usd_per_tco2e": 0.0, "capex": "annualized"},
         "contacts": [
-            {"tier": 1, "name": "Platform on-call", "role": "SRE", "email": "platform-oncall@acme.example"},
-            {"tier": 2, "name": "Head of AI Platform", "role": "Director", "email": "ai-platform@acme.example"},
+            {
+                "tier": 1,
+                "name": "Platform on-call",
+                "role": "SRE",
+                "email": "platform-oncall@acme.example",
+            },
+            {
+                "tier": 2,
+                "name": "Head of AI Platform",
+                "role": "Director",
+                "email": "ai-platform@acme.example",
+            },
         ],
     }
     doc["sites"] = _sites(scale, 0.0, 0.0)
     sizing = _repair(doc)
     usd, co2, need = _estimates(doc, sizing, chosen)
-    doc["sites"] = _sites(scale, need["regulated"], need["edge"])
+    doc["sites"] = _sites(scale, need["regulated"], need["edge"], need["regulated_a100"])
 
     n_cloud = len(chosen)
-    share = 0.5 if n_cloud >= 4 else 0.7 if n_cloud >= 2 else 0.95
+    share = 0.5 if n_cloud >= 6 else 0.7 if n_cloud >= 4 else 0.9 if n_cloud >= 2 else 0.99
     gpu_clouds = sorted(p for p in chosen if p not in ALWAYS_PROVIDERS)
     peak = float(max(usd.max(), 1.0))
-    budgets = {labels[t]: _sig(max(3.0 * usd[t], 1.5 * peak), 3) for t in range(periods) if t % 4 == 3}
+    budgets = {
+        labels[t]: _sig(max(3.0 * usd[t], 1.5 * peak), 3) for t in range(periods) if t % 4 == 3
+    }
     doc["policy"] = {
         "max_provider_share": share,
         "provider_share_caps": {gpu_clouds[0]: 0.3} if gpu_clouds and n_cloud >= 4 else {},
@@ -495,7 +760,10 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
         "carbon_budget_tco2e_per_period": _sig(3.0 * float(co2.max()) + 10.0, 3),
         "residency": {
             "regulated": {"kinds": ["onprem", "colo"], "tags": ["sovereign"]},
-            "confidential": {"kinds": ["cloud", "onprem", "colo", "edge"], "tags": ["neocloud", "sovereign"]},
+            "confidential": {
+                "kinds": ["cloud", "onprem", "colo", "edge"],
+                "tags": ["neocloud", "sovereign"],
+            },
         },
         "allowed_pricing_models": ["on_demand", "spot", "reserved_1y", "reserved_3y", "owned"],
         "excluded_providers": [EXCLUDED_PROVIDER],
@@ -503,29 +771,61 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
     return doc
 
 
-def _sites(scale: float, regulated_accs: float, edge_accs: float) -> list[dict[str, Any]]:
-    """Owned sites. Power leaves room for the regulated demand (H100-equivalents) twice over."""
-    a100 = max(4, int(round(8 * scale ** 0.7)))
+def _sites(
+    scale: float, regulated_accs: float, edge_accs: float, regulated_a100: float = 0.0
+) -> list[dict[str, Any]]:
+    """Owned sites. Existing A100 servers carry the regulated demand from the first period (with
+    half again as headroom); power leaves room for it twice over in H100 servers."""
+    a100 = max(4, round(8 * scale**0.7), math.ceil(1.5 * regulated_a100 / 8))
     h100_kw = 8 * 0.7 * 1.8 * 1.4  # one hgx-h100 server at PUE 1.4
     need_servers = math.ceil(2.0 * regulated_accs / 8) + 2
     existing_kw = a100 * 8 * 0.4 * 2.0 * 1.4
     us_kw = _sig(existing_kw + need_servers * h100_kw * 0.6 + 50, 3)
     eu_kw = _sig(existing_kw / 2 + need_servers * h100_kw * 0.6 + 50, 3)
-    boxes = max(20, int(math.ceil(edge_accs * 1.2)))
+    boxes = max(20, math.ceil(edge_accs * 1.2))
     return [
-        {"name": "dc-us-east", "provider": OWN_DC, "country": "US", "latency_zone": "us-east", "tags": ["us"],
-         "power_capacity_kw": us_kw, "pue": 1.4, "electricity_usd_per_kwh": 0.09, "grid_kgco2e_per_kwh": 0.379,
-         "existing": [{"server_type": "dgx-a100", "count": a100, "purchased": "2024Q3"}],
-         "buyable": ["hgx-h100", "mi300x-8", "dgx-a100"]},
-        {"name": "dc-eu-central", "provider": OWN_DC, "country": "DE", "latency_zone": "eu-central",
-         "tags": ["eu"], "power_capacity_kw": eu_kw, "pue": 1.3, "electricity_usd_per_kwh": 0.18,
-         "grid_kgco2e_per_kwh": 0.381, "renewable_share": 0.3,
-         "existing": [{"server_type": "dgx-a100", "count": max(2, a100 // 2), "purchased": "2025Q1"}],
-         "buyable": ["hgx-h100", "mi300x-8"]},
-        {"name": "stores-us", "provider": OWN_EDGE, "country": "US", "latency_zone": "us-east",
-         "tags": ["us", "edge"], "power_capacity_kw": _sig(boxes * 0.072 * 4.0 * 1.2 * 1.6 + 5, 3), "pue": 1.2,
-         "electricity_usd_per_kwh": 0.14, "grid_kgco2e_per_kwh": 0.369,
-         "existing": [{"server_type": "edge-l4", "count": boxes, "purchased": "2025Q4"}], "buyable": ["edge-l4"]},
+        {
+            "name": "dc-us-east",
+            "provider": OWN_DC,
+            "country": "US",
+            "latency_zone": "us-east",
+            "tags": ["us"],
+            "power_capacity_kw": us_kw,
+            "pue": 1.4,
+            "electricity_usd_per_kwh": 0.09,
+            "grid_kgco2e_per_kwh": 0.379,
+            "existing": [{"server_type": "dgx-a100", "count": a100, "purchased": "2024Q3"}],
+            "buyable": ["hgx-h100", "mi300x-8", "dgx-a100"],
+        },
+        {
+            "name": "dc-eu-central",
+            "provider": OWN_DC,
+            "country": "DE",
+            "latency_zone": "eu-central",
+            "tags": ["eu"],
+            "power_capacity_kw": eu_kw,
+            "pue": 1.3,
+            "electricity_usd_per_kwh": 0.18,
+            "grid_kgco2e_per_kwh": 0.381,
+            "renewable_share": 0.3,
+            "existing": [
+                {"server_type": "dgx-a100", "count": max(2, a100 // 2), "purchased": "2025Q1"}
+            ],
+            "buyable": ["hgx-h100", "mi300x-8"],
+        },
+        {
+            "name": "stores-us",
+            "provider": OWN_EDGE,
+            "country": "US",
+            "latency_zone": "us-east",
+            "tags": ["us", "edge"],
+            "power_capacity_kw": _sig(boxes * 0.072 * 4.0 * 1.2 * 1.6 + 5, 3),
+            "pue": 1.2,
+            "electricity_usd_per_kwh": 0.14,
+            "grid_kgco2e_per_kwh": 0.369,
+            "existing": [{"server_type": "edge-l4", "count": boxes, "purchased": "2025Q4"}],
+            "buyable": ["edge-l4"],
+        },
     ]
 
 
@@ -534,7 +834,9 @@ def scenario_yaml(doc: dict[str, Any], *, command: str | None = None) -> str:
     head = "# fleetplan synthetic scenario (generated; edit freely).\n"
     if command:
         head += f"# reproduce: {command}\n"
-    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=120, allow_unicode=False)
+    body = yaml.safe_dump(
+        doc, sort_keys=False, default_flow_style=None, width=120, allow_unicode=False
+    )
     return head + body
 
 

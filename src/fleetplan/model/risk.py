@@ -1,18 +1,18 @@
-"""The scenario's optional ``risk:`` section: outage rates, declared events, supply shocks, N-1 premium.
+"""The scenario's optional ``risk:`` section: outage rates, events, supply shocks, N-1 premium.
 
 Everything has a default, so a scenario without a ``risk:`` section gets a full risk analysis:
 
 ```yaml
 risk:
   contingency_duration_hours: 168        # how long each contingency event lasts (one week)
-  provider_outages:                      # keys: provider name, or provider kind (cloud, gpu_cloud, ...)
+  provider_outages:                      # keys: provider name or provider kind
     aws: {outages_per_year: 0.5, mean_duration_hours: 4}
     gpu_cloud: {outages_per_year: 1.5, mean_duration_hours: 10}
-  region_outages:                        # keys: provider/region, owned site name, provider name or kind
+  region_outages:                        # keys: provider/region, site, provider or kind
     aws/us-east-1: {outages_per_year: 1.5, mean_duration_hours: 6}
-  events:                                # declared contingencies, analysed beside the automatic ones
+  events:                                # declared contingencies (beside the automatic ones)
     - {name: nvidia-recall, vendors: [nvidia], duration_hours: 720}
-    - {name: east-coast-storm, regions: [aws/us-east-1, dc-ashburn], start: 2027Q3, duration_hours: 48}
+    - {name: storm, regions: [aws/us-east-1, dc-ashburn], start: 2027Q3, duration_hours: 48}
   shocks:                                # supply shocks applied to the plan
     - {kind: vendor_delay, vendor: nvidia, periods: 2}
     - {kind: price, provider: aws, increase: 0.3}
@@ -29,7 +29,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from fleetplan.model.base import InputModel, Name, NonNegFloat, PeriodLabel, PosFloat, PricingModel, Share
+from fleetplan.model.base import (
+    InputModel,
+    Name,
+    NonNegFloat,
+    PeriodLabel,
+    PosFloat,
+    PricingModel,
+    Share,
+)
 
 __all__ = [
     "OutageRate",
@@ -43,7 +51,7 @@ __all__ = [
 
 
 class OutageRate(InputModel):
-    """How often a provider or region fails (outages started per year) and for how long (mean hours).
+    """How often a provider or region fails (outages per year) and for how long (mean hours).
 
     Monte Carlo draws the number of outages in a period from a Poisson law with mean
     ``outages_per_year x years per period`` and each duration from an exponential law with mean
@@ -73,7 +81,9 @@ class RiskEvent(InputModel):
     @model_validator(mode="after")
     def _something_lost(self) -> RiskEvent:
         if not (self.providers or self.regions or self.vendors or self.pricing_models):
-            raise ValueError("an event must name at least one of providers, regions, vendors, pricing_models")
+            raise ValueError(
+                "an event must name at least one of providers, regions, vendors, pricing_models"
+            )
         return self
 
 

@@ -61,6 +61,23 @@ def _amount_for(c: pd.Series, share: float) -> float:
     return math.ceil(units - 1e-9) if c["unit"] == "replicas" else units
 
 
+def _fill_owned(grp: pd.DataFrame, remaining: float, cap: dict, rows: list) -> float:
+    """Cover ``remaining`` of a workload-period on existing servers (whole replicas); returns what is left."""
+    for _, c in grp.iterrows():
+        if remaining <= 1e-9:
+            break
+        key = (c["site"], c["server_type"], int(c["t_idx"]))
+        units = min(_amount_for(c, remaining), cap.get(key, 0.0) / c["usage"])
+        if c["unit"] == "replicas":
+            units = math.floor(units + 1e-9)
+        if units <= 0:
+            continue
+        cap[key] -= units * c["usage"]
+        remaining -= units * c["coverage"]
+        rows.append(_row(c, units))
+    return remaining
+
+
 def _existing_capacity(sc: Scenario) -> dict[tuple[str, str, int], float]:
     """Accelerator-hours of existing servers per (site, server type, period)."""
     from fleetplan.model.period import hours_per_period, parse_period
@@ -105,19 +122,7 @@ def greedy_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFrame) -> t
             continue
         for t, grp in mine_rent.groupby("t_idx"):
             remaining = 1.0
-            for _, c in mine_owned[mine_owned["t_idx"] == t].iterrows():
-                key = (c["site"], c["server_type"], int(t))
-                hours_free = cap.get(key, 0.0)
-                if hours_free <= 0 or remaining <= 1e-9:
-                    continue
-                units = min(_amount_for(c, remaining), hours_free / c["usage"])
-                if c["unit"] == "replicas":
-                    units = math.floor(units + 1e-9)
-                if units <= 0:
-                    continue
-                cap[key] = hours_free - units * c["usage"]
-                remaining -= units * c["coverage"]
-                rows.append(_row(c, units))
+            remaining = _fill_owned(mine_owned[mine_owned["t_idx"] == t], remaining, cap, rows)
             for _, c in grp.sort_values("per_cover", kind="stable").iterrows():
                 if remaining <= 1e-9:
                     break
@@ -133,18 +138,8 @@ def greedy_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFrame) -> t
             if remaining > 1e-6 and w.name not in unplaced:
                 unplaced.append(w.name)
         if mine_rent.empty:  # owned-only workload
-            for t, grp in mine_owned.groupby("t_idx"):
-                remaining = 1.0
-                for _, c in grp.iterrows():
-                    key = (c["site"], c["server_type"], int(t))
-                    units = min(_amount_for(c, remaining), cap.get(key, 0.0) / c["usage"])
-                    if c["unit"] == "replicas":
-                        units = math.floor(units + 1e-9)
-                    if units <= 0:
-                        continue
-                    cap[key] -= units * c["usage"]
-                    remaining -= units * c["coverage"]
-                    rows.append(_row(c, units))
+            for _, grp in mine_owned.groupby("t_idx"):
+                remaining = _fill_owned(grp, 1.0, cap, rows)
                 if remaining > 1e-6 and w.name not in unplaced:
                     unplaced.append(w.name)
     plan = _plan_from(sc, rows, "greedy")
@@ -218,17 +213,7 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
         owned_only = sorted(everyone - set(mine["w_idx"]))
         for wi in owned_only:
             for t, grp in owned[owned["w_idx"] == wi].groupby("t_idx"):
-                remaining = 1.0
-                for _, c in grp.iterrows():
-                    key = (c["site"], c["server_type"], int(t))
-                    units = min(_amount_for(c, remaining), cap.get(key, 0.0) / c["usage"])
-                    if c["unit"] == "replicas":
-                        units = math.floor(units + 1e-9)
-                    if units <= 0:
-                        continue
-                    cap[key] -= units * c["usage"]
-                    remaining -= units * c["coverage"]
-                    rows.append(_row(c, units))
+                remaining = _fill_owned(grp, 1.0, cap, rows)
                 if remaining > 1e-6:  # own servers full or retired: cheapest eligible on-demand anywhere
                     alt = od[(od["w_idx"] == wi) & (od["t_idx"] == t)]
                     if len(alt):

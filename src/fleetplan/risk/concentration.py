@@ -28,7 +28,14 @@ from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
 
-__all__ = ["DIMENSIONS", "HIGHLY_CONCENTRATED_HHI", "Concentration", "concentration", "hhi", "spend_table"]
+__all__ = [
+    "DIMENSIONS",
+    "HIGHLY_CONCENTRATED_HHI",
+    "Concentration",
+    "concentration",
+    "hhi",
+    "spend_table",
+]
 
 DIMENSIONS: tuple[str, ...] = ("provider", "vendor", "region", "pricing_model")
 HIGHLY_CONCENTRATED_HHI = 1800.0
@@ -62,42 +69,66 @@ def spend_table(sc: Scenario, plan: Plan) -> pd.DataFrame:
 
     def add(t: int, provider: str, region: str, vendor: str, pm: str, usd: float) -> None:
         if 0 <= t < T and usd:
-            rows.append({"period": labels[t], "provider": provider, "region": region, "vendor": vendor,
-                         "pricing_model": pm, "spend_usd": float(usd)})
+            rows.append(
+                {
+                    "period": labels[t],
+                    "provider": provider,
+                    "region": region,
+                    "vendor": vendor,
+                    "pricing_model": pm,
+                    "spend_usd": float(usd),
+                }
+            )
 
     a = plan.allocations
     if len(a):
-        g = a.groupby(["period", "provider", "region", "vendor", "pricing_model"], sort=False)["cost_usd"].sum()
+        g = a.groupby(["period", "provider", "region", "vendor", "pricing_model"], sort=False)[
+            "cost_usd"
+        ].sum()
         for (period, prov, reg, ven, pm), usd in g.items():
-            add(t_of[period], prov, reg, ven, pm, usd)
+            add(t_of[period], prov, f"{prov}/{reg}", ven, pm, usd)
     for r in plan.reservations.itertuples(index=False):
         s = t_of[r.start_period]
         per_period = float(r.committed_usd) / max(int(r.term_periods), 1)
         vendor = resolve_accelerator(r.accelerator).vendor
         for t in range(s, min(s + int(r.term_periods), T)):
-            add(t, r.provider, r.region, vendor, r.pricing_model, per_period)
+            add(t, r.provider, f"{r.provider}/{r.region}", vendor, r.pricing_model, per_period)
     types = {t.name: t for t in sc.server_types}
     rate = sc.discount_rate_per_year
     for r in plan.purchases.itertuples(index=False):
         st = types[r.server_type]
         vendor = resolve_accelerator(st.accelerator).vendor
-        life = int(round(st.lifetime_years * ppy))
+        life = round(st.lifetime_years * ppy)
         t_in = t_of[r.period_in_service]
         for t in range(t_in, min(t_in + life, T)):
             usd = r.servers * st.opex_usd_per_year / ppy
             if sc.objective.capex == "annualized":
                 usd += r.servers * st.capex_usd * _crf(rate, st.lifetime_years) / ppy
-            add(t, r.provider, r.site, vendor, "owned", usd)
+            add(t, r.provider, f"{r.provider}/{r.site}", vendor, "owned", usd)
         if sc.objective.capex == "salvage":
-            add(t_of[r.period_ordered], r.provider, r.site, vendor, "owned", r.servers * st.capex_usd)
+            add(
+                t_of[r.period_ordered],
+                r.provider,
+                f"{r.provider}/{r.site}",
+                vendor,
+                "owned",
+                r.servers * st.capex_usd,
+            )
     for site in sc.sites:
         for hw in site.existing:
             st = types[hw.server_type]
             vendor = resolve_accelerator(st.accelerator).vendor
             start = parse_period(hw.purchased, sc.horizon.period) - first
-            end = start + int(round(st.lifetime_years * ppy))
+            end = start + round(st.lifetime_years * ppy)
             for t in range(max(start, 0), min(end, T)):
-                add(t, site.provider, site.name, vendor, "owned", hw.count * st.opex_usd_per_year / ppy)
+                add(
+                    t,
+                    site.provider,
+                    f"{site.provider}/{site.name}",
+                    vendor,
+                    "owned",
+                    hw.count * st.opex_usd_per_year / ppy,
+                )
     cols = ["period", "provider", "region", "vendor", "pricing_model", "spend_usd"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -125,34 +156,53 @@ def concentration(sc: Scenario, plan: Plan) -> Concentration:
     """Shares and HHI of spend and capacity by provider, chip vendor, region and pricing model."""
     spend = spend_table(sc, plan)
     cap = plan.allocations.rename(columns={"accelerator_hours": "amount"})
+    cap = cap.assign(region=cap["provider"].astype(str) + "/" + cap["region"].astype(str))
     spend = spend.rename(columns={"spend_usd": "amount"})
     labels = sc.horizon.labels()
     share_rows: list[dict[str, object]] = []
     index_rows: list[dict[str, object]] = []
     for measure, df in (("spend", spend), ("capacity", cap)):
         for dim in DIMENSIONS:
-            if len(df):
-                by = df.groupby([dim, "period"])["amount"].sum()
-            else:
-                by = pd.Series(dtype=float)
+            by = df.groupby([dim, "period"])["amount"].sum() if len(df) else pd.Series(dtype=float)
             scopes: list[tuple[str, pd.Series]] = []
             for label in labels:
-                part = by.xs(label, level="period") if len(by) and label in by.index.get_level_values("period") else pd.Series(dtype=float)
+                part = (
+                    by.xs(label, level="period")
+                    if len(by) and label in by.index.get_level_values("period")
+                    else pd.Series(dtype=float)
+                )
                 scopes.append((label, part))
-            scopes.append((_HORIZON, by.groupby(level=0).sum() if len(by) else pd.Series(dtype=float)))
+            scopes.append(
+                (_HORIZON, by.groupby(level=0).sum() if len(by) else pd.Series(dtype=float))
+            )
             for scope, series in scopes:
                 series = series[series > 0].sort_index()
                 total = float(series.sum())
                 ranked = series.sort_values(ascending=False, kind="stable")
                 for name, amount in ranked.items():
-                    share_rows.append({"measure": measure, "dimension": dim, "scope": scope, "name": str(name),
-                                       "amount": float(amount), "share": float(amount) / total if total else 0.0})
+                    share_rows.append(
+                        {
+                            "measure": measure,
+                            "dimension": dim,
+                            "scope": scope,
+                            "name": str(name),
+                            "amount": float(amount),
+                            "share": float(amount) / total if total else 0.0,
+                        }
+                    )
                 h = hhi(series.to_numpy())
-                index_rows.append({
-                    "measure": measure, "dimension": dim, "scope": scope, "hhi": h,
-                    "equivalent_suppliers": 10_000.0 / h if h > 0 else 0.0,
-                    "top": str(ranked.index[0]) if len(ranked) else None,
-                    "top_share": float(ranked.iloc[0]) / total if len(ranked) and total else 0.0,
-                    "total": total,
-                })
+                index_rows.append(
+                    {
+                        "measure": measure,
+                        "dimension": dim,
+                        "scope": scope,
+                        "hhi": h,
+                        "equivalent_suppliers": 10_000.0 / h if h > 0 else 0.0,
+                        "top": str(ranked.index[0]) if len(ranked) else None,
+                        "top_share": float(ranked.iloc[0]) / total
+                        if len(ranked) and total
+                        else 0.0,
+                        "total": total,
+                    }
+                )
     return Concentration(pd.DataFrame(share_rows), pd.DataFrame(index_rows))

@@ -1,4 +1,4 @@
-"""Contingency analysis: what breaks when a provider, a region or a chip vendor fails, and what it costs.
+"""Contingency analysis: what breaks when a provider, region or chip vendor fails, and the cost.
 
 For every provider, region (``provider/region``; owned sites are regions of their provider) and chip
 vendor the plan uses, plus the scenario's declared ``risk.events``, the capacity is removed and the
@@ -37,7 +37,14 @@ from fleetplan.model.risk import RiskEvent
 from fleetplan.model.scenario import Scenario
 from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model, region_label
 
-__all__ = ["ContingencyReport", "Event", "EventImpact", "contingency_analysis", "plan_events", "resolve_event"]
+__all__ = [
+    "ContingencyReport",
+    "Event",
+    "EventImpact",
+    "contingency_analysis",
+    "plan_events",
+    "resolve_event",
+]
 
 _TOL = 1e-6
 
@@ -62,7 +69,9 @@ class Event:
         if self.providers:
             m |= cand["provider"].isin(self.providers).to_numpy()
         if self.regions:
-            labels = np.array([region_label(p, r) for p, r in zip(cand["provider"], cand["region"], strict=True)])
+            labels = np.array(
+                [region_label(p, r) for p, r in zip(cand["provider"], cand["region"], strict=True)]
+            )
             m |= np.isin(labels, list(self.regions))
         if self.vendors:
             m |= cand["vendor"].isin(self.vendors).to_numpy()
@@ -82,13 +91,20 @@ class EventImpact:
     unserved_accelerator_hours: float
     unserved_critical_accelerator_hours: float
     extra_cost_usd: float
-    workloads: pd.DataFrame  # workload, criticality, affected, unserved_accelerator_hours, max_unserved_share, slo_at_risk, failover
+    # workload, criticality, affected, unserved_accelerator_hours, max_unserved_share,
+    # slo_at_risk, failover
+    workloads: pd.DataFrame
     solve_time_s: float
 
     @property
     def critical_unserved(self) -> list[str]:
         w = self.workloads
-        return list(w.loc[(w["criticality"] == "critical") & (w["unserved_accelerator_hours"] > _TOL), "workload"])
+        return list(
+            w.loc[
+                (w["criticality"] == "critical") & (w["unserved_accelerator_hours"] > _TOL),
+                "workload",
+            ]
+        )
 
     @property
     def slo_at_risk(self) -> list[str]:
@@ -113,18 +129,21 @@ class ContingencyReport:
         """One row per event: the contingency table."""
         rows = []
         for i in self.impacts:
-            rows.append({
-                "event": i.event.name, "kind": i.event.kind,
-                "window": _window_text(i.window),
-                "duration_hours": i.event.duration_hours or self.duration_hours,
-                "affected_workloads": len(i.affected),
-                "unserved_accelerator_hours": i.unserved_accelerator_hours,
-                "unserved_critical_accelerator_hours": i.unserved_critical_accelerator_hours,
-                "critical_unserved": ", ".join(i.critical_unserved),
-                "slo_at_risk": ", ".join(i.slo_at_risk),
-                "extra_cost_usd": i.extra_cost_usd,
-                "status": i.status,
-            })
+            rows.append(
+                {
+                    "event": i.event.name,
+                    "kind": i.event.kind,
+                    "window": _window_text(i.window),
+                    "duration_hours": i.event.duration_hours or self.duration_hours,
+                    "affected_workloads": len(i.affected),
+                    "unserved_accelerator_hours": i.unserved_accelerator_hours,
+                    "unserved_critical_accelerator_hours": i.unserved_critical_accelerator_hours,
+                    "critical_unserved": ", ".join(i.critical_unserved),
+                    "slo_at_risk": ", ".join(i.slo_at_risk),
+                    "extra_cost_usd": i.extra_cost_usd,
+                    "status": i.status,
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -136,23 +155,34 @@ def _window_text(window: list[tuple[str, float]]) -> str:
 
 
 def plan_events(sc: Scenario, plan: Plan, duration_hours: float) -> list[Event]:
-    """One event per provider, region and chip vendor the plan uses (allocations, reservations, purchases)."""
+    """One event per provider, region and chip vendor the plan uses (any table of the plan)."""
     a, r, b = plan.allocations, plan.reservations, plan.purchases
     providers = sorted(set(a["provider"]) | set(r["provider"]) | set(b["provider"]))
-    regions = sorted({region_label(p, g) for p, g in zip(a["provider"], a["region"], strict=True)}
-                     | {region_label(p, g) for p, g in zip(r["provider"], r["region"], strict=True)}
-                     | {region_label(p, s) for p, s in zip(b["provider"], b["site"], strict=True)})
-    vendors = sorted(set(a["vendor"])
-                     | {resolve_accelerator(x).vendor for x in r["accelerator"]}
-                     | {resolve_accelerator(x).vendor for x in b["accelerator"]})
-    out = [Event(f"provider {p}", "provider", providers=(p,), duration_hours=duration_hours) for p in providers]
-    out += [Event(f"region {g}", "region", regions=(g,), duration_hours=duration_hours) for g in regions]
-    out += [Event(f"vendor {v}", "vendor", vendors=(v,), duration_hours=duration_hours) for v in vendors]
+    regions = sorted(
+        {region_label(p, g) for p, g in zip(a["provider"], a["region"], strict=True)}
+        | {region_label(p, g) for p, g in zip(r["provider"], r["region"], strict=True)}
+        | {region_label(p, s) for p, s in zip(b["provider"], b["site"], strict=True)}
+    )
+    vendors = sorted(
+        set(a["vendor"])
+        | {resolve_accelerator(x).vendor for x in r["accelerator"]}
+        | {resolve_accelerator(x).vendor for x in b["accelerator"]}
+    )
+    out = [
+        Event(f"provider {p}", "provider", providers=(p,), duration_hours=duration_hours)
+        for p in providers
+    ]
+    out += [
+        Event(f"region {g}", "region", regions=(g,), duration_hours=duration_hours) for g in regions
+    ]
+    out += [
+        Event(f"vendor {v}", "vendor", vendors=(v,), duration_hours=duration_hours) for v in vendors
+    ]
     return out
 
 
 def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float) -> Event:
-    """A declared ``risk.events[index]`` with its names checked and made canonical (InputError if not)."""
+    """A declared ``risk.events[index]``, names checked and made canonical (else InputError)."""
     cat = scenario_catalog(sc)
     file = getattr(sc, "_source", None)
     base: list[str | int] = ["risk", "events", index]
@@ -166,8 +196,14 @@ def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float)
     for j, p in enumerate(ev.providers):
         if p not in providers:
             raise bad(["providers", j], f"unknown provider {p!r}{did_you_mean(p, providers)}")
-    regions = {region_label(p, g) for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)}
-    regions |= {region_label(p, g) for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)}
+    regions = {
+        region_label(p, g)
+        for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)
+    }
+    regions |= {
+        region_label(p, g)
+        for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)
+    }
     sites = {s.name: region_label(s.provider, s.name) for s in sc.sites}
     regions |= set(sites.values())
     canon_regions = []
@@ -177,27 +213,42 @@ def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float)
         elif g in regions:
             canon_regions.append(g)
         else:
-            raise bad(["regions", j], f"unknown region {g!r} (write provider/region or a site name)"
-                      f"{did_you_mean(g, regions | set(sites))}")
+            raise bad(
+                ["regions", j],
+                f"unknown region {g!r} (write provider/region or a site name)"
+                f"{did_you_mean(g, regions | set(sites))}",
+            )
     vendors = {a.vendor.lower(): a.vendor for a in load_accelerators().values()}
     canon_vendors = []
     for j, v in enumerate(ev.vendors):
         if v.lower() not in vendors:
-            raise bad(["vendors", j], f"unknown chip vendor {v!r}{did_you_mean(v, vendors.values())}")
+            raise bad(
+                ["vendors", j], f"unknown chip vendor {v!r}{did_you_mean(v, vendors.values())}"
+            )
         canon_vendors.append(vendors[v.lower()])
     start = None
     if ev.start is not None:
         labels = sc.horizon.labels()
         try:
-            t = parse_period(ev.start, sc.horizon.period) - parse_period(labels[0], sc.horizon.period)
+            t = parse_period(ev.start, sc.horizon.period) - parse_period(
+                labels[0], sc.horizon.period
+            )
         except ValueError as exc:
             raise bad(["start"], str(exc)) from None
         if not 0 <= t < len(labels):
             raise bad(["start"], f"{ev.start!r} is not a period of the horizon")
         start = t
-    return Event(ev.name, "declared", providers=tuple(ev.providers), regions=tuple(canon_regions),
-                 vendors=tuple(canon_vendors), pricing_models=tuple(ev.pricing_models), start=start,
-                 duration_hours=ev.duration_hours or default_hours, description=ev.description)
+    return Event(
+        ev.name,
+        "declared",
+        providers=tuple(ev.providers),
+        regions=tuple(canon_regions),
+        vendors=tuple(canon_vendors),
+        pricing_models=tuple(ev.pricing_models),
+        start=start,
+        duration_hours=ev.duration_hours or default_hours,
+        description=ev.description,
+    )
 
 
 def _windows(T: int, hours: float, duration: float) -> list[list[tuple[int, float]]]:
@@ -228,21 +279,32 @@ def evaluate_event(om: OpsModel, event: Event, base: OpsResult) -> EventImpact:
         lost_any &= om.cand["t_idx"].isin(periods).to_numpy()
     touched = lost_any & (om.plan_y > _TOL)
     if touched.any():
-        res = om.solve(lost_any)
+        free = om.free_mask(lost_any)
+        res = om.solve(lost_any, free)
+        # reference: the same workload-periods re-planned with nothing lost, so that the extra
+        # cost is the event's alone (operations mode sets policies aside, which can save money)
+        ref = om.solve(None, free)
+        if not ref.ok:
+            ref = base
     else:
-        res = base
+        res = ref = base
     rows = om.rows
     crit = (rows["criticality"] == "critical").to_numpy()
     ok = res.ok
     un = np.nan_to_num(res.unserved) if ok else np.zeros(len(rows))
     hours = un * rows["hours_per_cover"].to_numpy()
+    hours[hours < 1e-6] = 0.0
     t_idx = rows["t_idx"].to_numpy()
     per_t = np.bincount(t_idx, weights=hours, minlength=T)
     per_t_crit = np.bincount(t_idx, weights=hours * crit, minlength=T)
-    extra_t = (res.spend_usd - base.spend_usd) if ok else np.zeros(T)
+    extra_t = (res.spend_usd - ref.spend_usd) if ok else np.zeros(T)
 
     def score(w: list[tuple[int, float]]) -> tuple[float, float, float]:
-        return (sum(f * per_t_crit[t] for t, f in w), sum(f * per_t[t] for t, f in w), sum(f * extra_t[t] for t, f in w))
+        return (
+            sum(f * per_t_crit[t] for t, f in w),
+            sum(f * per_t[t] for t, f in w),
+            sum(f * extra_t[t] for t, f in w),
+        )
 
     best = max(candidates, key=lambda w: tuple(round(v, 6) for v in score(w))) if candidates else []
     crit_h, all_h, extra = score(best)
@@ -255,15 +317,26 @@ def evaluate_event(om: OpsModel, event: Event, base: OpsResult) -> EventImpact:
     wl = _workload_table(om, res, hours, un, frac, affected_wt)
     labels = om.labels
     return EventImpact(
-        event=event, ok=ok, status=res.status if ok else f"no solution ({res.status})",
-        window=[(labels[t], f) for t, f in best], unserved_accelerator_hours=float(all_h),
-        unserved_critical_accelerator_hours=float(crit_h), extra_cost_usd=float(extra), workloads=wl,
-        solve_time_s=res.time_s if res is not base else 0.0,
+        event=event,
+        ok=ok,
+        status=res.status if ok else f"no solution ({res.status})",
+        window=[(labels[t], f) for t, f in best],
+        unserved_accelerator_hours=float(all_h),
+        unserved_critical_accelerator_hours=float(crit_h),
+        extra_cost_usd=float(extra),
+        workloads=wl,
+        solve_time_s=(res.time_s + ref.time_s) if res is not base else 0.0,
     )
 
 
-def _workload_table(om: OpsModel, res: OpsResult, hours: np.ndarray, un: np.ndarray, frac: dict[int, float],
-                    affected_wt: set[tuple[int, int]]) -> pd.DataFrame:
+def _workload_table(
+    om: OpsModel,
+    res: OpsResult,
+    hours: np.ndarray,
+    un: np.ndarray,
+    frac: dict[int, float],
+    affected_wt: set[tuple[int, int]],
+) -> pd.DataFrame:
     sc = om.sc
     rows = om.rows
     alloc = om.allocation(res.y) if res.y is not None else None
@@ -281,18 +354,41 @@ def _workload_table(om: OpsModel, res: OpsResult, hours: np.ndarray, un: np.ndar
         if alloc is not None and affected:
             t0 = min(t for t in frac if (wi, t) in affected_wt)
             a = alloc[(alloc["w_idx"] == wi) & (alloc["t_idx"] == t0)]
-            g = a.groupby(["provider", "region", "pricing_model"], sort=False)["coverage"].sum().sort_values(ascending=False)
-            failover = "; ".join(f"{region_label(p, r)} {pm} {c:.0%}" for (p, r, pm), c in g.items() if c > 1e-4)
+            g = (
+                a.groupby(["provider", "region", "pricing_model"], sort=False)["coverage"]
+                .sum()
+                .sort_values(ascending=False)
+            )
+            failover = "; ".join(
+                f"{region_label(p, r)} {pm} {c:.0%}" for (p, r, pm), c in g.items() if c > 1e-4
+            )
         has_slo = w.kind == "serve" and (w.slo.ttft_ms is not None or w.slo.tpot_ms is not None)
-        out.append({
-            "workload": w.name, "kind": w.kind, "criticality": w.criticality, "affected": affected,
-            "unserved_accelerator_hours": uh, "max_unserved_share": mx,
-            "slo_at_risk": bool(has_slo and mx > 1e-4), "failover": failover,
-        })
-    cols = ["workload", "kind", "criticality", "affected", "unserved_accelerator_hours", "max_unserved_share",
-            "slo_at_risk", "failover"]
+        out.append(
+            {
+                "workload": w.name,
+                "kind": w.kind,
+                "criticality": w.criticality,
+                "affected": affected,
+                "unserved_accelerator_hours": uh,
+                "max_unserved_share": mx,
+                "slo_at_risk": bool(has_slo and mx > 1e-4),
+                "failover": failover,
+            }
+        )
+    cols = [
+        "workload",
+        "kind",
+        "criticality",
+        "affected",
+        "unserved_accelerator_hours",
+        "max_unserved_share",
+        "slo_at_risk",
+        "failover",
+    ]
     df = pd.DataFrame(out, columns=cols)
-    return df.sort_values(["unserved_accelerator_hours", "workload"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return df.sort_values(
+        ["unserved_accelerator_hours", "workload"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def contingency_analysis(
@@ -308,7 +404,7 @@ def contingency_analysis(
     progress: Callable[[int, int, str], None] | None = None,
     ops: OpsModel | None = None,
 ) -> ContingencyReport:
-    """Impact of every single provider, region and chip vendor loss (and declared events) on ``plan``."""
+    """Impact on ``plan`` of losing each provider, region and chip vendor (and declared events)."""
     import time
 
     t0 = time.perf_counter()
@@ -331,7 +427,18 @@ def contingency_analysis(
         impacts.append(evaluate_event(om, ev, base))
     if progress is not None:
         progress(len(todo), len(todo), "done")
-    impacts.sort(key=lambda x: (-round(x.unserved_critical_accelerator_hours, 6), -round(x.unserved_accelerator_hours, 6),
-                                -round(x.extra_cost_usd, 2), x.event.name))
-    return ContingencyReport(duration_hours=hours, impacts=impacts, baseline_spend_usd=base.spend_usd,
-                             time_s=time.perf_counter() - t0, notes=notes)
+    impacts.sort(
+        key=lambda x: (
+            -round(x.unserved_critical_accelerator_hours, 6),
+            -round(x.unserved_accelerator_hours, 6),
+            -round(x.extra_cost_usd, 2),
+            x.event.name,
+        )
+    )
+    return ContingencyReport(
+        duration_hours=hours,
+        impacts=impacts,
+        baseline_spend_usd=base.spend_usd,
+        time_s=time.perf_counter() - t0,
+        notes=notes,
+    )

@@ -3,7 +3,8 @@
 The plan's reservations (option, start period) and purchases (site, server type, order period) are
 pinned, only providers the plan already uses or has onboarded may be used (no onboarding in the
 middle of an incident), optional workloads the plan serves must still be served, and demand may go
-unserved at a penalty (the ``unserved`` columns of :class:`~fleetplan.optimize.formulation.Operations`).
+unserved at a penalty (the ``unserved`` columns of
+:class:`~fleetplan.optimize.formulation.Operations`).
 Share caps, budgets, carbon budgets, diversity and N-1 are set aside: during an incident the job is
 to keep services up at least cost.
 
@@ -52,7 +53,7 @@ price (the bundled catalog's dearest accelerator-hour is below $20), so capacity
 when it exists."""
 
 CRITICALITY_WEIGHT = {"low": 1.0, "medium": 3.0, "high": 10.0, "critical": 100.0}
-"""Relative cost of unserved demand by criticality: critical demand is served before anything else."""
+"""Relative cost of unserved demand by criticality: critical demand is served first."""
 
 _TOL = 1e-6
 
@@ -84,9 +85,12 @@ class OpsModel:
     plan: Plan
     cand: pd.DataFrame
     f: Formulation
-    rows: pd.DataFrame  # one row per coverage row: w_idx, t_idx, workload, criticality, hours_per_cover, col
+    rows: (
+        pd.DataFrame
+    )  # one row per coverage row: w_idx, t_idx, workload, criticality, hours_per_cover, col
     plan_y: np.ndarray  # the plan's amount on every candidate row
     options: pd.DataFrame
+    onboarded: frozenset[str]
     labels: list[str]
     hours: float
     time_limit_s: float
@@ -99,13 +103,28 @@ class OpsModel:
     def _block_index(self, name: str) -> int:
         return list(self.f.model.columns).index(name)
 
-    def solve(self, lost: np.ndarray | None = None, affected: np.ndarray | None = None) -> OpsResult:
+    def free_mask(
+        self, lost: np.ndarray | None = None, affected: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Candidate rows that may be re-planned: every row of a workload-period that loses capacity
+        the plan uses (``lost``) or that ``affected`` marks."""
+        n = len(self.cand)
+        lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
+        free_rows = (
+            np.zeros(n, dtype=bool) if affected is None else np.asarray(affected, dtype=bool).copy()
+        )
+        hit = lost & (self.plan_y > _TOL)
+        if hit.any() or free_rows.any():
+            key = self.cand["w_idx"].to_numpy() * (self.periods + 1) + self.cand["t_idx"].to_numpy()
+            free_rows = np.isin(key, key[hit | free_rows])
+        return free_rows
+
+    def solve(self, lost: np.ndarray | None = None, free: np.ndarray | None = None) -> OpsResult:
         """Solve with candidate rows ``lost`` (boolean mask over ``cand``) unavailable.
 
-        Workload-periods that lose capacity the plan uses (and those in ``affected``, a boolean mask
-        over ``cand``) are re-planned freely; every other workload-period keeps the plan's
-        allocation as an upper bound: it runs where the plan put it or gives up capacity (counted as
-        unserved) so that more critical work can take it.
+        Rows in ``free`` (default: :meth:`free_mask` of ``lost``) are re-planned freely; every
+        other row keeps the plan's amount as an upper bound: its workload runs where the plan put it
+        or gives capacity up (counted as unserved) so that more critical work can take it.
         """
         m = self.f.model
         iy = self._block_index("y")
@@ -114,15 +133,13 @@ class OpsModel:
         saved_u = (m.upper[iu].copy(), m.cost[iu].copy())
         n = len(self.cand)
         lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
-        free_rows = np.zeros(n, dtype=bool) if affected is None else np.asarray(affected, dtype=bool).copy()
-        hit = lost & (self.plan_y > _TOL)
-        if hit.any() or free_rows.any():
-            key = self.cand["w_idx"].to_numpy() * (self.periods + 1) + self.cand["t_idx"].to_numpy()
-            free_rows |= np.isin(key, key[hit | free_rows])
+        free_rows = self.free_mask(lost) if free is None else np.asarray(free, dtype=bool)
         try:
             upper = np.where(free_rows, saved_y, np.minimum(saved_y, self.plan_y))
             m.upper[iy] = np.where(lost, 0.0, upper)
-            res, x = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
+            res, x = solve(
+                m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
+            )
             total_time = res.time_s
             if x is None:
                 return self._failed(res, total_time)
@@ -130,18 +147,30 @@ class OpsModel:
             if (un > _TOL).any():
                 m.upper[iu] = np.minimum(saved_u[0], un + 1e-7)
                 m.cost[iu] = np.zeros_like(saved_u[1])
-                res2, x2 = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
+                res2, x2 = solve(
+                    m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
+                )
                 total_time += res2.time_s
                 if x2 is not None:
                     res, x = res2, x2
                     un = self._unserved(x)
-            return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
+            return OpsResult(
+                True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x
+            )
         finally:
             m.upper[iy] = saved_y
             m.upper[iu], m.cost[iu] = saved_u
 
     def _failed(self, res: SolveResult, t: float) -> OpsResult:
-        return OpsResult(False, res.status.value, np.full(self.periods, np.nan), np.full(len(self.rows), np.nan), None, t, None)
+        return OpsResult(
+            False,
+            res.status.value,
+            np.full(self.periods, np.nan),
+            np.full(len(self.rows), np.nan),
+            None,
+            t,
+            None,
+        )
 
     def _unserved(self, x: np.ndarray) -> np.ndarray:
         return np.clip(x[self.rows["col"].to_numpy()], 0.0, 1.0)
@@ -163,7 +192,7 @@ class OpsModel:
         return spend + fixed
 
     def spend_by_provider(self, x: np.ndarray) -> dict[str, float]:
-        """Horizon spend (USD, undiscounted) by provider of a solution: every column has an owner."""
+        """Horizon spend (USD, undiscounted) by provider of a solution (every column has one)."""
         m, f = self.f.model, self.f
         owner = np.full(m.n_cols, "", dtype=object)
         y = m.columns["y"]
@@ -175,7 +204,9 @@ class OpsModel:
         b = m.columns["b"]
         if b.size:
             pools = f.pools.reset_index(drop=True)
-            owner[b.start : b.start + b.size] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
+            owner[b.start : b.start + b.size] = pools.loc[
+                f.purchases["pool"].to_numpy(), "provider"
+            ].to_numpy()
         u = m.columns["u"]
         if u.size:
             owner[u.start : u.start + u.size] = f.onboard["provider"].to_numpy()
@@ -197,16 +228,25 @@ class OpsModel:
         """Candidate rows with a positive amount in ``y``: where each workload runs."""
         used = y > _TOL
         a = self.cand[used]
-        return pd.DataFrame({
-            "workload": a["workload"].to_numpy(), "w_idx": a["w_idx"].to_numpy(), "t_idx": a["t_idx"].to_numpy(),
-            "provider": a["provider"].to_numpy(), "region": a["region"].to_numpy(),
-            "pricing_model": a["pricing_model"].to_numpy(), "accelerator": a["accelerator"].to_numpy(),
-            "instance_type": a["instance_type"].to_numpy(),
-            "coverage": y[used] * a["coverage"].to_numpy(), "accelerator_hours": y[used] * a["usage"].to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                "workload": a["workload"].to_numpy(),
+                "w_idx": a["w_idx"].to_numpy(),
+                "t_idx": a["t_idx"].to_numpy(),
+                "provider": a["provider"].to_numpy(),
+                "region": a["region"].to_numpy(),
+                "pricing_model": a["pricing_model"].to_numpy(),
+                "accelerator": a["accelerator"].to_numpy(),
+                "instance_type": a["instance_type"].to_numpy(),
+                "coverage": y[used] * a["coverage"].to_numpy(),
+                "accelerator_hours": y[used] * a["usage"].to_numpy(),
+            }
+        )
 
 
-def _pins(sc: Scenario, plan: Plan, delay: dict[str, int] | None) -> tuple[dict, dict, frozenset[str]]:
+def _pins(
+    sc: Scenario, plan: Plan, delay: dict[str, int] | None
+) -> tuple[dict, dict, frozenset[str]]:
     labels = sc.horizon.labels()
     t_of = {p: i for i, p in enumerate(labels)}
     res: dict[tuple[int, int], int] = {}
@@ -218,7 +258,11 @@ def _pins(sc: Scenario, plan: Plan, delay: dict[str, int] | None) -> tuple[dict,
         shift = (delay or {}).get(str(r.server_type), 0)
         key = (str(r.site), str(r.server_type), t_of[r.period_ordered] + shift)
         buys[key] = buys.get(key, 0) + int(r.servers)
-    used = set(plan.allocations["provider"]) | set(plan.reservations["provider"]) | set(plan.purchases["provider"])
+    used = (
+        set(plan.allocations["provider"])
+        | set(plan.reservations["provider"])
+        | set(plan.purchases["provider"])
+    )
     onboarded = frozenset(used | set(plan.onboarded) | set(sc.onboarded_providers))
     return res, buys, onboarded
 
@@ -269,16 +313,33 @@ def build_ops_model(
     rows["hours_per_cover"] = _hours_per_cover(plan, cand, rows, sc.horizon.labels())
     i = names.index("unserved")
     weight = rows["criticality"].map(CRITICALITY_WEIGHT).to_numpy()
-    m.cost[i] = UNSERVED_USD_PER_ACCELERATOR_HOUR * weight * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
+    m.cost[i] = (
+        UNSERVED_USD_PER_ACCELERATOR_HOUR
+        * weight
+        * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
+    )
     # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
     if "placement_one" in m.rows:
         m._rup[list(m.rows).index("placement_one")][:] = np.inf
-    return OpsModel(sc=sc, plan=plan, cand=cand, f=f, rows=rows.reset_index(drop=True),
-                    plan_y=_plan_amounts(sc, plan, cand), options=options, labels=sc.horizon.labels(),
-                    hours=hours_per_period(sc.horizon.period), time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+    return OpsModel(
+        sc=sc,
+        plan=plan,
+        cand=cand,
+        f=f,
+        rows=rows.reset_index(drop=True),
+        plan_y=_plan_amounts(sc, plan, cand),
+        options=options,
+        onboarded=_usable_providers(sc, onboarded),
+        labels=sc.horizon.labels(),
+        hours=hours_per_period(sc.horizon.period),
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+    )
 
 
-def _hours_per_cover(plan: Plan, cand: pd.DataFrame, rows: pd.DataFrame, labels: list[str]) -> np.ndarray:
+def _hours_per_cover(
+    plan: Plan, cand: pd.DataFrame, rows: pd.DataFrame, labels: list[str]
+) -> np.ndarray:
     """Accelerator-hours that serve a whole (workload, period): the plan's own ratio where it runs,
     else the smallest over the workload's candidates."""
     a = plan.allocations
@@ -303,14 +364,28 @@ def _plan_amounts(sc: Scenario, plan: Plan, cand: pd.DataFrame) -> np.ndarray:
     """The plan's value of every candidate column: replicas (serving) or full covers."""
     t_of = {p: i for i, p in enumerate(sc.horizon.labels())}
     w_of = {w.name: i for i, w in enumerate(sc.workloads)}
-    pos = {(int(w), int(t), int(o)): i for i, (w, t, o) in
-           enumerate(zip(cand["w_idx"], cand["t_idx"], cand["option_id"], strict=True))}
+    pos = {
+        (int(w), int(t), int(o)): i
+        for i, (w, t, o) in enumerate(
+            zip(cand["w_idx"], cand["t_idx"], cand["option_id"], strict=True)
+        )
+    }
     y = np.zeros(len(cand))
     cov = cand["coverage"].to_numpy()
     for r in plan.allocations.itertuples(index=False):
         i = pos.get((w_of[r.workload], t_of[r.period], int(r.option_id)))
         if i is None:
-            raise FleetplanError(f"risk analysis: the plan runs {r.workload} on option {r.option_id}, which the "
-                                 "scenario no longer offers; re-plan first")
+            raise FleetplanError(
+                f"risk analysis: the plan runs {r.workload} on option {r.option_id}, which the "
+                "scenario no longer offers; re-plan first"
+            )
         y[i] += float(r.replicas) if r.kind == "serve" else float(r.coverage) / cov[i]
     return y
+
+
+def _usable_providers(sc: Scenario, onboarded: frozenset[str]) -> frozenset[str]:
+    """Providers usable without onboarding: the plan's, the onboarded ones and the company's own."""
+    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | {
+        s.provider for s in sc.sites
+    }
+    return frozenset(onboarded | own)

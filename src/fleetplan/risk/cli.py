@@ -1,0 +1,126 @@
+"""``fleetplan risk FILE``: concentration, contingencies, N-1, shocks, Monte Carlo, runbooks.
+
+The lead registers it with ``app.command("risk")(risk_command)``. Errors are fleetplan errors
+(InputError exit 2, FleetplanError exit 1) that the CLI's ``main`` turns into one-line messages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["risk_command"]
+
+
+def risk_command(
+    file: Annotated[Path, typer.Argument(help="scenario YAML")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the whole risk report as JSON (fleetplan.risk/1)")
+    ] = False,
+    runbooks: Annotated[
+        Path | None,
+        typer.Option(
+            "--runbooks",
+            help="write one Markdown runbook per critical workload to DIR",
+            metavar="DIR",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="solver time limit per plan, seconds")
+    ] = 120.0,
+    gap: Annotated[
+        float, typer.Option("--gap", help="relative optimality gap of the plans (0.005 = 0.5 %)")
+    ] = 5e-3,
+    event_time_limit: Annotated[
+        float,
+        typer.Option(
+            "--event-time-limit", help="solver time limit per contingency or shock, seconds"
+        ),
+    ] = 30.0,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            "--duration",
+            help="hours each contingency lasts (default: risk.contingency_duration_hours, 168)",
+        ),
+    ] = None,
+    no_n_minus_1: Annotated[
+        bool, typer.Option("--no-n-minus-1", help="skip the N-1 plan and its premium")
+    ] = False,
+    shock: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--shock",
+            help="vendor_delay:VENDOR:PERIODS, price:PROVIDER:INCREASE "
+            "or spot_cap:SHARE[:PROVIDERS] (repeatable)",
+        ),
+    ] = None,
+    replan_shocks: Annotated[
+        bool,
+        typer.Option(
+            "--replan-shocks",
+            help="re-plan each shock from scratch (slow) instead of re-running operations",
+        ),
+    ] = False,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws", help="Monte Carlo draws (default: risk.monte_carlo_draws)", min=100
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Monte Carlo seed (default: risk.seed)", min=0)
+    ] = None,
+) -> None:
+    """Stress-test the plan: concentration, contingencies, N-1, shocks, Monte Carlo, runbooks.
+
+    Exit code 1 when the scenario has no feasible plan, 2 on bad input.
+    """
+    from fleetplan.errors import InputError
+    from fleetplan.load import load_scenario
+    from fleetplan.risk.analysis import analyze_risk
+    from fleetplan.risk.report import render_risk, risk_to_dict
+    from fleetplan.risk.runbooks import write_runbooks
+    from fleetplan.risk.shocks import parse_shock
+
+    out = Console(soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(soft_wrap=False, width=160)
+    err = Console(stderr=True, soft_wrap=True)
+    if duration is not None and duration <= 0:
+        raise InputError("must be a positive number of hours", path="--duration")
+    if runbooks is not None and runbooks.exists() and not runbooks.is_dir():
+        raise InputError("exists and is not a directory", file=str(runbooks), path="--runbooks")
+    shocks = [parse_shock(s) for s in shock] if shock else None
+    sc = load_scenario(file)
+    status = err.status("risk analysis …") if err.is_terminal else None
+    if status is not None:
+        status.start()
+    try:
+        report = analyze_risk(
+            sc,
+            time_limit_s=time_limit,
+            mip_rel_gap=gap,
+            event_time_limit_s=event_time_limit,
+            duration_hours=duration,
+            n_minus_1=False if no_n_minus_1 else None,
+            shocks=shocks,
+            shock_mode="replan" if replan_shocks else "operations",
+            draws=draws,
+            seed=seed,
+            status=(lambda m: status.update(m)) if status is not None else None,
+        )
+    finally:
+        if status is not None:
+            status.stop()
+    if runbooks is not None:
+        report.runbook_files = write_runbooks(runbooks, sc, report.runbooks)
+    if as_json:
+        sys.stdout.write(json.dumps(risk_to_dict(report), indent=2, allow_nan=False) + "\n")
+        return
+    render_risk(out, report)

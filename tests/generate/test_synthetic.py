@@ -1,0 +1,117 @@
+"""Synthetic scenarios: deterministic per seed, valid, every policy family present, sizes right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from fleetplan.generate import GenerateError, generate_scenario, scenario_yaml, write_scenario
+from fleetplan.generate.cli import generate_command
+from fleetplan.load import load_scenario, scenario_catalog
+from fleetplan.model.base import is_name
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    return generate_scenario(60, 8, 4, seed=7)
+
+
+def test_deterministic_per_seed(doc: dict) -> None:
+    again = generate_scenario(60, 8, 4, seed=7)
+    assert scenario_yaml(again) == scenario_yaml(doc)
+    other = generate_scenario(60, 8, 4, seed=8)
+    assert scenario_yaml(other) != scenario_yaml(doc)
+
+
+def test_sizes(doc: dict) -> None:
+    assert len(doc["workloads"]) == 60
+    assert doc["horizon"]["periods"] == 4
+    assert len(doc["catalog"]["providers"]) == 8
+    assert {"aws", "azure", "gcp"} <= set(doc["catalog"]["providers"])
+    small = generate_scenario(5, 2, 1, seed=0)
+    assert len(small["workloads"]) == 5 and small["catalog"]["providers"] == ["aws", "azure"]
+
+
+def test_valid_and_loads(tmp_path: Path, doc: dict) -> None:
+    path = write_scenario(doc, tmp_path / "sub" / "scenario.yaml", command="fleetplan generate ...")
+    assert not list(path.parent.glob("*.tmp"))
+    sc = load_scenario(path)
+    assert len(sc.workloads) == 60
+    assert all(is_name(w.name) for w in sc.workloads)
+    cat = scenario_catalog(sc)
+    assert set(cat.offerings["provider"]) <= set(doc["catalog"]["providers"]) | {
+        "acme-dc",
+        "acme-stores",
+    }
+
+
+def test_realistic_mix(doc: dict) -> None:
+    big = generate_scenario(400, 8, 12, seed=1)
+    ws = big["workloads"]
+    kinds = {k: sum(w["kind"] == k for w in ws) for k in ("serve", "batch", "finetune", "train")}
+    assert all(v > 0 for v in kinds.values()), kinds
+    assert any(w.get("sensitivity") == "regulated" for w in ws)
+    assert any(w.get("criticality") == "critical" for w in ws)
+    assert any(w.get("optional") and w.get("value_usd") for w in ws)
+    assert any(w.get("interruptible") for w in ws)
+    assert any(w.get("latency_zones") for w in ws)
+    assert any("active_params" in w["model"] for w in ws)  # MoE
+    assert any(w["demand"].get("growth_per_period", 0) > 0 for w in ws if w["kind"] == "serve")
+    params = [w["model"]["params"] for w in ws]
+    assert min(params) < 2e9 and max(params) > 3e11
+    assert any(w.get("sites") for w in ws)  # edge serving on owned store boxes
+
+
+def test_every_policy_family_active(doc: dict) -> None:
+    pol = doc["policy"]
+    assert pol["max_provider_share"] < 1 and pol["provider_share_caps"]
+    assert pol["max_chip_vendor_share"] < 1 and pol["chip_vendor_share_caps"]
+    assert pol["min_providers_critical"] >= 2 and pol["n_minus_1"] is True
+    assert pol["budget_usd_per_period"] > 0 and pol["budgets_usd"]
+    assert pol["carbon_budget_tco2e"] > 0 and pol["carbon_budget_tco2e_per_period"] > 0
+    assert "regulated" in pol["residency"] and pol["excluded_providers"]
+    sites = doc["sites"]
+    assert all(s["power_capacity_kw"] > 0 and s["existing"] for s in sites)
+    assert {s["provider"] for s in sites} == {"acme-dc", "acme-stores"}
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(GenerateError):
+        generate_scenario(0, 8, 12)
+    with pytest.raises(GenerateError):
+        generate_scenario(10, 99, 12)
+    with pytest.raises(GenerateError):
+        generate_scenario(10, 8, 0)
+
+
+def test_cli(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command("generate")(generate_command)
+    app.command("noop")(lambda: None)  # keep `generate` a named subcommand
+    out = tmp_path / "s.yaml"
+    args = [
+        "generate",
+        "--workloads",
+        "20",
+        "--providers",
+        "5",
+        "--periods",
+        "2",
+        "--seed",
+        "3",
+        "-o",
+        str(out),
+    ]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "20 workloads" in res.output
+    data = yaml.safe_load(out.read_text())
+    assert len(data["workloads"]) == 20 and data["horizon"]["periods"] == 2
+    CliRunner().invoke(app, [*args[:-1], str(tmp_path / "t.yaml")])
+    assert (tmp_path / "t.yaml").read_text().split("\n", 2)[2] == out.read_text().split("\n", 2)[2]
+    bad = CliRunner().invoke(app, ["generate", "--workloads", "0", "-o", str(tmp_path / "x.yaml")])
+    assert bad.exit_code != 0 and not (tmp_path / "x.yaml").exists()
