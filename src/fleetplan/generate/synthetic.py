@@ -9,7 +9,7 @@ data centers and store edge network. The mix follows what enterprise AI portfoli
   with small models most common; demand, growth, SLOs and time windows drawn per kind;
 * requirements: accelerator allow-lists for about half of them, latency zones that exist among the
   chosen providers, residency (US or EU) for some, about 5 % regulated data (on-prem or sovereign
-  clouds only), 8 % critical services, interruptible batch and fine-tunes, optional workloads
+  clouds only), about 5 % critical services, interruptible batch and fine-tunes, optional workloads
   with a value, in-store edge serving;
 * owned sites: a US and an EU data center with existing DGX A100 servers, H100/MI300X servers to
   buy and power envelopes sized to the regulated demand, and a store edge network of L4 boxes;

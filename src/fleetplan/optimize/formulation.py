@@ -726,6 +726,43 @@ def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: 
         cols.append(sc_)
         vals.append(sg * 10)
     b.m.add_rows("diversity_count", len(ws), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=lower)
+    if not b.elastic:
+        _diversity_others(b, cand, div, y0, q0, served, min_share)
+
+
+def _diversity_others(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int,
+                      served: dict[int, int], min_share: float) -> None:
+    """Valid inequality that tightens the diversity family's LP relaxation.
+
+    The other counted providers carry at least min_share each, so for every (w, p, t):
+        sum_{o not in p} coverage * y[w,o,t] + min_share * q[w,p] >= min_share * m_w
+    (implied by the family for integer q; cuts off fractional q spread thinly over many providers),
+    and for serving, a counted provider holds at least one whole replica:
+        sum_{o in p} y[w,o,t] >= q[w,p]
+    """
+    rows, cols, vals, lower = [], [], [], []
+    r = 0
+    for i, (wi, p, m_w) in enumerate(zip(div["w_idx"], div["provider"], div["min_providers"], strict=True)):
+        if int(wi) in served:
+            continue
+        sub = cand[(cand["w_idx"] == wi) & (cand["provider"] != p)]
+        for t, grp in sub.groupby("t_idx", sort=True):
+            rows.append(np.full(len(grp) + 1, r))
+            cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
+            vals.append(np.r_[grp["coverage"].to_numpy(), min_share])
+            lower.append(min_share * float(m_w))
+            r += 1
+        # whole replicas: a counted provider runs at least one replica in every period
+        own = cand[(cand["w_idx"] == wi) & (cand["provider"] == p) & cand["unit"].eq("replicas")]
+        for t, grp in own.groupby("t_idx", sort=True):
+            rows.append(np.full(len(grp) + 1, r))
+            cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
+            vals.append(np.r_[np.ones(len(grp)), -1.0])
+            lower.append(0.0)
+            r += 1
+    if r:
+        b.m.add_rows("diversity_others", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                     lower=np.array(lower))
 
 
 def _n_minus_1(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) -> None:
