@@ -135,9 +135,9 @@ def machine() -> str:
     except (OSError, StopIteration, ValueError):
         pass
     try:
-        import highspy
+        from importlib.metadata import version
 
-        hv = highspy.Highs().version() if hasattr(highspy.Highs, "version") else "?"
+        hv = version("highspy")
     except Exception:  # pragma: no cover
         hv = "?"
     return (

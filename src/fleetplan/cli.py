@@ -245,6 +245,14 @@ def _mount_optional() -> None:
     except ImportError:  # pragma: no cover - sizing ships with the package
         return
     app.add_typer(size_app, name="size")
+    from fleetplan.risk.cli import risk_command
+
+    app.command("risk")(risk_command)
+    try:
+        from fleetplan.generate.cli import generate_command
+    except ImportError:  # pragma: no cover
+        return
+    app.command("generate")(generate_command)
 
 
 _mount_optional()

@@ -9,12 +9,9 @@ without them (the cheapest plan, every other policy kept) and the two are compar
 
 The discounted variant (what the optimizer trades against the carbon price) is reported beside it.
 
-No second solve when the scenario has no carbon price and every carbon budget has slack in the
-plan (emissions below 99.9 % of the limit): a budget that does not bind has no marginal cost, so
-the cheapest plan is taken to be this one. (In a mixed-integer model a slack budget can, rarely,
-still have cut off a much dirtier plan; set a carbon price or tighten the budget to see it.)
-Both plans are solved to the same relative MIP gap, so a cost difference smaller than that gap is
-noise, and a negative one is reported as such, without a price per tonne.
+Both plans are solved to the same relative MIP gap; when the cost difference is smaller than the
+two solves' gaps together, ``within_gap`` is set and the price per tonne is not significant. A
+negative difference (the "cheapest" plan found costs more) gives no price per tonne.
 """
 
 from __future__ import annotations
@@ -26,10 +23,9 @@ from typing import Any
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
 
-__all__ = ["Abatement", "abatement", "budget_binds", "cheapest_scenario", "has_carbon_policy"]
+__all__ = ["Abatement", "abatement", "cheapest_scenario", "has_carbon_policy"]
 
 _EPS_T = 1e-6
-_BIND = 1e-3
 
 
 @dataclass(frozen=True)
@@ -49,12 +45,15 @@ class Abatement:
     usd_per_tco2e_avoided: float | None
     discounted_usd_per_tco2e_avoided: float | None
     binding: bool
-    resolved: bool = True
+    within_gap: bool = False
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
+        return {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in out.items()
+        }
 
 
 def has_carbon_policy(sc: Scenario) -> bool:
@@ -93,16 +92,6 @@ def cheapest_scenario(sc: Scenario) -> Scenario:
     return out
 
 
-def budget_binds(sc: Scenario, plan: Plan) -> bool:
-    """True when the plan's emissions reach 99.9 % of a carbon budget (horizon or any period)."""
-    pol = sc.policy
-    co2 = plan.costs["co2e_t"].to_numpy(dtype=float)
-    if pol.carbon_budget_tco2e is not None and co2.sum() >= pol.carbon_budget_tco2e * (1 - _BIND) - 1e-9:
-        return True
-    per = pol.carbon_budget_tco2e_per_period
-    return per is not None and bool((co2 >= per * (1 - _BIND) - 1e-9).any())
-
-
 def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | None:
     """Compare ``plan`` with the cheapest plan of ``sc`` without its carbon policy.
 
@@ -112,14 +101,6 @@ def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | N
     if not has_carbon_policy(sc):
         return None
     p_co2 = float(plan.costs["co2e_t"].sum())
-    if sc.objective.carbon_price_usd_per_tco2e <= 0 and not budget_binds(sc, plan):
-        return Abatement(
-            policy=_describe(sc), cheapest_total_usd=plan.total_usd, cheapest_discounted_usd=plan.discounted_usd,
-            cheapest_co2e_t=p_co2, plan_total_usd=plan.total_usd, plan_discounted_usd=plan.discounted_usd,
-            plan_co2e_t=p_co2, avoided_tco2e=0.0, extra_cost_usd=0.0, extra_discounted_usd=0.0,
-            usd_per_tco2e_avoided=None, discounted_usd_per_tco2e_avoided=None, binding=False, resolved=False,
-            note="the carbon budget has slack in this plan, so it costs nothing at the margin (not re-solved)",
-        )
     from fleetplan.optimize.planner import optimize
 
     kwargs: dict[str, Any] = {"baselines": False, "lp_bound": False, **optimize_kwargs}
@@ -128,14 +109,21 @@ def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | N
     avoided = c_co2 - p_co2
     extra = plan.total_usd - cheap.total_usd
     extra_d = plan.discounted_usd - cheap.discounted_usd
-    binding = avoided > _EPS_T * max(1.0, c_co2) and extra_d >= 0
-    if binding:
-        note = (f"the carbon policy avoids {avoided:,.1f} tCO2e ({avoided / c_co2:.0%} of the cheapest plan's "
-                f"emissions) for {extra:,.0f} USD more")
-    elif avoided > _EPS_T * max(1.0, c_co2):
-        note = "the cost difference is within the solver's gap: no price per tonne can be given"
+    binding = avoided > _EPS_T * max(1.0, c_co2)
+    priced = binding and extra_d > 0
+    noise = sum(abs(r.solve.gap or 0.0) * abs(r.solve.objective_usd or 0.0) for r in (plan, cheap))
+    within_gap = abs(extra_d) <= noise
+    if priced:
+        note = (
+            f"the carbon policy avoids {avoided:,.1f} tCO2e ({avoided / c_co2:.0%} of the "
+            f"cheapest plan's emissions) for {extra:,.0f} USD more"
+        )
+        if within_gap:
+            note += "; within the solvers' gap, so the price per tonne is not significant"
+    elif binding:
+        note = "emissions differ but cost does not measurably (solver gap): no price per tonne"
     else:
-        note = "the carbon policy does not change the plan's emissions: the cheapest plan already meets it"
+        note = "the carbon policy does not change emissions: the cheapest plan already meets it"
     return Abatement(
         policy=_describe(sc),
         cheapest_total_usd=cheap.total_usd,
@@ -147,8 +135,9 @@ def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | N
         avoided_tco2e=avoided,
         extra_cost_usd=extra,
         extra_discounted_usd=extra_d,
-        usd_per_tco2e_avoided=extra / avoided if binding else None,
-        discounted_usd_per_tco2e_avoided=extra_d / avoided if binding else None,
+        usd_per_tco2e_avoided=extra / avoided if priced else None,
+        discounted_usd_per_tco2e_avoided=extra_d / avoided if priced else None,
         binding=binding,
+        within_gap=within_gap,
         note=note,
     )

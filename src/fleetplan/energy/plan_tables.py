@@ -33,11 +33,15 @@ _SUMS = ["accelerator_hours", "energy_kwh", "co2e_t", "embodied_co2e_t", "cost_u
 
 def _group(a: pd.DataFrame, keys: list[str], hours: float) -> pd.DataFrame:
     if a.empty:
-        return pd.DataFrame(columns=[*keys, *_SUMS, "average_kw", "kgco2e_per_kwh", "share_of_co2e"])
+        return pd.DataFrame(
+            columns=[*keys, *_SUMS, "average_kw", "kgco2e_per_kwh", "share_of_co2e"]
+        )
     g = a.groupby(keys, sort=True, dropna=False)[_SUMS].sum().reset_index()
     g["average_kw"] = g["energy_kwh"] / hours
     operational = g["co2e_t"] - g["embodied_co2e_t"]
-    g["kgco2e_per_kwh"] = np.where(g["energy_kwh"] > 0, 1000 * operational / g["energy_kwh"].where(g["energy_kwh"] > 0, 1), 0.0)
+    g["kgco2e_per_kwh"] = np.where(
+        g["energy_kwh"] > 0, 1000 * operational / g["energy_kwh"].where(g["energy_kwh"] > 0, 1), 0.0
+    )
     total = float(g["co2e_t"].sum())
     g["share_of_co2e"] = g["co2e_t"] / total if total > 0 else 0.0
     return g
@@ -59,18 +63,32 @@ def site_power(sc: Scenario, plan: Plan) -> pd.DataFrame:
 
         def server_kw(name: str, _pue: float = site.pue) -> float:
             st = types[name]
-            return st.accelerators_per_server * resolve_accelerator(st.accelerator).tdp_w * st.power_overhead_factor * _pue / 1000
+            return (
+                st.accelerators_per_server
+                * resolve_accelerator(st.accelerator).tdp_w
+                * st.power_overhead_factor
+                * _pue
+                / 1000
+            )
 
         installed = np.zeros(T)
         for hw in site.existing:
             start = parse_period(hw.purchased, sc.horizon.period) - first
-            end = start + int(round(types[hw.server_type].lifetime_years * ppy))
-            installed += np.where((t >= start) & (t < end), hw.count * server_kw(hw.server_type), 0.0)
-        buys = plan.purchases[plan.purchases["site"] == site.name] if len(plan.purchases) else plan.purchases
+            end = start + round(types[hw.server_type].lifetime_years * ppy)
+            installed += np.where(
+                (t >= start) & (t < end), hw.count * server_kw(hw.server_type), 0.0
+            )
+        buys = (
+            plan.purchases[plan.purchases["site"] == site.name]
+            if len(plan.purchases)
+            else plan.purchases
+        )
         for r in buys.itertuples(index=False):
             start = t_of[r.period_in_service]
-            end = start + int(round(types[r.server_type].lifetime_years * ppy))
-            installed += np.where((t >= start) & (t < end), r.servers * server_kw(r.server_type), 0.0)
+            end = start + round(types[r.server_type].lifetime_years * ppy)
+            installed += np.where(
+                (t >= start) & (t < end), r.servers * server_kw(r.server_type), 0.0
+            )
         energy = np.zeros(T)
         if len(a):
             here = a[a["site"] == site.name]
@@ -88,7 +106,15 @@ def site_power(sc: Scenario, plan: Plan) -> pd.DataFrame:
                     "energy_kwh": energy[i],
                 }
             )
-    cols = ["site", "period", "capacity_kw", "installed_kw", "average_kw", "headroom_kw", "energy_kwh"]
+    cols = [
+        "site",
+        "period",
+        "capacity_kw",
+        "installed_kw",
+        "average_kw",
+        "headroom_kw",
+        "energy_kwh",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -105,8 +131,10 @@ def energy_tables(sc: Scenario, plan: Plan) -> dict[str, pd.DataFrame]:
         "by_region": _group(a, ["provider", "region"], H * T),
     }
     per = _group(a, ["period"], H)
-    per = pd.DataFrame({"period": plan.periods}).merge(per, on="period", how="left").fillna(
-        {c: 0.0 for c in per.columns if c != "period"}
+    per = (
+        pd.DataFrame({"period": plan.periods})
+        .merge(per, on="period", how="left")
+        .fillna({c: 0.0 for c in per.columns if c != "period"})
     )
     out["by_period"] = per
     sites = site_power(sc, plan)
@@ -127,7 +155,9 @@ def energy_tables(sc: Scenario, plan: Plan) -> dict[str, pd.DataFrame]:
                 "kgco2e_per_kwh": 1000 * (co2 - embodied) / energy if energy > 0 else None,
                 "tco2e_per_musd": co2 / (total_usd / 1e6) if total_usd > 0 else None,
                 "average_kw": energy / (H * T) if T else 0.0,
-                "peak_site_installed_kw": float(sites["installed_kw"].max()) if len(sites) else None,
+                "peak_site_installed_kw": float(sites["installed_kw"].max())
+                if len(sites)
+                else None,
                 "carbon_price_usd_per_tco2e": sc.objective.carbon_price_usd_per_tco2e,
                 "carbon_cost_usd": co2 * sc.objective.carbon_price_usd_per_tco2e,
             }

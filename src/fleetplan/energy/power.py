@@ -22,12 +22,13 @@ Defaults, each overridable in the scenario (see :func:`resolve_utilization` for 
 * ``FALLBACK_GRID_KGCO2E_PER_KWH = 0.475``: world average (IEA 2019 via CodeCarbon), for regions
   without a value.
 * ``EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR = 0.0104``: manufacturing emissions amortized per
-  accelerator-hour, from the BLOOM study (Luccioni, Viguier, Ligozat, "Estimating the Carbon Footprint
-  of BLOOM", JMLR 24(253), 2023, section 4.1): 2,500 kgCO2e per 8-GPU server and 150 kgCO2e per GPU,
-  6-year replacement, 85 % average use: (150 + 2500 / 8) / (6 x 8760 h x 0.85) = 0.0104 kg per
-  GPU-hour (the paper's 11.2 t for 1.08 M GPU-hours). Cloud Carbon Footprint's method gives a
-  similar figure: 4,677 kgCO2e for an AWS p4d.24xlarge (8 x A100) over its 4-year lifespan is
-  0.0167 kg per GPU-hour at full use. Off unless ``objective.include_embodied`` is true.
+  accelerator-hour, from the BLOOM study (Luccioni, Viguier, Ligozat, "Estimating the Carbon
+  Footprint of BLOOM", JMLR 24(253), 2023, section 4.1): 2,500 kgCO2e per 8-GPU server and
+  150 kgCO2e per GPU, 6-year replacement, 85 % average use: (150 + 2500 / 8) / (6 x 8760 h x
+  0.85) = 0.0104 kg per GPU-hour (the paper's 11.2 t for 1.08 M GPU-hours). Cloud Carbon
+  Footprint's method gives a similar figure: 4,677 kgCO2e for an AWS p4d.24xlarge (8 x A100)
+  over its 4-year lifespan is 0.0167 kg per GPU-hour at full use. Off unless
+  ``objective.include_embodied`` is true.
 """
 
 from __future__ import annotations
@@ -140,8 +141,11 @@ def run_energy(
     pue: float = FALLBACK_PUE,
     grid_kgco2e_per_kwh: float = FALLBACK_GRID_KGCO2E_PER_KWH,
 ) -> RunEnergy:
-    """Facility energy and location-based emissions of one run (defaults: the planner's fallbacks)."""
-    kwh = float(kwh_per_accelerator_hour(tdp_w, pue, server_overhead, utilization)) * accelerator_hours
+    """Facility energy and location-based emissions of one run (defaults: planner fallbacks)."""
+    kwh = (
+        float(kwh_per_accelerator_hour(tdp_w, pue, server_overhead, utilization))
+        * accelerator_hours
+    )
     return RunEnergy(
         accelerator_hours=float(accelerator_hours),
         tdp_w=float(tdp_w),

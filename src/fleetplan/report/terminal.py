@@ -192,7 +192,8 @@ def _energy(plan: Plan) -> list[Table | Text]:
             out.append(Text(
                 f"Abatement ({a.policy}): the cheapest plan emits {a.cheapest_co2e_t:,.1f} tCO2e for "
                 f"{usd(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for {usd(a.plan_total_usd)}: "
-                f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"))
+                f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"
+                + (" (within the solvers' gap: not significant)" if a.within_gap else "")))
         else:
             out.append(Text(f"Abatement ({a.policy}): {a.note}", style="dim"))
     return out
