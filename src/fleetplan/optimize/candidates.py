@@ -137,13 +137,15 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     reasons: list[str] = []
     pairs: list[pd.DataFrame] = []
     fits = sizing[sizing["fits"]]
+    fits_by_w = {str(k): g for k, g in fits.groupby("workload", sort=False)}
+    empty = fits.iloc[0:0]
     for wi, w in enumerate(sc.workloads):
         mask, reason = _eligible(sc, w, options)
         if reason:
             reasons.append(reason)
             continue
         opts = options[mask]
-        sz = fits[fits["workload"] == w.name]
+        sz = fits_by_w.get(w.name, empty)
         if sz.empty:
             continue  # sizing already explained that it fits nowhere
         per_acc = sz.drop_duplicates("accelerator").set_index("accelerator")["accelerators_per_replica"]
@@ -231,47 +233,64 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     groups (region x accelerator) are compared, and only groups of rented capacity are dropped.
     Reserved options are compared across workloads (their capacity is shared), owned never.
     """
-    periods = np.sort(df["t_idx"].unique())
     drop_keys: set[tuple[int, int]] = set()
-    rented = df["pricing_model"].isin(["on_demand", "spot"]).to_numpy()
+    rented = df["pricing_model"].isin(["on_demand", "spot"]).to_numpy() & ~df["wkind"].isin(["train", "finetune"]).to_numpy()
     sub = df[rented]
-    for (wi, _p, _v, _pm), g in sub.groupby(["w_idx", "provider", "vendor", "pricing_model"], sort=False):
-        gang = g["wkind"].iloc[0] in ("train", "finetune")
-        integer = g["unit"].iloc[0] == "replicas"
-        if gang:
-            continue
-        if g["option_id"].nunique() < 2:
-            continue
-        piv = g.pivot_table(index="option_id", columns="t_idx", values=["cost_usd", "coverage", "co2e_t"], aggfunc="first")
-        if piv.isna().any().any():
-            continue  # options active in different periods: leave them
-        cost = piv["cost_usd"].to_numpy()
-        cov = piv["coverage"].to_numpy()
-        co2 = piv["co2e_t"].to_numpy()
-        capped = np.isfinite(g.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"].reindex(piv.index).to_numpy())
-        dom = _dominated(cost / cov, cost, cov, co2 / cov, capped, integer, carbon)
-        drop_keys.update((int(wi), int(o)) for o in piv.index[dom])
+    if len(sub):
+        # one wide table (workload x option) x period, then numpy slices per group: no pandas per group
+        wide = sub.pivot_table(index=["w_idx", "option_id"], columns="t_idx",
+                               values=["cost_usd", "coverage", "co2e_t"], aggfunc="first")
+        meta = sub.drop_duplicates(["w_idx", "option_id"]).set_index(["w_idx", "option_id"]).loc[wide.index]
+        gid = meta.groupby(["w_idx", "provider", "vendor", "pricing_model"], sort=False).ngroup().to_numpy()
+        order = np.argsort(gid, kind="stable")
+        cost_all = wide["cost_usd"].to_numpy()[order]
+        cov_all = wide["coverage"].to_numpy()[order]
+        co2_all = wide["co2e_t"].to_numpy()[order]
+        capped_all = np.isfinite(meta["avail_accelerators"].to_numpy()[order])
+        integer_all = meta["unit"].eq("replicas").to_numpy()[order]
+        keys = wide.index.to_numpy()[order]
+        bounds = np.r_[0, np.flatnonzero(np.diff(gid[order])) + 1, len(order)]
+        for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+            if z - a < 2:
+                continue
+            live = ~np.isnan(cost_all[a:z]).all(axis=0)  # the workload's own periods
+            cost, cov, co2 = cost_all[a:z][:, live], cov_all[a:z][:, live], co2_all[a:z][:, live]
+            if np.isnan(cost).any():
+                continue  # options active in different periods: leave them
+            dom = _dominated(cost / cov, cost, cov, co2 / cov, capped_all[a:z], bool(integer_all[a]), carbon)
+            drop_keys.update((int(w), int(o)) for w, o in keys[a:z][dom])
     # training runs: drop rented-only placement groups that a same-provider, same-vendor group beats
     gang_df = df[df["wkind"].isin(["train", "finetune"])]
+    drop_groups: set[tuple] = set()
     if len(gang_df):
-        gkey = ["w_idx", "provider", "region", "accelerator"]
-        grp_rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda s: s.isin(["on_demand", "spot"]).all())
-        best = (gang_df.assign(cpc=gang_df["cost_usd"] / gang_df["coverage"], c2=gang_df["co2e_t"] / gang_df["coverage"])
-                [gang_df["pricing_model"].isin(["on_demand", "spot"])]
-                .groupby([*gkey, "vendor", "t_idx"]).agg(cpc=("cpc", "min"), c2=("c2", "min"),
-                                                          capped=("avail_accelerators", lambda a: bool(np.isfinite(a).any()))))
-        for (wi, _p, _v), g in best.reset_index().groupby(["w_idx", "provider", "vendor"], sort=False):
-            piv = g.pivot_table(index=["region", "accelerator"], columns="t_idx", values=["cpc", "c2"], aggfunc="first")
-            if len(piv) < 2 or piv.isna().any().any():
+        gkey = ["w_idx", "provider", "vendor", "region", "accelerator"]
+        rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda x: bool(x.isin(["on_demand", "spot"]).all()))
+        rg = gang_df[gang_df["pricing_model"].isin(["on_demand", "spot"])]
+        rg = rg.assign(cpc=rg["cost_usd"] / rg["coverage"], c2=rg["co2e_t"] / rg["coverage"],
+                       capped=np.isfinite(rg["avail_accelerators"].to_numpy()))
+        best = rg.groupby([*gkey, "t_idx"]).agg(cpc=("cpc", "min"), c2=("c2", "min"), capped=("capped", "any"))
+        wide = best.reset_index().pivot_table(index=gkey, columns="t_idx", values=["cpc", "c2"], aggfunc="first")
+        capped_g = best["capped"].groupby(level=list(range(len(gkey)))).any().reindex(wide.index).to_numpy()
+        gid = wide.index.to_frame(index=False).groupby(["w_idx", "provider", "vendor"], sort=False).ngroup().to_numpy()
+        order = np.argsort(gid, kind="stable")
+        cpc_all, c2_all = wide["cpc"].to_numpy()[order], wide["c2"].to_numpy()[order]
+        keys = wide.index.to_numpy()[order]
+        cap_all = capped_g[order]
+        bounds = np.r_[0, np.flatnonzero(np.diff(gid[order])) + 1, len(order)]
+        for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+            if z - a < 2:
                 continue
-            cap = g.groupby(["region", "accelerator"])["capped"].any().reindex(piv.index).to_numpy()
-            cpc = piv["cpc"].to_numpy()
-            dom = _dominated(cpc, cpc, np.ones_like(cpc), piv["c2"].to_numpy(), cap, False, carbon)
-            for (region, acc), d in zip(piv.index, dom, strict=True):
-                if d and grp_rented_only.get((wi, _p, region, acc), False):
-                    ids = gang_df.loc[(gang_df["w_idx"] == wi) & (gang_df["provider"] == _p) & (gang_df["region"] == region)
-                                      & (gang_df["accelerator"] == acc), "option_id"].unique()
-                    drop_keys.update((int(wi), int(o)) for o in ids)
+            live = ~np.isnan(cpc_all[a:z]).all(axis=0)
+            cpc, c2 = cpc_all[a:z][:, live], c2_all[a:z][:, live]
+            if np.isnan(cpc).any():
+                continue
+            dom = _dominated(cpc, cpc, np.ones_like(cpc), c2, cap_all[a:z], False, carbon)
+            drop_groups.update(k for k, d in zip(keys[a:z], dom, strict=True) if d and rented_only.get(k, False))
+        if drop_groups:
+            gk = list(zip(*(gang_df[c] for c in gkey), strict=True))
+            hit = np.array([k in drop_groups for k in gk])
+            drop_keys.update(zip(gang_df["w_idx"].to_numpy()[hit].astype(int).tolist(),
+                                 gang_df["option_id"].to_numpy()[hit].astype(int).tolist(), strict=True))
     keep = np.array([(int(w), int(o)) not in drop_keys for w, o in zip(df["w_idx"], df["option_id"], strict=True)])
     df = df[keep]
     return _prune_reserved(df, carbon)
