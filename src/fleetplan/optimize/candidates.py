@@ -262,7 +262,7 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     # training runs: drop rented-only placement groups that a same-provider, same-vendor group beats
     gang_df = df[df["wkind"].isin(["train", "finetune"])]
     drop_groups: set[tuple] = set()
-    if len(gang_df):
+    if gang_df["pricing_model"].isin(["on_demand", "spot"]).any():
         gkey = ["w_idx", "provider", "vendor", "region", "accelerator"]
         rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda x: bool(x.isin(["on_demand", "spot"]).all()))
         rg = gang_df[gang_df["pricing_model"].isin(["on_demand", "spot"])]
