@@ -9,7 +9,7 @@ from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.plan import Plan, PolicyStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.verify import recompute_costs
+from fleetplan.optimize.verify import SHARE_TOL, recompute_costs
 
 __all__ = ["policy_status", "spend_by"]
 
@@ -42,7 +42,8 @@ def policy_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
 
     def add(policy: str, scope: str, limit: float, value: float, unit: str) -> None:
         binding = value >= limit * (1 - _BIND) - 1e-9
-        out.append(PolicyStatus(policy, scope, float(limit), float(value), unit, binding, value <= limit * (1 + 1e-5) + 1e-6))
+        tol = SHARE_TOL if unit == "share" else limit * 1e-5 + 1e-6
+        out.append(PolicyStatus(policy, scope, float(limit), float(value), unit, binding, value <= limit + tol))
 
     for name, usd in sorted(costs.by_provider.items()):
         cap = pol.provider_share_caps.get(name, pol.max_provider_share)
