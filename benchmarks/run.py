@@ -124,13 +124,7 @@ def machine() -> str:
         pass
     mem = ""
     try:
-        kb = int(
-            next(
-                x
-                for x in Path("/proc/meminfo").read_text().splitlines()
-                if x.startswith("MemTotal")
-            ).split()[1]
-        )
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
@@ -182,9 +176,7 @@ def run_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     if timed_out:
         t = data.get("timings", {})
         stage = next((s for s in STAGES if not t.get(s)), "baselines_s")
-        data["error"] = (
-            f"stopped at --run-timeout {args.run_timeout:g} s during {stage.removesuffix('_s')}"
-        )
+        data["error"] = f"stopped at --run-timeout {args.run_timeout:g} s during {stage.removesuffix('_s')}"
     return data
 
 
@@ -239,16 +231,13 @@ def table(rows: list[dict[str, Any]]) -> str:
         "",
         "Stage seconds (PlanTimings); `other` = end-to-end minus load and the timed stages:",
         "",
-        "| workloads | sizing | candidates | matrices | MIP | LP bound | verify | baselines "
-        "| other | wall | note |",
+        "| workloads | sizing | candidates | matrices | MIP | LP bound | verify | baselines | other | wall | note |",
         "|" + "---|" * 11,
     ]
     for r in rows:
         t = r.get("timings", {})
         cells = " | ".join(f"{t.get(k, 0.0):.1f}" for k in STAGES)
-        lines.append(
-            f"| {r['n']:,} | {cells} | {r.get('wall_s', 0):.0f} | {r.get('error') or ''} |"
-        )
+        lines.append(f"| {r['n']:,} | {cells} | {r.get('wall_s', 0):.0f} | {r.get('error') or ''} |")
     return "\n".join(lines)
 
 
@@ -260,9 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per solve, s")
     p.add_argument("--gap", type=float, default=5e-3, help="relative MIP gap target")
-    p.add_argument(
-        "--run-timeout", type=float, default=170.0, help="stop a size's run after this many s"
-    )
+    p.add_argument("--run-timeout", type=float, default=170.0, help="stop a size's run after this many s")
     p.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
     p.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)

@@ -21,8 +21,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="fleetplan",
-    help="Plan a multi-vendor, hybrid AI compute portfolio: what runs where, what to buy, reserve "
-    "or rent, and when.",
+    help="Plan a multi-vendor, hybrid AI compute portfolio: what runs where, what to buy, reserve or rent, and when.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -113,7 +112,9 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="print the full plan as JSON (fleetplan.plan/1)")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full plan JSON here")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 120.0,
-    gap: Annotated[float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")] = 5e-3,
+    gap: Annotated[
+        float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")
+    ] = 5e-3,
     no_baselines: Annotated[bool, typer.Option("--no-baselines", help="skip the baseline comparisons")] = False,
     brief: Annotated[bool, typer.Option("--brief", help="summary only, no per-workload and policy tables")] = False,
 ) -> None:
@@ -134,7 +135,9 @@ def plan(
     def progress(p) -> None:  # type: ignore[no-untyped-def]
         if status is not None:
             gap_txt = f"{100 * p.gap:.2f} %" if p.gap is not None else "—"
-            status.update(f"solving … {p.time_s:.0f} s · best {usd(p.incumbent_usd)} · bound {usd(p.bound_usd)} · gap {gap_txt}")
+            status.update(
+                f"solving … {p.time_s:.0f} s · best {usd(p.incumbent_usd)} · bound {usd(p.bound_usd)} · gap {gap_txt}"
+            )
 
     try:
         result = optimize(sc, time_limit_s=time_limit, mip_rel_gap=gap, progress=progress, baselines=not no_baselines)
@@ -155,23 +158,33 @@ def plan(
 @catalog_app.callback()
 def catalog_list(
     ctx: typer.Context,
-    accelerator: Annotated[list[str] | None, typer.Option("--accelerator", "-a", help="accelerator name or alias (repeatable)")] = None,
+    accelerator: Annotated[
+        list[str] | None, typer.Option("--accelerator", "-a", help="accelerator name or alias (repeatable)")
+    ] = None,
     provider: Annotated[list[str] | None, typer.Option("--provider", "-p", help="provider (repeatable)")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", "-r", help="region (repeatable)")] = None,
-    pricing_model: Annotated[list[str] | None, typer.Option("--pricing-model", "-m", help="on_demand, spot, reserved_1y, reserved_3y, owned")] = None,
+    pricing_model: Annotated[
+        list[str] | None, typer.Option("--pricing-model", "-m", help="on_demand, spot, reserved_1y, reserved_3y, owned")
+    ] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="cloud, gpu_cloud, onprem, colo, edge")] = None,
-    vendor: Annotated[list[str] | None, typer.Option("--vendor", help="chip vendor: NVIDIA, AMD, Google, AWS, Intel")] = None,
-    skypilot: Annotated[Path | None, typer.Option("--skypilot", help="list a SkyPilot catalog folder instead of the bundled one")] = None,
+    vendor: Annotated[
+        list[str] | None, typer.Option("--vendor", help="chip vendor: NVIDIA, AMD, Google, AWS, Intel")
+    ] = None,
+    skypilot: Annotated[
+        Path | None, typer.Option("--skypilot", help="list a SkyPilot catalog folder instead of the bundled one")
+    ] = None,
     scenario: Annotated[Path | None, typer.Option("--scenario", help="list the catalog a scenario resolves to")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="usd_per_accelerator_hour, price_usd_per_hour, provider, accelerator")] = "usd_per_accelerator_hour",
+    sort: Annotated[
+        str, typer.Option("--sort", help="usd_per_accelerator_hour, price_usd_per_hour, provider, accelerator")
+    ] = "usd_per_accelerator_hour",
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="show at most N rows (table only)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="every matching row with its source")] = False,
 ) -> None:
     """List offerings, cheapest accelerator-hour first (like SkyPilot's GPU listing)."""
     if ctx.invoked_subcommand is not None:
         return
-    from fleetplan.catalog.listing import filter_offerings, offerings_json, render_offerings
     from fleetplan.catalog.assemble import build_catalog
+    from fleetplan.catalog.listing import filter_offerings, offerings_json, render_offerings
 
     if scenario is not None:
         from fleetplan.load import load_scenario, scenario_catalog
@@ -235,7 +248,10 @@ def catalog_import(
         parts = ", ".join(f"{k}={v}" for k, v in sorted(result.skipped.items()))
         out.print(f"  rows left out on purpose: {parts}", highlight=False)
     if result.problems:
-        out.print(f"  [yellow]{len(result.problems)} malformed rows skipped[/yellow] (listed above; --strict makes them fatal)")
+        out.print(
+            f"  [yellow]{len(result.problems)} malformed rows skipped[/yellow] "
+            "(listed above; --strict makes them fatal)"
+        )
 
 
 def _mount_optional() -> None:

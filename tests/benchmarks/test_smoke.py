@@ -20,9 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench_module():
-    spec = importlib.util.spec_from_file_location(
-        "fleetplan_bench_run", ROOT / "benchmarks" / "run.py"
-    )
+    spec = importlib.util.spec_from_file_location("fleetplan_bench_run", ROOT / "benchmarks" / "run.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod
@@ -44,10 +42,7 @@ def test_smoke_plan_is_verified(scenario_path: Path) -> None:
     assert plan.solve.has_solution
     assert plan.solve.objective_usd is not None and plan.lp_bound_usd is not None
     assert plan.lp_bound_usd <= plan.solve.objective_usd * (1 + 1e-6)
-    assert (
-        plan.solve.dual_bound_usd is None
-        or plan.solve.dual_bound_usd <= plan.solve.objective_usd * (1 + 1e-6)
-    )
+    assert plan.solve.dual_bound_usd is None or plan.solve.dual_bound_usd <= plan.solve.objective_usd * (1 + 1e-6)
     assert plan.total_usd > 0
     assert {b.name for b in plan.baselines} == {"single_provider_on_demand", "greedy"}
     assert tm.build_s > 0 and tm.solve_s > 0

@@ -121,9 +121,7 @@ _price = st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=F
 _optional = st.one_of(st.none(), _price)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(
         st.fixed_dictionaries(
@@ -275,9 +273,7 @@ def test_failed_write_leaves_previous_file_and_no_temp(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["offerings.csv"]
 
 
-def test_failed_replace_leaves_no_partial_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_replace_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "new.csv"
 
     def broken(src, dst):

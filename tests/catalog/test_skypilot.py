@@ -20,13 +20,9 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CATALOG = SHARED / "skypilot-catalog"
 CATALOG_FILES = sorted(CATALOG.glob("v*/*/vms.csv")) if CATALOG.is_dir() else []
 
-needs_catalog = pytest.mark.skipif(
-    not CATALOG.is_dir(), reason="shared SkyPilot catalog copy not present"
-)
+needs_catalog = pytest.mark.skipif(not CATALOG.is_dir(), reason="shared SkyPilot catalog copy not present")
 
-HEADER = (
-    "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice"
-)
+HEADER = "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice"
 
 
 def canonical(name: str) -> str:
@@ -104,9 +100,7 @@ def _expected(path: Path) -> dict:
 
 
 @needs_catalog
-@pytest.mark.parametrize(
-    "path", CATALOG_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}"
-)
+@pytest.mark.parametrize("path", CATALOG_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
 def test_every_shared_file_accounts_for_every_row(path: Path) -> None:
     exp = _expected(path)
     result = import_skypilot(path)
@@ -117,9 +111,7 @@ def test_every_shared_file_accounts_for_every_row(path: Path) -> None:
     assert skipped.get("cpu_only", 0) == exp["cpu_only"]
     assert skipped.get("fractional_accelerator", 0) == exp["fractional"]
     assert skipped.get("no_price", 0) == exp["no_price"]
-    unknown = {
-        k.split(":", 1)[1]: v for k, v in skipped.items() if k.startswith("unknown_accelerator:")
-    }
+    unknown = {k.split(":", 1)[1]: v for k, v in skipped.items() if k.startswith("unknown_accelerator:")}
     assert unknown == dict(exp["unknown"])
 
     models = result.offerings["pricing_model"].value_counts().to_dict()
@@ -202,9 +194,7 @@ def test_known_prices_from_the_shared_files() -> None:
     # v8/vast line 14: 1x-H100_SXM-32-65536 ... 1.87,0.00,"Texas, US, NA" (spot 0 = no spot)
     row = offering(result, "vast", "texas-us-na", "1x-H100_SXM-32-65536", "on_demand")
     assert row["price_usd_per_hour"] == 1.87 and row["accelerator_count"] == 1
-    assert not (
-        (result.offerings["provider"] == "vast") & (result.offerings["pricing_model"] == "spot")
-    ).any()
+    assert not ((result.offerings["provider"] == "vast") & (result.offerings["pricing_model"] == "spot")).any()
     # v5/ibm line 2: gx2-8x64x1v100,V100,1.0,8,64,V100,2.497,,us-south,us-south-1 (3 AZ rows)
     row = offering(result, "ibm", "us-south", "gx2-8x64x1v100", "on_demand")
     assert row["price_usd_per_hour"] == 2.497 and row["accelerator"] == canonical("V100")
@@ -213,9 +203,7 @@ def test_known_prices_from_the_shared_files() -> None:
     row = offering(result, "do", "tor1", "gpu-h100x8-640gb", "on_demand")
     assert row["price_usd_per_hour"] == 47.6 and row["memory_gib"] == 1920.0
     # v8/verda line 2: 1B300.30V ... FIN-03, Price 6.99, SpotPrice 2.447
-    assert (
-        offering(result, "verda", "FIN-03", "1B300.30V", "on_demand")["price_usd_per_hour"] == 6.99
-    )
+    assert offering(result, "verda", "FIN-03", "1B300.30V", "on_demand")["price_usd_per_hour"] == 6.99
     assert offering(result, "verda", "FIN-03", "1B300.30V", "spot")["price_usd_per_hour"] == 2.447
     # v8/verda line 3: 2B300.60V has only a spot price
     assert offering(result, "verda", "FIN-03", "2B300.60V", "spot")["price_usd_per_hour"] == 4.893
@@ -341,12 +329,10 @@ def test_skip_reasons_are_counted(tmp_path: Path) -> None:
         "no_price": 1,
         "unknown_accelerator:NotAGPU9000": 2,
     }
-    assert [(p.line, p.message) for p in result.problems] == [
-        (9, "AcceleratorName 'H100' has no AcceleratorCount")
+    assert [(p.line, p.message) for p in result.problems] == [(9, "AcceleratorName 'H100' has no AcceleratorCount")]
+    assert list(zip(result.offerings["instance_type"], result.offerings["pricing_model"], strict=True)) == [
+        ("spotonly", "spot")
     ]
-    assert list(
-        zip(result.offerings["instance_type"], result.offerings["pricing_model"], strict=True)
-    ) == [("spotonly", "spot")]
 
 
 def test_duplicates_keep_the_cheapest(tmp_path: Path) -> None:
@@ -413,9 +399,7 @@ def _tree(root: Path) -> None:
     write(root / "v6" / "lambda" / "vms.csv", f"{HEADER}\nold,H100,1,8,32,9.0,us-east-1,,\n")
     write(root / "v8" / "lambda" / "vms.csv", f"{HEADER}\nnew,H100,1,8,32,2.0,us-east-1,,\n")
     write(root / "v6" / "fluidstack" / "vms.csv", f"{HEADER}\nfs,H100,1,8,32,2.2,CANADA,,\n")
-    write(
-        root / "v8" / "common" / "accelerators.csv", "AcceleratorName,Clouds\nH100,\"['Lambda']\"\n"
-    )
+    write(root / "v8" / "common" / "accelerators.csv", "AcceleratorName,Clouds\nH100,\"['Lambda']\"\n")
     write(root / "v8" / "slurm" / "pricing.csv", "Region,Zone,PricePerVCPU\n,,0.0\n")
     (root / "v8" / "kubernetes").mkdir(parents=True)
 
@@ -485,9 +469,7 @@ def test_vast_and_primeintellect_regions(tmp_path: Path) -> None:
         ("vast", "bavaria-de-eu"),
         ("primeintellect", "FI"),
     }
-    assert regions.loc[("vast", "hafnarfjardarkaupstadur-is-eu"), "display_name"] == (
-        "Hafnarfjarðarkaupstaður, IS, EU"
-    )
+    assert regions.loc[("vast", "hafnarfjardarkaupstadur-is-eu"), "display_name"] == ("Hafnarfjarðarkaupstaður, IS, EU")
     assert regions.loc[("vast", "hafnarfjardarkaupstadur-is-eu"), "country"] == "IS"
     assert regions.loc[("vast", "us-na"), "country"] == "US"
     assert pd.isna(regions.loc[("vast", "us-na"), "latency_zone"])
@@ -523,6 +505,4 @@ def test_region_country_and_zone(tmp_path: Path, provider, region, country, zone
 
 
 def test_problem_one_line() -> None:
-    assert ImportProblem("v8/x/vms.csv", 7, "Region is empty").one_line() == (
-        "v8/x/vms.csv:7: Region is empty"
-    )
+    assert ImportProblem("v8/x/vms.csv", 7, "Region is empty").one_line() == ("v8/x/vms.csv:7: Region is empty")

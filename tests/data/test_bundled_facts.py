@@ -159,9 +159,7 @@ def _read(name: str) -> pd.DataFrame:
 
         raw = resources.files("fleetplan.data").joinpath(name).read_bytes()
     except Exception:  # package not importable (e.g. sibling modules mid-edit): read by path
-        raw = (
-            Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / name
-        ).read_bytes()
+        raw = (Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / name).read_bytes()
     return pd.read_csv(io.BytesIO(raw), keep_default_na=True)
 
 
@@ -198,9 +196,7 @@ def prov() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- all tables
 
 
-@pytest.mark.parametrize(
-    "name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"]
-)
+@pytest.mark.parametrize("name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"])
 def test_every_row_has_a_source(name: str) -> None:
     df = _read(name)
     assert len(df) > 0
@@ -235,9 +231,7 @@ def test_columns_exact(name: str, columns: str) -> None:
     assert list(_read(name).columns) == columns.split(",")
 
 
-@pytest.mark.parametrize(
-    "name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"]
-)
+@pytest.mark.parametrize("name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"])
 def test_no_local_paths_in_tables(name: str) -> None:
     df = _read(name)
     text = df.astype(str).to_csv(index=False)
@@ -362,15 +356,11 @@ def test_offering_keys_unique(off: pd.DataFrame) -> None:
 
 
 def test_offerings_sorted(off: pd.DataFrame) -> None:
-    keys = list(
-        zip(off["provider"], off["region"], off["instance_type"], off["pricing_model"], strict=True)
-    )
+    keys = list(zip(off["provider"], off["region"], off["instance_type"], off["pricing_model"], strict=True))
     assert keys == sorted(keys)
 
 
-def test_offering_references_exist(
-    off: pd.DataFrame, acc: pd.DataFrame, reg: pd.DataFrame, prov: pd.DataFrame
-) -> None:
+def test_offering_references_exist(off: pd.DataFrame, acc: pd.DataFrame, reg: pd.DataFrame, prov: pd.DataFrame) -> None:
     assert set(off["accelerator"]) <= set(acc["name"])
     assert set(off["provider"]) <= set(prov["provider"])
     regions = set(zip(reg["provider"], reg["region"], strict=True))

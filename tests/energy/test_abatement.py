@@ -43,9 +43,7 @@ def test_budget_abatement_cost_is_exact(make_scenario) -> None:
 
 
 def test_carbon_price_and_slack_budget(make_scenario) -> None:
-    price = make_scenario(
-        OFFS, workloads=[BATCH_8B], objective={"carbon_price_usd_per_tco2e": 5000}
-    )
+    price = make_scenario(OFFS, workloads=[BATCH_8B], objective={"carbon_price_usd_per_tco2e": 5000})
     plan = optimize(price, baselines=False, lp_bound=False)
     assert set(plan.allocations["region"]) == {"a-west"}  # $5,000/t beats the $0.25/h premium
     assert plan.abatement is not None and plan.abatement.binding
@@ -58,11 +56,7 @@ def test_carbon_price_and_slack_budget(make_scenario) -> None:
 
 
 def test_carbon_budget_example_moves_work_to_a_low_carbon_region(tmp_path) -> None:
-    text = (
-        resources.files("fleetplan.data")
-        .joinpath("examples", "carbon-budget.yaml")
-        .read_text("utf-8")
-    )
+    text = resources.files("fleetplan.data").joinpath("examples", "carbon-budget.yaml").read_text("utf-8")
     path = tmp_path / "carbon-budget.yaml"
     path.write_text(text, "utf-8")
     sc = load_scenario(path)

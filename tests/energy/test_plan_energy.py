@@ -54,9 +54,7 @@ def _plan(make_scenario, offs=CLOUD, **changes):
     ("capacity_servers", "existing", "demand"),
     [(1.01, 0, 2.0e10), (2.5, 0, 2.0e11), (3.2, 1, 4.0e11), (0.99, 0, 2.0e10), (4.0, 2, 8.0e11)],
 )
-def test_plan_never_draws_more_than_site_kw(
-    make_scenario, capacity_servers, existing, demand
-) -> None:
+def test_plan_never_draws_more_than_site_kw(make_scenario, capacity_servers, existing, demand) -> None:
     site = {**SITE, "power_capacity_kw": SERVER_KW * capacity_servers}
     if existing:
         site["existing"] = [{"server_type": "srv", "count": existing, "purchased": "2026Q4"}]
@@ -116,25 +114,17 @@ def _owned_only(make_scenario, **site_changes):
 def test_renewable_share_reduces_co2_exactly_by_the_share(make_scenario) -> None:
     base = _owned_only(make_scenario)
     green = _owned_only(make_scenario, renewable_share=0.4)
-    assert green.costs["energy_kwh"].sum() == pytest.approx(
-        base.costs["energy_kwh"].sum(), rel=1e-9
-    )
+    assert green.costs["energy_kwh"].sum() == pytest.approx(base.costs["energy_kwh"].sum(), rel=1e-9)
     assert green.costs["co2e_t"].sum() == pytest.approx(0.6 * base.costs["co2e_t"].sum(), rel=1e-9)
-    assert base.costs["co2e_t"].sum() == pytest.approx(
-        base.costs["energy_kwh"].sum() * 0.3 / 1000, rel=1e-9
-    )
+    assert base.costs["co2e_t"].sum() == pytest.approx(base.costs["energy_kwh"].sum() * 0.3 / 1000, rel=1e-9)
 
 
 def test_site_and_provider_overrides_change_energy_exactly(make_scenario) -> None:
     base = _owned_only(make_scenario)
     low = _owned_only(make_scenario, utilization=0.4)  # default 0.8
-    assert low.costs["energy_kwh"].sum() == pytest.approx(
-        0.5 * base.costs["energy_kwh"].sum(), rel=1e-9
-    )
+    assert low.costs["energy_kwh"].sum() == pytest.approx(0.5 * base.costs["energy_kwh"].sum(), rel=1e-9)
     hours = base.allocations["accelerator_hours"].sum()
-    assert base.costs["energy_kwh"].sum() == pytest.approx(
-        hours * 700 * 0.8 * 1.8 * 1.25 / 1000, rel=1e-9
-    )
+    assert base.costs["energy_kwh"].sum() == pytest.approx(hours * 700 * 0.8 * 1.8 * 1.25 / 1000, rel=1e-9)
     providers = [
         {"name": "alpha", "kind": "gpu_cloud", "utilization": 0.5, "server_overhead": 1.2},
         {"name": "beta", "kind": "gpu_cloud"},
@@ -143,9 +133,7 @@ def test_site_and_provider_overrides_change_energy_exactly(make_scenario) -> Non
     ]
     cloud = _plan(make_scenario, workloads=[H100], providers=providers)
     hours = cloud.allocations["accelerator_hours"].sum()
-    assert cloud.costs["energy_kwh"].sum() == pytest.approx(
-        hours * 700 * 0.5 * 1.2 * 1.2 / 1000, rel=1e-9
-    )
+    assert cloud.costs["energy_kwh"].sum() == pytest.approx(hours * 700 * 0.5 * 1.2 * 1.2 / 1000, rel=1e-9)
     assert cloud.verification.ok
 
 
@@ -179,9 +167,7 @@ def test_embodied_on_adds_per_accelerator_hour_in_plans(make_scenario) -> None:
 def test_workload_power_utilization_in_plans(make_scenario) -> None:
     base = _plan(make_scenario, workloads=[H100])
     low = _plan(make_scenario, workloads=[{**H100, "power_utilization": 0.4}])
-    assert low.costs["energy_kwh"].sum() == pytest.approx(
-        0.5 * base.costs["energy_kwh"].sum(), rel=1e-9
-    )
+    assert low.costs["energy_kwh"].sum() == pytest.approx(0.5 * base.costs["energy_kwh"].sum(), rel=1e-9)
     assert low.verification.ok
 
 
@@ -207,12 +193,8 @@ def test_energy_tables_add_up(make_scenario) -> None:
 
     doc = plan.to_dict()
     assert doc["energy"]["summary"]["energy_kwh"] == pytest.approx(total_kwh)
-    assert {"workload", "energy_kwh", "co2e_t", "average_kw"} <= set(
-        doc["energy"]["by_workload"][0]
-    )
-    assert {"site", "period", "capacity_kw", "installed_kw", "average_kw"} <= set(
-        doc["energy"]["site_power"][0]
-    )
+    assert {"workload", "energy_kwh", "co2e_t", "average_kw"} <= set(doc["energy"]["by_workload"][0])
+    assert {"site", "period", "capacity_kw", "installed_kw", "average_kw"} <= set(doc["energy"]["site_power"][0])
     assert doc["abatement"] is None
     out = io.StringIO()
     render_plan(Console(file=out, width=160), plan)

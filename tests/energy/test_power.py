@@ -54,9 +54,7 @@ OFFS = [
 
 
 def test_formula_and_defaults() -> None:
-    assert float(kwh_per_accelerator_hour(700, 1.2, 1.3, 0.8)) == pytest.approx(
-        700 * 0.8 * 1.3 * 1.2 / 1000
-    )
+    assert float(kwh_per_accelerator_hour(700, 1.2, 1.3, 0.8)) == pytest.approx(700 * 0.8 * 1.3 * 1.2 / 1000)
     run = run_energy(1000.0, 400.0)
     assert run.energy_kwh == pytest.approx(
         1000 * 400 * DEFAULT_UTILIZATION * DEFAULT_CLOUD_SERVER_OVERHEAD * FALLBACK_PUE / 1000
@@ -100,16 +98,12 @@ def test_overrides_reach_the_options(make_scenario) -> None:
         server_types=[SRV],
     )
     opts = build_options(sc, scenario_catalog(sc)).set_index("provider")
-    assert opts.loc["alpha", "kwh_per_accelerator_hour"] == pytest.approx(
-        400 * 0.6 * 1.1 * 1.2 / 1000
-    )
+    assert opts.loc["alpha", "kwh_per_accelerator_hour"] == pytest.approx(400 * 0.6 * 1.1 * 1.2 / 1000)
     assert opts.loc["gamma", "kwh_per_accelerator_hour"] == pytest.approx(
         400 * DEFAULT_UTILIZATION * DEFAULT_CLOUD_SERVER_OVERHEAD * 1.1 / 1000
     )
     # owned: the site's utilization beats its provider's; the server type's overhead applies
-    assert opts.loc["own", "kwh_per_accelerator_hour"] == pytest.approx(
-        400 * 0.7 * 1.5 * 1.25 / 1000
-    )
+    assert opts.loc["own", "kwh_per_accelerator_hour"] == pytest.approx(400 * 0.7 * 1.5 * 1.25 / 1000)
 
 
 def _rows() -> pd.DataFrame:
@@ -132,19 +126,13 @@ def test_allocation_energy_workload_override_renewables_and_embodied(make_scenar
     sc = make_scenario(OFFS, workloads=wls)
     usage = np.array([100.0, 100.0])
     energy, co2 = allocation_energy(sc, _rows(), usage)
-    assert energy[0] == pytest.approx(
-        100 * 700 * 0.5 * 1.3 * 1.2 / 1000
-    )  # workload's own utilization
+    assert energy[0] == pytest.approx(100 * 700 * 0.5 * 1.3 * 1.2 / 1000)  # workload's own utilization
     assert energy[1] == pytest.approx(100 * 700 * 0.8 * 1.3 * 1.2 / 1000)
-    assert co2[1] == pytest.approx(
-        energy[1] * 0.4 * 0.75 / 1000
-    )  # market-based: 25 % contracted renewables
+    assert co2[1] == pytest.approx(energy[1] * 0.4 * 0.75 / 1000)  # market-based: 25 % contracted renewables
     assert embodied_kg_per_accelerator_hour(sc) == 0.0
     sc.objective.include_embodied = True
     _, co2_emb = allocation_energy(sc, _rows(), usage)
-    assert co2_emb - co2 == pytest.approx(
-        100 * EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR / 1000 * np.ones(2)
-    )
+    assert co2_emb - co2 == pytest.approx(100 * EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR / 1000 * np.ones(2))
     sc.objective.embodied_kgco2e_per_accelerator_hour = 0.02
     _, co2_own = allocation_energy(sc, _rows(), usage)
     assert co2_own - co2 == pytest.approx(100 * 0.02 / 1000 * np.ones(2))

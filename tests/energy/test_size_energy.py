@@ -38,10 +38,7 @@ def test_train_json_energy_with_defaults() -> None:
     assert d["co2e_t"] == pytest.approx(d["energy_kwh"] * FALLBACK_GRID_KGCO2E_PER_KWH / 1000)
     assert d["tdp_w"] == 400 and d["pue"] == FALLBACK_PUE
     assert d["grid_kgco2e_per_kwh"] == FALLBACK_GRID_KGCO2E_PER_KWH
-    assert (
-        d["power_utilization"] == DEFAULT_UTILIZATION
-        and d["server_overhead"] == DEFAULT_CLOUD_SERVER_OVERHEAD
-    )
+    assert d["power_utilization"] == DEFAULT_UTILIZATION and d["server_overhead"] == DEFAULT_CLOUD_SERVER_OVERHEAD
 
 
 def test_train_json_energy_with_options() -> None:
@@ -71,10 +68,7 @@ def test_train_human_output_states_the_defaults() -> None:
     assert r.exit_code == 0, r.output
     flat = " ".join(r.stdout.split())
     assert "energy (kWh)" in flat and "emissions (tCO2e)" in flat
-    assert (
-        f"PUE {FALLBACK_PUE:g}" in flat
-        and f"grid {FALLBACK_GRID_KGCO2E_PER_KWH:g} kgCO2e/kWh" in flat
-    )
+    assert f"PUE {FALLBACK_PUE:g}" in flat and f"grid {FALLBACK_GRID_KGCO2E_PER_KWH:g} kgCO2e/kWh" in flat
 
 
 def test_bad_pue_is_rejected() -> None:

@@ -27,29 +27,67 @@ BASE: dict[str, Any] = {
         {"name": "own", "kind": "onprem"},
     ],
     "regions": [
-        {"provider": "alpha", "name": "a-east", "country": "US", "latency_zone": "us-east",
-         "grid_kgco2e_per_kwh": 0.4, "pue": 1.2},
-        {"provider": "alpha", "name": "a-west", "country": "US", "latency_zone": "us-west",
-         "grid_kgco2e_per_kwh": 0.1, "pue": 1.2},
-        {"provider": "beta", "name": "b-east", "country": "US", "latency_zone": "us-east",
-         "grid_kgco2e_per_kwh": 0.4, "pue": 1.2},
-        {"provider": "gamma", "name": "g-fr", "country": "FR", "latency_zone": "eu-west",
-         "grid_kgco2e_per_kwh": 0.05, "pue": 1.1},
+        {
+            "provider": "alpha",
+            "name": "a-east",
+            "country": "US",
+            "latency_zone": "us-east",
+            "grid_kgco2e_per_kwh": 0.4,
+            "pue": 1.2,
+        },
+        {
+            "provider": "alpha",
+            "name": "a-west",
+            "country": "US",
+            "latency_zone": "us-west",
+            "grid_kgco2e_per_kwh": 0.1,
+            "pue": 1.2,
+        },
+        {
+            "provider": "beta",
+            "name": "b-east",
+            "country": "US",
+            "latency_zone": "us-east",
+            "grid_kgco2e_per_kwh": 0.4,
+            "pue": 1.2,
+        },
+        {
+            "provider": "gamma",
+            "name": "g-fr",
+            "country": "FR",
+            "latency_zone": "eu-west",
+            "grid_kgco2e_per_kwh": 0.05,
+            "pue": 1.1,
+        },
     ],
     "onboarded_providers": ["alpha", "beta", "gamma"],
     "workloads": [],
 }
 
-BATCH_8B = {"name": "batch-8b", "kind": "batch", "model": {"params": 8.0e9},
-            "demand": {"tokens_per_period": 2.0e10}, "accelerators": ["A100-80GB"]}
+BATCH_8B = {
+    "name": "batch-8b",
+    "kind": "batch",
+    "model": {"params": 8.0e9},
+    "demand": {"tokens_per_period": 2.0e10},
+    "accelerators": ["A100-80GB"],
+}
 
 
-def offering(provider: str, region: str, instance: str, accelerator: str, count: int, pricing: str,
-             price: float, **extra: Any) -> dict[str, Any]:
+def offering(
+    provider: str, region: str, instance: str, accelerator: str, count: int, pricing: str, price: float, **extra: Any
+) -> dict[str, Any]:
     row = {c: "" for c in OFFERING_COLUMNS}
-    row.update(provider=provider, region=region, instance_type=instance, accelerator=accelerator,
-               accelerator_count=count, pricing_model=pricing, price_usd_per_hour=price,
-               price_date="2026-11", source="test fixture")
+    row.update(
+        provider=provider,
+        region=region,
+        instance_type=instance,
+        accelerator=accelerator,
+        accelerator_count=count,
+        pricing_model=pricing,
+        price_usd_per_hour=price,
+        price_date="2026-11",
+        source="test fixture",
+    )
     row.update({k: v for k, v in extra.items()})
     return row
 

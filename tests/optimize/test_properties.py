@@ -21,24 +21,33 @@ PLACES = [("alpha", "a-east"), ("alpha", "a-west"), ("beta", "b-east"), ("gamma"
 CHIPS = [("A100-80GB", 8), ("H100-SXM", 8), ("L40S", 4), ("MI300X", 8)]
 
 offer_st = st.tuples(
-    st.sampled_from(PLACES), st.sampled_from(CHIPS),
-    st.sampled_from(["on_demand", "spot", "reserved_1y"]), st.floats(1.0, 60.0),
+    st.sampled_from(PLACES),
+    st.sampled_from(CHIPS),
+    st.sampled_from(["on_demand", "spot", "reserved_1y"]),
+    st.floats(1.0, 60.0),
     st.one_of(st.none(), st.integers(1, 4)),
 )
 
-workload_st = st.fixed_dictionaries({
-    "kind": st.sampled_from(["batch", "serve", "train"]),
-    "params": st.sampled_from([1e9, 8e9, 13e9]),
-    "size": st.floats(0.1, 3.0),
-    "critical": st.booleans(),
-    "interruptible": st.booleans(),
-    "growth": st.sampled_from([0.0, 0.1]),
-})
+workload_st = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["batch", "serve", "train"]),
+        "params": st.sampled_from([1e9, 8e9, 13e9]),
+        "size": st.floats(0.1, 3.0),
+        "critical": st.booleans(),
+        "interruptible": st.booleans(),
+        "growth": st.sampled_from([0.0, 0.1]),
+    }
+)
 
 
 def _workload(i: int, w: dict) -> dict:
-    base = {"name": f"w{i}", "kind": w["kind"], "model": {"params": w["params"]},
-            "criticality": "critical" if w["critical"] else "medium", "interruptible": w["interruptible"]}
+    base = {
+        "name": f"w{i}",
+        "kind": w["kind"],
+        "model": {"params": w["params"]},
+        "criticality": "critical" if w["critical"] else "medium",
+        "interruptible": w["interruptible"],
+    }
     if w["kind"] == "batch":
         base["demand"] = {"tokens_per_period": 1e10 * w["size"], "growth_per_period": w["growth"]}
     elif w["kind"] == "serve":
@@ -58,21 +67,49 @@ def _workload(i: int, w: dict) -> dict:
     min_providers=st.sampled_from([1, 2]),
     own_servers=st.integers(0, 3),
 )
-def test_optimizer_output_always_passes_the_verifier(offers, workloads, cap, n_minus_1, min_providers, own_servers) -> None:
+def test_optimizer_output_always_passes_the_verifier(
+    offers, workloads, cap, n_minus_1, min_providers, own_servers
+) -> None:
     rows = {}
     for (prov, region), (chip, count), pm, price, avail in offers:
         key = (prov, region, f"{chip.lower()}x{count}", pm)
-        rows[key] = offering(prov, region, key[2], chip, count, pm, price,
-                             availability_max_instances=avail if avail is not None else "",
-                             spot_interruption_rate_per_hour=0.01 if pm == "spot" else "")
-    doc = {**BASE, "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
-           "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers}}
+        rows[key] = offering(
+            prov,
+            region,
+            key[2],
+            chip,
+            count,
+            pm,
+            price,
+            availability_max_instances=avail if avail is not None else "",
+            spot_interruption_rate_per_hour=0.01 if pm == "spot" else "",
+        )
+    doc = {
+        **BASE,
+        "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
+        "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers},
+    }
     if own_servers:
-        doc["server_types"] = [{"name": "srv", "accelerator": "A100-80GB", "accelerators_per_server": 8,
-                                "capex_usd": 150000, "lead_time_periods": 1}]
-        doc["sites"] = [{"name": "dc", "provider": "own", "country": "US", "latency_zone": "us-east",
-                         "power_capacity_kw": 60, "existing": [{"server_type": "srv", "count": own_servers,
-                                                                "purchased": "2026Q1"}], "buyable": ["srv"]}]
+        doc["server_types"] = [
+            {
+                "name": "srv",
+                "accelerator": "A100-80GB",
+                "accelerators_per_server": 8,
+                "capex_usd": 150000,
+                "lead_time_periods": 1,
+            }
+        ]
+        doc["sites"] = [
+            {
+                "name": "dc",
+                "provider": "own",
+                "country": "US",
+                "latency_zone": "us-east",
+                "power_capacity_kw": 60,
+                "existing": [{"server_type": "srv", "count": own_servers, "purchased": "2026Q1"}],
+                "buyable": ["srv"],
+            }
+        ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with (folder / "offerings.csv").open("w", newline="") as fh:

@@ -21,7 +21,7 @@ def _hard_knapsack(n: int = 400, m: int = 30, seed: int = 7) -> SparseModel:
 
 
 def test_time_limited_result_is_not_called_optimal() -> None:
-    result, x = solve(_hard_knapsack(), SolverOptions(time_limit_s=0.05, mip_rel_gap=0.0))
+    result, _x = solve(_hard_knapsack(), SolverOptions(time_limit_s=0.05, mip_rel_gap=0.0))
     assert result.time_s < 5
     if result.status == SolveStatus.OPTIMAL:  # solved within 0.05 s after all: must then be exact
         assert result.gap is not None and result.gap <= 1e-9

@@ -12,8 +12,10 @@ from fleetplan.sizing import size_workloads
 
 from .conftest import BATCH_8B, offering
 
-OFFS = [offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
-        offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0)]
+OFFS = [
+    offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
+    offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0),
+]
 
 
 @pytest.fixture
@@ -57,7 +59,8 @@ def test_plan_json_is_versioned_and_unit_explicit(solved) -> None:
     assert doc["verification"]["ok"] is True
     assert doc["totals"]["total_usd"] == pytest.approx(plan.total_usd)
     assert {"workload", "period", "provider", "accelerator_hours", "cost_usd", "energy_kwh", "co2e_t"} <= set(
-        doc["allocations"][0])
+        doc["allocations"][0]
+    )
     assert doc["spend_by_provider"]["alpha"]["share"] == pytest.approx(0.7, abs=1e-6)
     assert {b["name"] for b in doc["baselines"]} == {"single_provider_on_demand", "greedy"}
     greedy = next(b for b in doc["baselines"] if b["name"] == "greedy")
@@ -65,8 +68,11 @@ def test_plan_json_is_versioned_and_unit_explicit(solved) -> None:
 
 
 def test_plan_is_deterministic(make_scenario) -> None:
-    sc = make_scenario(OFFS, workloads=[BATCH_8B, {**BATCH_8B, "name": "b2", "criticality": "critical"}],
-                       policy={"max_provider_share": 0.7, "min_providers_critical": 2})
+    sc = make_scenario(
+        OFFS,
+        workloads=[BATCH_8B, {**BATCH_8B, "name": "b2", "criticality": "critical"}],
+        policy={"max_provider_share": 0.7, "min_providers_critical": 2},
+    )
     a = plan_to_dict(optimize(sc))
     b = plan_to_dict(optimize(sc))
     for doc in (a, b):

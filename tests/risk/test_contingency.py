@@ -61,9 +61,7 @@ def test_losing_a_provider_leaves_a_known_unserved_amount(make_scenario) -> None
     sc, need = _two_provider_scenario(make_scenario, cap_share=0.4)
     plan = optimize(sc, baselines=False)
     shares = plan.allocations.groupby("provider")["coverage"].sum() / 4
-    assert shares["alpha"] == pytest.approx(0.75, abs=1e-6) and shares["beta"] == pytest.approx(
-        0.25, abs=1e-6
-    )
+    assert shares["alpha"] == pytest.approx(0.75, abs=1e-6) and shares["beta"] == pytest.approx(0.25, abs=1e-6)
 
     # a whole period without alpha: beta can carry only 40 % of the demand
     whole = Event("alpha down 2027Q2", "declared", providers=("alpha",), start=1, duration_hours=H)
@@ -87,12 +85,8 @@ def test_losing_a_provider_leaves_a_known_unserved_amount(make_scenario) -> None
         "vendor NVIDIA",
     }
     by = {i.event.name: i for i in rep.impacts}
-    assert by["provider alpha"].unserved_critical_accelerator_hours == pytest.approx(
-        168 / H * 0.6 * need, rel=1e-6
-    )
-    assert by["provider beta"].unserved_accelerator_hours == pytest.approx(
-        0.0, abs=1e-6
-    )  # alpha is uncapped
+    assert by["provider alpha"].unserved_critical_accelerator_hours == pytest.approx(168 / H * 0.6 * need, rel=1e-6)
+    assert by["provider beta"].unserved_accelerator_hours == pytest.approx(0.0, abs=1e-6)  # alpha is uncapped
     assert by["vendor NVIDIA"].unserved_accelerator_hours == pytest.approx(168 / H * need, rel=1e-6)
     # sorted by impact: the vendor loss (everything) first, then alpha, then the harmless ones
     assert [i.event.name for i in rep.impacts][:3] == [
@@ -139,9 +133,7 @@ def _without(plan, provider: str):
     import copy
 
     out = copy.copy(plan)
-    out.allocations = plan.allocations[plan.allocations["provider"] != provider].reset_index(
-        drop=True
-    )
+    out.allocations = plan.allocations[plan.allocations["provider"] != provider].reset_index(drop=True)
     return out
 
 

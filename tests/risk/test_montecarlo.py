@@ -32,17 +32,13 @@ def test_two_full_providers_fail_together_with_probability_p_squared(make_scenar
         workloads=[CRITICAL],
         policy={"n_minus_1": True},
         risk={
-            "provider_outages": {
-                "gpu_cloud": {"outages_per_year": rate, "mean_duration_hours": 1e8}
-            },
+            "provider_outages": {"gpu_cloud": {"outages_per_year": rate, "mean_duration_hours": 1e8}},
             "region_outages": NO_REGION_OUTAGES,
         },
     )
     plan = optimize(sc, baselines=False)
     cover = plan.allocations.groupby(["period", "provider"])["coverage"].sum()
-    assert (cover > 1 - 1e-6).all() and len(
-        cover
-    ) == 8  # both providers carry all of it, every period
+    assert (cover > 1 - 1e-6).all() and len(cover) == 8  # both providers carry all of it, every period
     draws = 20_000
     res = monte_carlo(sc, plan, draws=draws, seed=7)
     svc = res.services.set_index("workload").loc["batch-8b"]
@@ -79,9 +75,7 @@ def test_expected_downtime_matches_the_poisson_boolean_model(make_scenario) -> N
     svc = res.services.set_index("workload").loc["batch-8b"]
     expected_down = 1 - math.exp(-m * d * (1 - math.exp(-H / d)) / H)
     assert 1 - svc["availability"] == pytest.approx(expected_down, rel=0.03)
-    assert svc["p_meets_demand_per_period"] == pytest.approx(
-        math.exp(-m), abs=0.01
-    )  # no outage at all
+    assert svc["p_meets_demand_per_period"] == pytest.approx(math.exp(-m), abs=0.01)  # no outage at all
     rates = res.rates.set_index("entity")
     assert rates.loc["alpha", "source"] == "scenario"
     assert rates.loc["alpha/a-east", "outages_per_year"] == 0.0
@@ -104,9 +98,7 @@ def test_unknown_outage_key_is_an_input_error(make_scenario) -> None:
     sc = make_scenario(
         offs,
         workloads=[CRITICAL],
-        risk={
-            "region_outages": {"alpha/nowhere": {"outages_per_year": 1, "mean_duration_hours": 2}}
-        },
+        risk={"region_outages": {"alpha/nowhere": {"outages_per_year": 1, "mean_duration_hours": 2}}},
     )
     plan = optimize(sc, baselines=False)
     with pytest.raises(InputError) as exc:

@@ -37,11 +37,7 @@ CONTACTS = [
 
 def _need(sc) -> float:
     sz = size_workloads(sc)
-    return float(
-        sz[(sz["workload"] == "batch-8b") & (sz["accelerator"] == "A100-80GB")][
-            "accelerator_hours"
-        ].sum()
-    )
+    return float(sz[(sz["workload"] == "batch-8b") & (sz["accelerator"] == "A100-80GB")]["accelerator_hours"].sum())
 
 
 def test_hhi() -> None:
@@ -64,13 +60,9 @@ def test_concentration_of_a_capped_plan(make_scenario) -> None:
     assert idx.loc[("spend", "provider", "horizon"), "top"] == "alpha"
     assert idx.loc[("spend", "vendor", "horizon"), "hhi"] == pytest.approx(10_000)
     # capacity: x = 9N/13 hours on alpha, 4N/13 on beta
-    assert idx.loc[("capacity", "provider", "horizon"), "hhi"] == pytest.approx(
-        10_000 * (81 + 16) / 169, rel=1e-6
-    )
+    assert idx.loc[("capacity", "provider", "horizon"), "hhi"] == pytest.approx(10_000 * (81 + 16) / 169, rel=1e-6)
     shares = c.shares[
-        (c.shares["measure"] == "spend")
-        & (c.shares["dimension"] == "region")
-        & (c.shares["scope"] == "horizon")
+        (c.shares["measure"] == "spend") & (c.shares["dimension"] == "region") & (c.shares["scope"] == "horizon")
     ]
     assert dict(zip(shares["name"], shares["share"], strict=True)) == pytest.approx(
         {"alpha/a-east": 0.6, "beta/b-east": 0.4}
@@ -87,16 +79,12 @@ def test_price_shock_moves_work_to_the_next_cheapest_provider(make_scenario) -> 
     plan = optimize(sc, baselines=False)
     n = _need(sc)
     up = shock_impact(sc, plan, PriceShock(kind="price", provider="alpha", increase=1.0))
-    assert up.delta_usd == pytest.approx(
-        n * (24 - 16) / 8, rel=1e-6
-    )  # $32 on alpha: beta ($24) is cheaper
+    assert up.delta_usd == pytest.approx(n * (24 - 16) / 8, rel=1e-6)  # $32 on alpha: beta ($24) is cheaper
     assert up.provider_shares_before == pytest.approx({"alpha": 1.0})
     assert up.provider_shares_after == pytest.approx({"beta": 1.0})
     small = shock_impact(sc, plan, PriceShock(kind="price", provider="alpha", increase=0.25))
     assert small.delta_usd == pytest.approx(n * 4 / 8, rel=1e-6)  # $20 on alpha still beats beta
-    replan = shock_impact(
-        sc, plan, PriceShock(kind="price", provider="alpha", increase=1.0), mode="replan"
-    )
+    replan = shock_impact(sc, plan, PriceShock(kind="price", provider="alpha", increase=1.0), mode="replan")
     assert replan.total_usd_after == pytest.approx(n * 24 / 8, rel=1e-6)
 
 
@@ -169,9 +157,7 @@ def test_parse_shock() -> None:
     assert exc.value.exit_code == 2
 
 
-def test_runbooks_are_written_atomically_with_contacts_and_review_date(
-    make_scenario, tmp_path: Path
-) -> None:
+def test_runbooks_are_written_atomically_with_contacts_and_review_date(make_scenario, tmp_path: Path) -> None:
     offs = [
         offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
         offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0),
@@ -189,16 +175,10 @@ def test_runbooks_are_written_atomically_with_contacts_and_review_date(
     assert [b.workload for b in books] == ["batch-8b"]
     md = books[0].markdown
     assert "# Runbook: batch-8b" in md
-    assert (
-        "next review:** 2027Q3" in md.replace("next review: **", "next review:** ")
-        and "2027-07-01" in md
-    )
+    assert "next review:** 2027Q3" in md.replace("next review: **", "next review:** ") and "2027-07-01" in md
     assert md.index("On-call") < md.index("Head of platform")  # tier 1 first
     assert "provider alpha down:** fully served by failover to beta/b-east on_demand 100%" in md
-    assert (
-        "| 1 | alpha/a-east (already running here) | a100x8 | A100-80GB | on_demand | no "
-        "cap listed | 100%+ |" in md
-    )
+    assert "| 1 | alpha/a-east (already running here) | a100x8 | A100-80GB | on_demand | no cap listed | 100%+ |" in md
     assert "| 2 | beta/b-east | a100x8 | A100-80GB | on_demand | no cap listed | 100%+ |" in md
     files = write_runbooks(tmp_path / "books", sc, books)
     assert files == ["batch-8b.md", "README.md"]
@@ -233,9 +213,7 @@ def test_risk_command_json_and_runbooks(make_scenario, tmp_path: Path) -> None:
     ]
     make_scenario(offs, workloads=[CRITICAL], contacts=CONTACTS)
     scenario = next(tmp_path.glob("s*/scenario.yaml"))
-    code, out = _run(
-        ["risk", str(scenario), "--json", "--draws", "500", "--runbooks", str(tmp_path / "rb")]
-    )
+    code, out = _run(["risk", str(scenario), "--json", "--draws", "500", "--runbooks", str(tmp_path / "rb")])
     assert code == 0, out
     doc = json.loads(out)
     assert doc["schema"] == "fleetplan.risk/1"

@@ -47,12 +47,8 @@ def test_unknown_method() -> None:
 
 
 def test_batch_hours_from_max_throughput() -> None:
-    est = estimate_batch(
-        8e9, 1.2e10, H100, gpus=1, precision="fp8", input_tokens=1000, output_tokens=200
-    )
-    serve = estimate_serving(
-        8e9, H100, gpus=1, precision="fp8", input_tokens=1000, output_tokens=200
-    )
+    est = estimate_batch(8e9, 1.2e10, H100, gpus=1, precision="fp8", input_tokens=1000, output_tokens=200)
+    serve = estimate_serving(8e9, H100, gpus=1, precision="fp8", input_tokens=1000, output_tokens=200)
     requests = 1.2e10 / 1200
     assert est.requests == pytest.approx(requests)
     assert est.accelerator_hours == pytest.approx(requests / serve.requests_per_s / 3600)

@@ -10,9 +10,7 @@ from fleetplan.model.accelerator import Accelerator
 from fleetplan.sizing import estimate_serving, estimate_training
 
 
-def chip(
-    bandwidth_tbps: float = 3.35, memory_gb: float = 80.0, tflops: float = 989.0
-) -> Accelerator:
+def chip(bandwidth_tbps: float = 3.35, memory_gb: float = 80.0, tflops: float = 989.0) -> Accelerator:
     return Accelerator(
         name="X1",
         vendor="Test",
@@ -45,9 +43,7 @@ def test_more_tokens_more_hours(n: float, d: float, k: float) -> None:
 @given(params, tokens)
 def test_training_units(n: float, d: float) -> None:
     est = estimate_training(n, d, chip())
-    assert est.gpu_hours * 3600 * est.peak_tflops * 1e12 * est.mfu * est.goodput == pytest.approx(
-        est.flops
-    )
+    assert est.gpu_hours * 3600 * est.peak_tflops * 1e12 * est.mfu * est.goodput == pytest.approx(est.flops)
     assert 0 < est.mfu < 1 and est.min_gpus >= 1
 
 
@@ -59,19 +55,11 @@ def test_training_units(n: float, d: float) -> None:
     st.integers(min_value=16, max_value=4000),
     st.integers(min_value=16, max_value=4000),
 )
-def test_more_bandwidth_more_decode_throughput(
-    n: float, bw: float, k: float, isl: int, osl: int
-) -> None:
-    slow = estimate_serving(
-        n, chip(bw, memory_gb=192), precision="fp8", input_tokens=isl, output_tokens=osl
-    )
-    fast = estimate_serving(
-        n, chip(bw * k, memory_gb=192), precision="fp8", input_tokens=isl, output_tokens=osl
-    )
+def test_more_bandwidth_more_decode_throughput(n: float, bw: float, k: float, isl: int, osl: int) -> None:
+    slow = estimate_serving(n, chip(bw, memory_gb=192), precision="fp8", input_tokens=isl, output_tokens=osl)
+    fast = estimate_serving(n, chip(bw * k, memory_gb=192), precision="fp8", input_tokens=isl, output_tokens=osl)
     assert fast.output_tokens_per_s >= slow.output_tokens_per_s * (1 - 1e-9)
-    assert (
-        fast.decode_step_ms <= slow.decode_step_ms * (1 + 1e-9) or fast.max_batch != slow.max_batch
-    )
+    assert fast.decode_step_ms <= slow.decode_step_ms * (1 + 1e-9) or fast.max_batch != slow.max_batch
 
 
 @FAST
@@ -84,9 +72,7 @@ def test_more_bandwidth_more_decode_throughput(
 def test_tighter_slo_fewer_tokens(n: float, tpot: float, shrink: float, gpus: int) -> None:
     acc = chip()
     loose = estimate_serving(n, acc, gpus=gpus, precision="fp8", tpot_ms=tpot, ttft_ms=20 * tpot)
-    tight = estimate_serving(
-        n, acc, gpus=gpus, precision="fp8", tpot_ms=tpot * shrink, ttft_ms=20 * tpot * shrink
-    )
+    tight = estimate_serving(n, acc, gpus=gpus, precision="fp8", tpot_ms=tpot * shrink, ttft_ms=20 * tpot * shrink)
     assert tight.output_tokens_per_s <= loose.output_tokens_per_s * (1 + 1e-9)
     if tight.fits:
         assert tight.tpot_ms <= tpot * shrink * (1 + 1e-9)

@@ -38,9 +38,7 @@ def test_training_spreads_hours_over_window() -> None:
     assert set(df["accelerator"]) == {"H100-SXM", "A100-80GB"}
     assert sorted(set(df["period"])) == ["2027Q2", "2027Q3"]
     h100 = df[df.accelerator == "H100-SXM"]
-    total = estimate_training(
-        7e9, 1e12, resolve_accelerator("H100-SXM"), window_hours=2 * 2190
-    ).gpu_hours
+    total = estimate_training(7e9, 1e12, resolve_accelerator("H100-SXM"), window_hours=2 * 2190).gpu_hours
     assert h100["accelerator_hours"].sum() == pytest.approx(total)
     assert h100["accelerator_hours"].nunique() == 1
     assert h100["replicas"].isna().all() and h100["fits"].all()
@@ -61,9 +59,7 @@ def test_serving_replicas_growth_headroom_override() -> None:
     per_replica = df["requests_per_s_per_replica"].iloc[0]
     assert df["replicas"].to_numpy() == pytest.approx(rps / per_replica)
     gpus = int(df["accelerators_per_replica"].iloc[0])
-    est = estimate_serving(
-        8e9, resolve_accelerator("H100-SXM"), gpus=gpus, precision="fp8", ttft_ms=1000, tpot_ms=50
-    )
+    est = estimate_serving(8e9, resolve_accelerator("H100-SXM"), gpus=gpus, precision="fp8", ttft_ms=1000, tpot_ms=50)
     assert per_replica == pytest.approx(est.requests_per_s)
     assert df["accelerator_hours"].isna().all()
 
@@ -119,9 +115,7 @@ def test_fits_nowhere_names_workload() -> None:
 
 
 def test_unknown_accelerator_in_allow_list() -> None:
-    w = Workload(
-        name="x", kind="train", model=ModelSpec(params=1e9), tokens=1e9, accelerators=["H1000"]
-    )
+    w = Workload(name="x", kind="train", model=ModelSpec(params=1e9), tokens=1e9, accelerators=["H1000"])
     with pytest.raises(SizingError, match=r"'x'.*H1000"):
         size_workloads(scenario(w))
 

@@ -62,8 +62,7 @@ def read_csv_text(path: Path, display: str) -> str:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=display) from exc
     if size > MAX_FILE_BYTES:
         raise InputError(
-            f"file is {size / 1e6:.0f} MB; files larger than "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB are refused",
+            f"file is {size / 1e6:.0f} MB; files larger than {MAX_FILE_BYTES // (1024 * 1024)} MB are refused",
             file=display,
         )
     try:
@@ -76,9 +75,7 @@ def read_csv_text(path: Path, display: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not a CSV text file (invalid UTF-8 at byte {exc.start})", file=display, line=line
-        ) from exc
+        raise InputError(f"not a CSV text file (invalid UTF-8 at byte {exc.start})", file=display, line=line) from exc
 
 
 def csv_records(text: str, display: str) -> Iterator[tuple[int, list[str]]]:
@@ -95,9 +92,7 @@ def csv_records(text: str, display: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(
-                f"not a valid CSV file: {exc}", file=display, line=previous_end + 1
-            ) from exc
+            raise InputError(f"not a valid CSV file: {exc}", file=display, line=previous_end + 1) from exc
         start = previous_end + 1
         previous_end = reader.line_num
         if fields:
@@ -199,9 +194,7 @@ def read_offerings_csv(path: str | Path) -> pd.DataFrame:
     return frame.astype(OFFERING_COLUMNS)[list(OFFERING_COLUMNS)]
 
 
-def _parse_cell(
-    name: str, dtype: str, raw: str, display: str, line: int, resolved: dict[str, str]
-) -> object:
+def _parse_cell(name: str, dtype: str, raw: str, display: str, line: int, resolved: dict[str, str]) -> object:
     def fail(message: str) -> InputError:
         return InputError(message, file=display, line=line, path=name)
 

@@ -149,8 +149,7 @@ def _discover(root: Path, shown: str, skipped: Counter[str]) -> list[_CatalogFil
                 skipped[f"no_instance_prices:{cloud}"] += 1
     if not files and not skipped:
         raise InputError(
-            "no SkyPilot catalog here: expected <cloud>/vms.csv files, a version folder such "
-            "as v8, or a vms.csv file",
+            "no SkyPilot catalog here: expected <cloud>/vms.csv files, a version folder such as v8, or a vms.csv file",
             file=shown,
         )
     return files
@@ -219,9 +218,7 @@ _COUNTRY_NAMES: dict[str, str] = {
 
 _US_WEST = "california sanjose carlsbad losangeles sanfrancisco oregon washington seattle arizona "
 _US_WEST += "phoenix utah saltlakecity nevada lasvegas colorado denver wyoming casper idaho montana"
-_US_CENTRAL = (
-    "texas dallas houston austin kansas kansascity wichita desmoines iowa chicago illinois "
-)
+_US_CENTRAL = "texas dallas houston austin kansas kansascity wichita desmoines iowa chicago illinois "
 _US_CENTRAL += "michigan oklahoma northdakota southdakota minnesota missouri nebraska wisconsin"
 _US_EAST = "newyork virginia culpeper dulles ashburn beltsville maryland georgia atlanta newjersey "
 _US_EAST += "northcarolina southcarolina pennsylvania massachusetts florida ohio columbus"
@@ -315,11 +312,7 @@ _TRANSLITERATE = str.maketrans(
 
 def _slug(text: str) -> str:
     """``"Hafnarfjarðarkaupstaður, IS, EU"`` -> ``"hafnarfjardarkaupstadur-is-eu"``."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
@@ -403,9 +396,7 @@ def _region_key(provider: str, raw: str) -> str:
 
 def _regions_frame(offerings: pd.DataFrame, displays: pd.Series) -> pd.DataFrame:
     table = (
-        pd.DataFrame(
-            {"provider": offerings["provider"], "region": offerings["region"], "display": displays}
-        )
+        pd.DataFrame({"provider": offerings["provider"], "region": offerings["region"], "display": displays})
         .sort_values(["provider", "region", "display"], kind="stable")
         .drop_duplicates(["provider", "region"])
     )
@@ -468,9 +459,7 @@ def _read_file(
     missing = [c for c in _REQUIRED if c.lower() not in lookup]
     if missing:
         raise InputError(
-            f"missing column {missing[0]!r}: not a SkyPilot vms.csv (needs "
-            + ", ".join(_REQUIRED)
-            + ")",
+            f"missing column {missing[0]!r}: not a SkyPilot vms.csv (needs " + ", ".join(_REQUIRED) + ")",
             file=cf.display,
             line=header_line,
         )
@@ -553,12 +542,8 @@ def _read_file(
         skipped[f"unknown_accelerator:{accel}"] += int(n)
     skipped["no_price"] += int(no_price.sum())
 
-    date = price_date or datetime.fromtimestamp(cf.path.stat().st_mtime, tz=UTC).strftime(
-        "%Y-%m-%d"
-    )
-    source = (
-        f"SkyPilot catalog {cf.version + '/' if cf.version else ''}{cf.provider}/{cf.path.name}"
-    )
+    date = price_date or datetime.fromtimestamp(cf.path.stat().st_mtime, tz=UTC).strftime("%Y-%m-%d")
+    source = f"SkyPilot catalog {cf.version + '/' if cf.version else ''}{cf.provider}/{cf.path.name}"
     display_region = raw["Region"]
     base = pd.DataFrame(
         {
@@ -589,9 +574,7 @@ def _empty_offerings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OFFERING_COLUMNS.items()})
 
 
-def import_skypilot(
-    path: str | Path, *, strict: bool = False, price_date: str | None = None
-) -> SkyPilotImport:
+def import_skypilot(path: str | Path, *, strict: bool = False, price_date: str | None = None) -> SkyPilotImport:
     """Import every ``<cloud>/vms.csv`` under ``path`` as GPU offerings.
 
     ``path`` is a version folder (``~/.sky/catalogs/v8``), a folder of version folders (for each
@@ -620,9 +603,7 @@ def import_skypilot(
 
     if parts:
         candidates = pd.concat(parts, ignore_index=True)
-        candidates = candidates.sort_values(
-            [*_KEY, "price_usd_per_hour", "order", "line"], kind="stable"
-        )
+        candidates = candidates.sort_values([*_KEY, "price_usd_per_hour", "order", "line"], kind="stable")
         kept = candidates.drop_duplicates(_KEY, keep="first")
         skipped["duplicate"] += len(candidates) - len(kept)
         kept = kept.reset_index(drop=True)

@@ -50,10 +50,7 @@ class Abatement:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        return {
-            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-            for k, v in out.items()
-        }
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
 
 
 def has_carbon_policy(sc: Scenario) -> bool:

@@ -33,11 +33,7 @@ def allocation_energy(
     """
     use = np.asarray(usage, dtype=float)
     kwh = rows["kwh_per_accelerator_hour"].to_numpy(dtype=float)
-    w_util = {
-        i: w.power_utilization
-        for i, w in enumerate(sc.workloads)
-        if w.power_utilization is not None
-    }
+    w_util = {i: w.power_utilization for i, w in enumerate(sc.workloads) if w.power_utilization is not None}
     if w_util:
         util = rows["w_idx"].map(w_util).to_numpy(dtype=float)
         given = ~np.isnan(util)
@@ -52,7 +48,5 @@ def allocation_energy(
     energy = use * kwh
     grid = rows["grid_kgco2e_per_kwh"].to_numpy(dtype=float)
     renewable = rows["renewable_share"].to_numpy(dtype=float)
-    co2e_t = (
-        energy * grid * (1.0 - renewable) + use * embodied_kg_per_accelerator_hour(sc)
-    ) / 1000.0
+    co2e_t = (energy * grid * (1.0 - renewable) + use * embodied_kg_per_accelerator_hour(sc)) / 1000.0
     return energy, co2e_t

@@ -33,9 +33,7 @@ _SUMS = ["accelerator_hours", "energy_kwh", "co2e_t", "embodied_co2e_t", "cost_u
 
 def _group(a: pd.DataFrame, keys: list[str], hours: float) -> pd.DataFrame:
     if a.empty:
-        return pd.DataFrame(
-            columns=[*keys, *_SUMS, "average_kw", "kgco2e_per_kwh", "share_of_co2e"]
-        )
+        return pd.DataFrame(columns=[*keys, *_SUMS, "average_kw", "kgco2e_per_kwh", "share_of_co2e"])
     g = a.groupby(keys, sort=True, dropna=False)[_SUMS].sum().reset_index()
     g["average_kw"] = g["energy_kwh"] / hours
     operational = g["co2e_t"] - g["embodied_co2e_t"]
@@ -75,20 +73,12 @@ def site_power(sc: Scenario, plan: Plan) -> pd.DataFrame:
         for hw in site.existing:
             start = parse_period(hw.purchased, sc.horizon.period) - first
             end = start + round(types[hw.server_type].lifetime_years * ppy)
-            installed += np.where(
-                (t >= start) & (t < end), hw.count * server_kw(hw.server_type), 0.0
-            )
-        buys = (
-            plan.purchases[plan.purchases["site"] == site.name]
-            if len(plan.purchases)
-            else plan.purchases
-        )
+            installed += np.where((t >= start) & (t < end), hw.count * server_kw(hw.server_type), 0.0)
+        buys = plan.purchases[plan.purchases["site"] == site.name] if len(plan.purchases) else plan.purchases
         for r in buys.itertuples(index=False):
             start = t_of[r.period_in_service]
             end = start + round(types[r.server_type].lifetime_years * ppy)
-            installed += np.where(
-                (t >= start) & (t < end), r.servers * server_kw(r.server_type), 0.0
-            )
+            installed += np.where((t >= start) & (t < end), r.servers * server_kw(r.server_type), 0.0)
         energy = np.zeros(T)
         if len(a):
             here = a[a["site"] == site.name]
@@ -155,9 +145,7 @@ def energy_tables(sc: Scenario, plan: Plan) -> dict[str, pd.DataFrame]:
                 "kgco2e_per_kwh": 1000 * (co2 - embodied) / energy if energy > 0 else None,
                 "tco2e_per_musd": co2 / (total_usd / 1e6) if total_usd > 0 else None,
                 "average_kw": energy / (H * T) if T else 0.0,
-                "peak_site_installed_kw": float(sites["installed_kw"].max())
-                if len(sites)
-                else None,
+                "peak_site_installed_kw": float(sites["installed_kw"].max()) if len(sites) else None,
                 "carbon_price_usd_per_tco2e": sc.objective.carbon_price_usd_per_tco2e,
                 "carbon_cost_usd": co2 * sc.objective.carbon_price_usd_per_tco2e,
             }

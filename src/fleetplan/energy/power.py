@@ -142,10 +142,7 @@ def run_energy(
     grid_kgco2e_per_kwh: float = FALLBACK_GRID_KGCO2E_PER_KWH,
 ) -> RunEnergy:
     """Facility energy and location-based emissions of one run (defaults: planner fallbacks)."""
-    kwh = (
-        float(kwh_per_accelerator_hour(tdp_w, pue, server_overhead, utilization))
-        * accelerator_hours
-    )
+    kwh = float(kwh_per_accelerator_hour(tdp_w, pue, server_overhead, utilization)) * accelerator_hours
     return RunEnergy(
         accelerator_hours=float(accelerator_hours),
         tdp_w=float(tdp_w),

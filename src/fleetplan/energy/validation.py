@@ -72,9 +72,7 @@ def published_setup_validation(data_dir: Path | str | None = None) -> pd.DataFra
     """One row per run (and per card total): estimate with the published setup vs reported tCO2e."""
     df = _emissions(data_dir)
     totals = df[df["is_total"]].set_index("card")
-    card_grid = (
-        totals["reported_tco2e_location_based"] * 1000 / totals["energy_kwh_implied"]
-    ).to_dict()
+    card_grid = (totals["reported_tco2e_location_based"] * 1000 / totals["energy_kwh_implied"]).to_dict()
     rows = []
     for r in df[~df["is_total"]].to_dict("records"):
         power = float(r["power_w_per_gpu"])
@@ -258,9 +256,7 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the validation page to the given path (or print it)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m fleetplan.energy.validation", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m fleetplan.energy.validation", description=__doc__)
     parser.add_argument("output", nargs="?", help="Markdown file to write (default: print)")
     parser.add_argument("--data", help="validation data folder (default: shared/data/validation)")
     args = parser.parse_args(argv)

@@ -15,16 +15,10 @@ __all__ = ["generate_command"]
 
 def generate_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="scenario YAML to write")],
-    workloads: Annotated[
-        int, typer.Option("--workloads", "-n", help="number of workloads (1-100,000)")
-    ] = 100,
-    providers: Annotated[
-        int, typer.Option("--providers", "-p", help="builtin catalog providers to use")
-    ] = 8,
+    workloads: Annotated[int, typer.Option("--workloads", "-n", help="number of workloads (1-100,000)")] = 100,
+    providers: Annotated[int, typer.Option("--providers", "-p", help="builtin catalog providers to use")] = 8,
     periods: Annotated[int, typer.Option("--periods", "-t", help="quarters in the horizon")] = 12,
-    seed: Annotated[
-        int, typer.Option("--seed", "-s", help="random seed: same seed, same scenario")
-    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", "-s", help="random seed: same seed, same scenario")] = 0,
 ) -> None:
     """Write a synthetic scenario: a realistic mix of training, fine-tuning, batch and serving
     workloads with every policy family active; deterministic per seed. Exit 2 on bad arguments."""
@@ -43,9 +37,7 @@ def generate_command(
     kinds: dict[str, int] = {}
     for w in doc["workloads"]:
         kinds[w["kind"]] = kinds.get(w["kind"], 0) + 1
-    mix = ", ".join(
-        f"{kinds[k]} {k}" for k in ("serve", "batch", "finetune", "train") if k in kinds
-    )
+    mix = ", ".join(f"{kinds[k]} {k}" for k in ("serve", "batch", "finetune", "train") if k in kinds)
     typer.echo(
         f"wrote {output}: {workloads} workloads ({mix}) over {periods} quarters, "
         f"{len(doc['catalog']['providers'])} catalog providers + {len(doc['sites'])} owned sites"

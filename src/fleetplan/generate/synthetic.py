@@ -158,20 +158,14 @@ def selectable_providers() -> list[str]:
     off, _, prov = _builtin_tables()
     rentable = set(off.loc[off["pricing_model"] != "owned", "provider"])
     kinds = dict(zip(prov["provider"], prov["kind"], strict=True))
-    names = sorted(
-        p
-        for p in rentable
-        if kinds.get(p) in ("cloud", "gpu_cloud", "edge") and p != EXCLUDED_PROVIDER
-    )
+    names = sorted(p for p in rentable if kinds.get(p) in ("cloud", "gpu_cloud", "edge") and p != EXCLUDED_PROVIDER)
     return names
 
 
 def _pick_providers(rng: random.Random, count: int) -> list[str]:
     names = selectable_providers()
     if not 1 <= count <= len(names):
-        raise GenerateError(
-            f"--providers must be between 1 and {len(names)} (builtin catalog), got {count}"
-        )
+        raise GenerateError(f"--providers must be between 1 and {len(names)} (builtin catalog), got {count}")
     chosen = [p for p in ALWAYS_PROVIDERS if p in names][:count]
     rest = [p for p in names if p not in chosen]
     chosen += rng.sample(rest, count - len(chosen))
@@ -198,9 +192,7 @@ def _sig(x: float, digits: int = 3) -> float:
 
 def _model(rng: random.Random, max_params: float = 1e13) -> tuple[str, dict[str, Any]]:
     choices = [m for m in _MODELS if m[1] <= max_params]
-    name, params, active, layers, hidden, heads, kv, _w = _weighted(
-        rng, choices, [m[7] for m in choices]
-    )
+    name, params, active, layers, hidden, heads, kv, _w = _weighted(rng, choices, [m[7] for m in choices])
     spec: dict[str, Any] = {"params": params}
     if active is not None:
         spec["active_params"] = active
@@ -281,9 +273,7 @@ def _server_types() -> list[dict[str, Any]]:
     ]
 
 
-def _serve(
-    rng: random.Random, i: int, labels: list[str], zones: dict[str, list[str]]
-) -> dict[str, Any]:
+def _serve(rng: random.Random, i: int, labels: list[str], zones: dict[str, list[str]]) -> dict[str, Any]:
     use = rng.choice(_SERVE_USES)
     mname, spec = _model(rng)
     w: dict[str, Any] = {"name": f"serve-{use}-{mname}-{i:05d}", "kind": "serve", "model": spec}
@@ -362,9 +352,7 @@ def _train(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
     w: dict[str, Any] = {"name": f"train-{use}-{mname}-{i:05d}", "kind": "train", "model": spec}
     ratio = rng.choice([20, 40, 100, 200])
     big = spec["params"] > 3e10
-    w["tokens"] = _sig(
-        min(spec.get("active_params", spec["params"]) * ratio, 1e12 if big else 4e12), 2
-    )
+    w["tokens"] = _sig(min(spec.get("active_params", spec["params"]) * ratio, 1e12 if big else 4e12), 2)
     w["model"]["context_tokens"] = rng.choice([4096, 8192])
     w["window"] = _window(rng, labels, rng.randint(2, 3) if big else rng.randint(1, 3))
     w["accelerators"] = list(rng.choice(_TRAIN_ACCS))
@@ -376,9 +364,7 @@ def _finetune(rng: random.Random, i: int, labels: list[str]) -> dict[str, Any]:
     use = rng.choice(_FT_USES)
     mname, spec = _model(rng, max_params=1.5e11)
     w: dict[str, Any] = {"name": f"ft-{use}-{mname}-{i:05d}", "kind": "finetune", "model": spec}
-    w["method"] = _weighted(
-        rng, ["lora", "qlora", "full"], [5, 2, 3 if spec["params"] < 2e10 else 0.5]
-    )
+    w["method"] = _weighted(rng, ["lora", "qlora", "full"], [5, 2, 3 if spec["params"] < 2e10 else 0.5])
     w["tokens"] = _sig(_lognormal(rng, 5e7, 5e9), 2)
     w["window"] = _window(rng, labels, rng.randint(1, 2))
     if rng.random() < 0.5:
@@ -446,15 +432,7 @@ def _workloads(
             w["sensitivity"] = _weighted(rng, ["public", "internal", "confidential"], [2, 6, 2])
             if w["kind"] == "serve":
                 c = rng.random()
-                w["criticality"] = (
-                    "critical"
-                    if c < 0.12
-                    else "high"
-                    if c < 0.35
-                    else "medium"
-                    if c < 0.85
-                    else "low"
-                )
+                w["criticality"] = "critical" if c < 0.12 else "high" if c < 0.35 else "medium" if c < 0.85 else "low"
             else:
                 w["criticality"] = _weighted(rng, ["low", "medium", "high"], [3, 6, 1])
         if w["criticality"] == "critical":
@@ -532,8 +510,7 @@ def _rentable(providers: list[str]) -> pd.DataFrame:
     ptags = dict(zip(prov["provider"], prov["tags"].fillna(""), strict=True))
     kinds = dict(zip(prov["provider"], prov["kind"], strict=True))
     tags = [
-        f"{ptags.get(p, '')};{t if isinstance(t, str) else ''}"
-        for p, t in zip(m["provider"], m["tags"], strict=True)
+        f"{ptags.get(p, '')};{t if isinstance(t, str) else ''}" for p, t in zip(m["provider"], m["tags"], strict=True)
     ]
     return (
         pd.DataFrame(
@@ -554,9 +531,7 @@ def _rentable(providers: list[str]) -> pd.DataFrame:
     )
 
 
-def _eligible_providers(
-    w: dict[str, Any], rent: pd.DataFrame, per_replica: dict[str, float]
-) -> int:
+def _eligible_providers(w: dict[str, Any], rent: pd.DataFrame, per_replica: dict[str, float]) -> int:
     """Distinct rented providers that could host ``w`` (a light candidate eligibility check)."""
     r = rent[rent["accelerator"].isin(list(per_replica))]
     if w.get("accelerators"):
@@ -581,10 +556,7 @@ def _repair_placement(doc: dict[str, Any], sizing: pd.DataFrame) -> None:
     rent = _rentable(doc["catalog"]["providers"])
     fits = sizing[sizing["fits"]]
     k = fits.drop_duplicates(["workload", "accelerator"]).groupby("workload")
-    per = {
-        name: dict(zip(g["accelerator"], g["accelerators_per_replica"].astype(float), strict=True))
-        for name, g in k
-    }
+    per = {name: dict(zip(g["accelerator"], g["accelerators_per_replica"].astype(float), strict=True)) for name, g in k}
     for w in doc["workloads"]:
         if w.get("sites") or w.get("sensitivity") == "regulated":
             continue
@@ -625,21 +597,9 @@ def _estimates_from(
     labels = sc.horizon.labels()
     crit = {w.name for w in sc.workloads if w.criticality == "critical"}
     factor = np.where(best["workload"].isin(crit), 2.0, 1.0)  # N-1: a second copy of critical work
-    usd = (
-        (best["usd"] * factor)
-        .groupby(best["period"])
-        .sum()
-        .reindex(labels, fill_value=0.0)
-        .to_numpy()
-    )
+    usd = (best["usd"] * factor).groupby(best["period"]).sum().reindex(labels, fill_value=0.0).to_numpy()
     kwh = best["acc_h"] * factor * _TYPICAL_KWH_PER_ACC_HOUR
-    co2 = (
-        (kwh * _TYPICAL_GRID / 1000)
-        .groupby(best["period"])
-        .sum()
-        .reindex(labels, fill_value=0.0)
-        .to_numpy()
-    )
+    co2 = (kwh * _TYPICAL_GRID / 1000).groupby(best["period"]).sum().reindex(labels, fill_value=0.0).to_numpy()
     # regulated and edge demand in H100 / L4 equivalents, peak period
     reg = {w.name for w in sc.workloads if w.sensitivity == "regulated"}
     edge = {w.name for w in sc.workloads if w.sites == ["stores-us"]}
@@ -649,17 +609,14 @@ def _estimates_from(
         ("regulated_a100", reg, "A100-80GB"),
         ("edge", edge, "L4"),
     ):
-        sub = sizing[
-            sizing["fits"] & sizing["workload"].isin(names) & sizing["accelerator"].eq(acc)
-        ]
+        sub = sizing[sizing["fits"] & sizing["workload"].isin(names) & sizing["accelerator"].eq(acc)]
         if sub.empty:
             need[key] = 0.0
             continue
         conc = pd.Series(
             np.where(
                 sub["kind"].eq("serve"),
-                np.ceil(sub["replicas"].astype(float))
-                * sub["accelerators_per_replica"].astype(float),
+                np.ceil(sub["replicas"].astype(float)) * sub["accelerators_per_replica"].astype(float),
                 sub["concurrent_accelerators"].astype(float),
             ),
             index=sub.index,
@@ -668,9 +625,7 @@ def _estimates_from(
     return usd, co2, need
 
 
-def generate_scenario(
-    workloads: int, providers: int, periods: int, seed: int = 0
-) -> dict[str, Any]:
+def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 0) -> dict[str, Any]:
     """A synthetic scenario document (see the module docstring) with ``workloads`` workloads over
     ``periods`` quarters on ``providers`` builtin providers; deterministic per ``seed``."""
     if not 1 <= workloads <= MAX_WORKLOADS:
@@ -743,9 +698,7 @@ def generate_scenario(
     share = 0.5 if n_cloud >= 6 else 0.7 if n_cloud >= 4 else 0.9 if n_cloud >= 2 else 0.99
     gpu_clouds = sorted(p for p in chosen if p not in ALWAYS_PROVIDERS)
     peak = float(max(usd.max(), 1.0))
-    budgets = {
-        labels[t]: _sig(max(3.0 * usd[t], 1.5 * peak), 3) for t in range(periods) if t % 4 == 3
-    }
+    budgets = {labels[t]: _sig(max(3.0 * usd[t], 1.5 * peak), 3) for t in range(periods) if t % 4 == 3}
     doc["policy"] = {
         "max_provider_share": share,
         "provider_share_caps": {gpu_clouds[0]: 0.3} if gpu_clouds and n_cloud >= 4 else {},
@@ -771,9 +724,7 @@ def generate_scenario(
     return doc
 
 
-def _sites(
-    scale: float, regulated_accs: float, edge_accs: float, regulated_a100: float = 0.0
-) -> list[dict[str, Any]]:
+def _sites(scale: float, regulated_accs: float, edge_accs: float, regulated_a100: float = 0.0) -> list[dict[str, Any]]:
     """Owned sites. Existing A100 servers carry the regulated demand from the first period (with
     half again as headroom); power leaves room for it twice over in H100 servers."""
     a100 = max(4, round(8 * scale**0.7), math.ceil(1.5 * regulated_a100 / 8))
@@ -808,9 +759,7 @@ def _sites(
             "electricity_usd_per_kwh": 0.18,
             "grid_kgco2e_per_kwh": 0.381,
             "renewable_share": 0.3,
-            "existing": [
-                {"server_type": "dgx-a100", "count": max(2, a100 // 2), "purchased": "2025Q1"}
-            ],
+            "existing": [{"server_type": "dgx-a100", "count": max(2, a100 // 2), "purchased": "2025Q1"}],
             "buyable": ["hgx-h100", "mi300x-8"],
         },
         {
@@ -834,9 +783,7 @@ def scenario_yaml(doc: dict[str, Any], *, command: str | None = None) -> str:
     head = "# fleetplan synthetic scenario (generated; edit freely).\n"
     if command:
         head += f"# reproduce: {command}\n"
-    body = yaml.safe_dump(
-        doc, sort_keys=False, default_flow_style=None, width=120, allow_unicode=False
-    )
+    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=120, allow_unicode=False)
     return head + body
 
 

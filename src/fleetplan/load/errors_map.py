@@ -20,10 +20,9 @@ def data_path(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
         elif part == "[key]":
@@ -57,9 +56,7 @@ def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel
             return None
         if isinstance(part, int) or part == "[key]":
             continue
-        field = next(
-            (f for n, f in model.model_fields.items() if n == part or f.alias == part), None
-        )
+        field = next((f for n, f in model.model_fields.items() if n == part or f.alias == part), None)
         if field is None:
             continue  # dict key or union tag
         models = _unwrap(field.annotation)

@@ -98,12 +98,11 @@ def _check_sites(sc: Scenario, providers: set[str], kinds: dict[str, str]) -> It
             )
         for j, hw in enumerate(s.existing):
             if hw.server_type not in types:
-                yield ("sites", i, "existing", j, "server_type"), _unknown(
-                    "server type", hw.server_type, types
-                )
+                yield ("sites", i, "existing", j, "server_type"), _unknown("server type", hw.server_type, types)
             if _period(sc, hw.purchased) is None:
-                yield ("sites", i, "existing", j, "purchased"), (
-                    f"{hw.purchased!r} is not a period label like '2024Q2' or a year"
+                yield (
+                    ("sites", i, "existing", j, "purchased"),
+                    (f"{hw.purchased!r} is not a period label like '2024Q2' or a year"),
                 )
         for j, name in enumerate(s.buyable):
             if name not in types:
@@ -141,8 +140,9 @@ def _check_workloads(sc: Scenario, catalog: Catalog, providers: set[str]) -> Ite
             if zone not in zones:
                 yield (*base, "latency_zones", j), _unknown("latency zone", zone, sorted(zones))
         if w.model.active_params is not None and w.model.active_params > w.model.params:
-            yield (*base, "model", "active_params"), (
-                f"active_params {w.model.active_params:g} exceeds params {w.model.params:g}"
+            yield (
+                (*base, "model", "active_params"),
+                (f"active_params {w.model.active_params:g} exceeds params {w.model.params:g}"),
             )
         start = end = None
         for part in ("start", "end"):
@@ -159,8 +159,9 @@ def _check_workloads(sc: Scenario, catalog: Catalog, providers: set[str]) -> Ite
         if start is not None and end is not None and end < start:
             yield (*base, "window", "end"), f"window ends ({w.window.end}) before it starts ({w.window.start})"
         elif (start is not None and start > last) or (end is not None and end < first):
-            yield (*base, "window"), (
-                f"window lies outside the horizon {sc.horizon.labels()[0]}..{sc.horizon.labels()[-1]}"
+            yield (
+                (*base, "window"),
+                (f"window lies outside the horizon {sc.horizon.labels()[0]}..{sc.horizon.labels()[-1]}"),
             )
         yield from _check_kind(sc, w, base, first, last)
 

@@ -37,9 +37,7 @@ def _fail(errors: list[InputError]) -> None:
         raise ScenarioError(errors)
 
 
-def parse_scenario(
-    data: Any, lines: LineMap, file: str, base_dir: Path | None = None
-) -> Scenario:
+def parse_scenario(data: Any, lines: LineMap, file: str, base_dir: Path | None = None) -> Scenario:
     """Validate parsed YAML ``data`` into a :class:`Scenario` and resolve its catalog."""
     if not isinstance(data, dict):
         got = "an empty file" if data is None else type(data).__name__

@@ -167,12 +167,8 @@ class _Builder:
                 elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     self._count(1, line)
                     if len(stack) >= self.limits.max_depth:
-                        raise self.fail(
-                            f"nesting deeper than {self.limits.max_depth} levels", line, path
-                        )
-                    container: dict[Any, Any] | list[Any] = (
-                        {} if isinstance(event, yaml.MappingStartEvent) else []
-                    )
+                        raise self.fail(f"nesting deeper than {self.limits.max_depth} levels", line, path)
+                    container: dict[Any, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
                     if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                         raise self.fail(f"unsupported YAML tag {event.tag!r}", line, path)
                     self.lines.lines.setdefault(path, line)

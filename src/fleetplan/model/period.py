@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["PeriodLength", "parse_period", "period_labels", "periods_per_year", "hours_per_period"]
+__all__ = ["PeriodLength", "hours_per_period", "parse_period", "period_labels", "periods_per_year"]
 
 PeriodLength = Literal["quarter", "month", "year"]
 

@@ -81,9 +81,7 @@ class RiskEvent(InputModel):
     @model_validator(mode="after")
     def _something_lost(self) -> RiskEvent:
         if not (self.providers or self.regions or self.vendors or self.pricing_models):
-            raise ValueError(
-                "an event must name at least one of providers, regions, vendors, pricing_models"
-            )
+            raise ValueError("an event must name at least one of providers, regions, vendors, pricing_models")
         return self
 
 

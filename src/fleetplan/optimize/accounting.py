@@ -75,8 +75,17 @@ def policy_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
         types = {t.name: t for t in sc.server_types}
         smallest = min((_server_kw(types[n], site.pue) for n in site.buyable), default=float("inf"))
         headroom = site.power_capacity_kw - peak
-        out.append(PolicyStatus("site_power", site.name, site.power_capacity_kw, peak, "kw",
-                                headroom < smallest, peak <= site.power_capacity_kw * (1 + 1e-6)))
+        out.append(
+            PolicyStatus(
+                "site_power",
+                site.name,
+                site.power_capacity_kw,
+                peak,
+                "kw",
+                headroom < smallest,
+                peak <= site.power_capacity_kw * (1 + 1e-6),
+            )
+        )
     return out
 
 
@@ -97,13 +106,13 @@ def _installed_kw(sc: Scenario, plan: Plan, site_name: str) -> np.ndarray:
     for hw in site.existing:
         st = types[hw.server_type]
         start = parse_period(hw.purchased, sc.horizon.period) - first
-        end = start + int(round(st.lifetime_years * ppy))
+        end = start + round(st.lifetime_years * ppy)
         t = np.arange(T)
         kw += np.where((t >= start) & (t < end), hw.count * _server_kw(st, site.pue), 0.0)
     for _, r in plan.purchases[plan.purchases["site"] == site_name].iterrows():
         st = types[r["server_type"]]
         start = labels[r["period_in_service"]]
-        end = start + int(round(st.lifetime_years * ppy))
+        end = start + round(st.lifetime_years * ppy)
         t = np.arange(T)
         kw += np.where((t >= start) & (t < end), r["servers"] * _server_kw(st, site.pue), 0.0)
     return kw

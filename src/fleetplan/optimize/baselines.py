@@ -31,12 +31,40 @@ _EMPTY_SOLVE = SolveResult(SolveStatus.OPTIMAL, "baseline", None, None, None, 0.
 
 def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:
     alloc = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
-    empty_p = pd.DataFrame(columns=["site", "provider", "server_type", "accelerator", "period_ordered",
-                                    "period_in_service", "servers", "accelerators", "capex_usd", "power_kw"])
-    empty_r = pd.DataFrame(columns=["option_id", "provider", "region", "instance_type", "accelerator", "pricing_model",
-                                    "start_period", "end_period", "term_periods", "instances", "accelerators",
-                                    "in_horizon_usd", "committed_usd"])
-    plan = Plan(sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE)
+    empty_p = pd.DataFrame(
+        columns=[
+            "site",
+            "provider",
+            "server_type",
+            "accelerator",
+            "period_ordered",
+            "period_in_service",
+            "servers",
+            "accelerators",
+            "capex_usd",
+            "power_kw",
+        ]
+    )
+    empty_r = pd.DataFrame(
+        columns=[
+            "option_id",
+            "provider",
+            "region",
+            "instance_type",
+            "accelerator",
+            "pricing_model",
+            "start_period",
+            "end_period",
+            "term_periods",
+            "instances",
+            "accelerators",
+            "in_horizon_usd",
+            "committed_usd",
+        ]
+    )
+    plan = Plan(
+        sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE
+    )
     own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
     plan.onboarded = sorted(set(alloc["provider"]) - own)
     plan.costs = recompute_costs(sc, plan).by_period
@@ -46,12 +74,24 @@ def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:
 def _row(c: pd.Series, amount: float) -> dict[str, object]:
     serve = c["unit"] == "replicas"
     return {
-        "workload": c["workload"], "kind": c["wkind"], "period": c["period"], "provider": c["provider"],
-        "region": c["region"], "site": c["site"], "server_type": c["server_type"], "instance_type": c["instance_type"],
-        "accelerator": c["accelerator"], "vendor": c["vendor"], "pricing_model": c["pricing_model"],
-        "option_id": c["option_id"], "replicas": amount if serve else np.nan,
-        "accelerator_hours": amount * c["usage"], "coverage": amount * c["coverage"], "cost_usd": amount * c["cost_usd"],
-        "energy_kwh": amount * c["energy_kwh"], "co2e_t": amount * c["co2e_t"],
+        "workload": c["workload"],
+        "kind": c["wkind"],
+        "period": c["period"],
+        "provider": c["provider"],
+        "region": c["region"],
+        "site": c["site"],
+        "server_type": c["server_type"],
+        "instance_type": c["instance_type"],
+        "accelerator": c["accelerator"],
+        "vendor": c["vendor"],
+        "pricing_model": c["pricing_model"],
+        "option_id": c["option_id"],
+        "replicas": amount if serve else np.nan,
+        "accelerator_hours": amount * c["usage"],
+        "coverage": amount * c["coverage"],
+        "cost_usd": amount * c["cost_usd"],
+        "energy_kwh": amount * c["energy_kwh"],
+        "co2e_t": amount * c["co2e_t"],
     }
 
 
@@ -171,7 +211,9 @@ def _greedy_gang(owned: pd.DataFrame, rent: pd.DataFrame, cap: dict, rows: list)
             return True
     if rent.empty:
         return False
-    total = rent.groupby("option_id").apply(lambda g: float((g["cost_usd"] / g["coverage"]).sum()), include_groups=False)
+    total = rent.groupby("option_id").apply(
+        lambda g: float((g["cost_usd"] / g["coverage"]).sum()), include_groups=False
+    )
     periods = rent.groupby("option_id")["t_idx"].nunique()
     full = periods[periods == periods.max()].index
     best = total.loc[full].sort_values(kind="stable").index[0]
@@ -192,8 +234,14 @@ def single_provider_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFr
         if everyone <= set(grp["w_idx"]) | owned_ok:
             hosts.append(p)
     if not hosts:
-        return Baseline("single_provider_on_demand", "one provider, on-demand only", None, False,
-                        (), "no single provider (with the existing owned servers) can host every workload"), None
+        return Baseline(
+            "single_provider_on_demand",
+            "one provider, on-demand only",
+            None,
+            False,
+            (),
+            "no single provider (with the existing owned servers) can host every workload",
+        ), None
     hostable_by = od.groupby("w_idx")["provider"].nunique().reindex(sorted(everyone)).fillna(0).astype(int).to_dict()
     best: tuple[tuple[bool, int, float], str, Plan] | None = None
     best_fallback = 0

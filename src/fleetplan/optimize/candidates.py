@@ -24,6 +24,7 @@ Spot efficiency = 1 / (1 + rate x instances x (checkpoint interval / 2 + restart
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +104,9 @@ def _filters(sc: Scenario, w: Workload, opts: pd.DataFrame) -> list[tuple[str, n
         ok = opts["country"].isin(countries).to_numpy() | np.array([bool(t & tags) for t in opts["tags"]], dtype=bool)
         out.append((f"residency {', '.join(w.residency)}", ok))
     if w.latency_zones is not None:
-        out.append((f"latency zones {', '.join(w.latency_zones)}", opts["latency_zone"].isin(w.latency_zones).to_numpy()))
+        out.append(
+            (f"latency zones {', '.join(w.latency_zones)}", opts["latency_zone"].isin(w.latency_zones).to_numpy())
+        )
     return out
 
 
@@ -112,7 +115,11 @@ def _eligible(sc: Scenario, w: Workload, opts: pd.DataFrame) -> tuple[np.ndarray
     for text, m in _filters(sc, w, opts):
         new = mask & m
         if not new.any():
-            return new, f"workload {w.name}: {text}, and none of the {int(mask.sum())} options left by the other requirements qualifies"
+            return (
+                new,
+                f"workload {w.name}: {text}, and none of the {int(mask.sum())} options left by the other "
+                "requirements qualifies",
+            )
         mask = new
     return mask, None
 
@@ -203,8 +210,9 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     return Candidates(df, considered - len(df), considered)
 
 
-def _dominated(cpc: np.ndarray, cpu: np.ndarray, cov: np.ndarray, co2: np.ndarray, capped: np.ndarray,
-               integer: bool, carbon: bool) -> np.ndarray:
+def _dominated(
+    cpc: np.ndarray, cpu: np.ndarray, cov: np.ndarray, co2: np.ndarray, capped: np.ndarray, integer: bool, carbon: bool
+) -> np.ndarray:
     """Which rows (options, periods in columns) some other row dominates, ties to the lower index.
 
     j dominates i when, in every period, j costs no more per unit of coverage, j is not capped,
@@ -234,12 +242,15 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     Reserved options are compared across workloads (their capacity is shared), owned never.
     """
     drop_keys: set[tuple[int, int]] = set()
-    rented = df["pricing_model"].isin(["on_demand", "spot"]).to_numpy() & ~df["wkind"].isin(["train", "finetune"]).to_numpy()
+    rented = (
+        df["pricing_model"].isin(["on_demand", "spot"]).to_numpy() & ~df["wkind"].isin(["train", "finetune"]).to_numpy()
+    )
     sub = df[rented]
     if len(sub):
         # one wide table (workload x option) x period, then numpy slices per group: no pandas per group
-        wide = sub.pivot_table(index=["w_idx", "option_id"], columns="t_idx",
-                               values=["cost_usd", "coverage", "co2e_t"], aggfunc="first")
+        wide = sub.pivot_table(
+            index=["w_idx", "option_id"], columns="t_idx", values=["cost_usd", "coverage", "co2e_t"], aggfunc="first"
+        )
         meta = sub.drop_duplicates(["w_idx", "option_id"]).set_index(["w_idx", "option_id"]).loc[wide.index]
         gid = meta.groupby(["w_idx", "provider", "vendor", "pricing_model"], sort=False).ngroup().to_numpy()
         order = np.argsort(gid, kind="stable")
@@ -250,7 +261,7 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
         integer_all = meta["unit"].eq("replicas").to_numpy()[order]
         keys = wide.index.to_numpy()[order]
         bounds = np.r_[0, np.flatnonzero(np.diff(gid[order])) + 1, len(order)]
-        for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, z in itertools.pairwise(bounds):
             if z - a < 2:
                 continue
             live = ~np.isnan(cost_all[a:z]).all(axis=0)  # the workload's own periods
@@ -266,8 +277,11 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
         gkey = ["w_idx", "provider", "vendor", "region", "accelerator"]
         rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda x: bool(x.isin(["on_demand", "spot"]).all()))
         rg = gang_df[gang_df["pricing_model"].isin(["on_demand", "spot"])]
-        rg = rg.assign(cpc=rg["cost_usd"] / rg["coverage"], c2=rg["co2e_t"] / rg["coverage"],
-                       capped=np.isfinite(rg["avail_accelerators"].to_numpy()))
+        rg = rg.assign(
+            cpc=rg["cost_usd"] / rg["coverage"],
+            c2=rg["co2e_t"] / rg["coverage"],
+            capped=np.isfinite(rg["avail_accelerators"].to_numpy()),
+        )
         best = rg.groupby([*gkey, "t_idx"]).agg(cpc=("cpc", "min"), c2=("c2", "min"), capped=("capped", "any"))
         wide = best.reset_index().pivot_table(index=gkey, columns="t_idx", values=["cpc", "c2"], aggfunc="first")
         capped_g = best["capped"].groupby(level=list(range(len(gkey)))).any().reindex(wide.index).to_numpy()
@@ -277,7 +291,7 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
         keys = wide.index.to_numpy()[order]
         cap_all = capped_g[order]
         bounds = np.r_[0, np.flatnonzero(np.diff(gid[order])) + 1, len(order)]
-        for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, z in itertools.pairwise(bounds):
             if z - a < 2:
                 continue
             live = ~np.isnan(cpc_all[a:z]).all(axis=0)
@@ -289,8 +303,13 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
         if drop_groups:
             gk = list(zip(*(gang_df[c] for c in gkey), strict=True))
             hit = np.array([k in drop_groups for k in gk])
-            drop_keys.update(zip(gang_df["w_idx"].to_numpy()[hit].astype(int).tolist(),
-                                 gang_df["option_id"].to_numpy()[hit].astype(int).tolist(), strict=True))
+            drop_keys.update(
+                zip(
+                    gang_df["w_idx"].to_numpy()[hit].astype(int).tolist(),
+                    gang_df["option_id"].to_numpy()[hit].astype(int).tolist(),
+                    strict=True,
+                )
+            )
     keep = np.array([(int(w), int(o)) not in drop_keys for w, o in zip(df["w_idx"], df["option_id"], strict=True)])
     df = df[keep]
     return _prune_reserved(df, carbon)
@@ -303,10 +322,15 @@ def _prune_reserved(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     if res.empty:
         return df
     info = res.groupby("option_id").agg(
-        provider=("provider", "first"), pm=("pricing_model", "first"), acc=("accelerator", "first"),
-        count=("accelerator_count", "first"), price=("usd_per_accelerator_hour", "first"),
-        grid=("kwh_per_accelerator_hour", "first"), capped=("avail_accelerators", lambda a: bool(np.isfinite(a).any())),
-        co2=("co2e_t", "sum"), use=("usage", "sum"),
+        provider=("provider", "first"),
+        pm=("pricing_model", "first"),
+        acc=("accelerator", "first"),
+        count=("accelerator_count", "first"),
+        price=("usd_per_accelerator_hour", "first"),
+        grid=("kwh_per_accelerator_hour", "first"),
+        capped=("avail_accelerators", lambda a: bool(np.isfinite(a).any())),
+        co2=("co2e_t", "sum"),
+        use=("usage", "sum"),
     )
     users = res.groupby("option_id")["w_idx"].agg(frozenset)
     dropped: set[int] = set()
@@ -319,7 +343,9 @@ def _prune_reserved(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
                 if i == j or j in dropped or g.at[j, "capped"]:
                     continue
                 cheaper = g.at[j, "price"] < g.at[i, "price"] or (g.at[j, "price"] == g.at[i, "price"] and j < i)
-                cleaner = not carbon or g.at[j, "co2"] / max(g.at[j, "use"], 1e-12) <= g.at[i, "co2"] / max(g.at[i, "use"], 1e-12)
+                cleaner = not carbon or g.at[j, "co2"] / max(g.at[j, "use"], 1e-12) <= g.at[i, "co2"] / max(
+                    g.at[i, "use"], 1e-12
+                )
                 if cheaper and cleaner and users[i] <= users[j]:
                     dropped.add(int(i))
                     break

@@ -28,16 +28,20 @@ class InfeasibleError(FleetplanError):
         super().__init__("no plan satisfies every requirement: " + "; ".join(reasons))
 
 
-def explain_infeasible(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, time_limit_s: float = 30.0) -> list[str]:
+def explain_infeasible(
+    sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, time_limit_s: float = 30.0
+) -> list[str]:
     """Reasons (one per conflicting requirement) found by the elastic re-solve."""
     f = build_model(sc, cand, options, elastic=True)
-    result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=1e-2))
+    _, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=1e-2))
     if x is None:
-        result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, relax=True))
+        _result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, relax=True))
     if x is None or f.slacks.empty:
         return ["the model has no solution even with every policy relaxed (check owned capacity and power)"]
     labels = sc.horizon.labels()
-    total_spend = float(np.asarray(f.spend.sum(axis=0)).ravel() @ x) + float(f.fixed_spend.to_numpy().sum() if f.fixed_spend.size else 0)
+    total_spend = float(np.asarray(f.spend.sum(axis=0)).ravel() @ x) + float(
+        f.fixed_spend.to_numpy().sum() if f.fixed_spend.size else 0
+    )
     reasons: list[str] = []
     start = {name: blk for name, blk in f.model.columns.items() if name.startswith("slack_")}
     offset = {name: 0 for name in start}
@@ -48,7 +52,9 @@ def explain_infeasible(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, 
         if val <= 1e-6:
             continue
         reasons.append(_describe(sc, s, val, labels, total_spend, options, cand))
-    return list(dict.fromkeys(reasons)) or ["the requirements conflict only through integrality (whole replicas, servers)"]
+    return list(dict.fromkeys(reasons)) or [
+        "the requirements conflict only through integrality (whole replicas, servers)"
+    ]
 
 
 def _capacity_note(sc: Scenario, cand: pd.DataFrame, w_idx: int) -> str:
@@ -57,8 +63,10 @@ def _capacity_note(sc: Scenario, cand: pd.DataFrame, w_idx: int) -> str:
     notes = []
     capped = mine[np.isfinite(mine["avail_accelerators"])]
     if len(capped) == len(mine[mine["source"] == "catalog"]) and len(capped):
-        notes += [f"{r.provider}/{r.region}/{r.instance_type} capped at {r.avail_accelerators:g} accelerators"
-                  for r in capped.itertuples()][:3]
+        notes += [
+            f"{r.provider}/{r.region}/{r.instance_type} capped at {r.avail_accelerators:g} accelerators"
+            for r in capped.itertuples()
+        ][:3]
     sites = {x.name: x for x in sc.sites}
     for r in mine[mine["source"] == "owned"].drop_duplicates("site").itertuples():
         site = sites[r.site]
@@ -66,13 +74,16 @@ def _capacity_note(sc: Scenario, cand: pd.DataFrame, w_idx: int) -> str:
     return f" (eligible capacity: {'; '.join(notes)})" if notes else ""
 
 
-def _describe(sc: Scenario, s: pd.Series, val: float, labels: list[str], total: float, options: pd.DataFrame,
-              cand: pd.DataFrame) -> str:
+def _describe(
+    sc: Scenario, s: pd.Series, val: float, labels: list[str], total: float, options: pd.DataFrame, cand: pd.DataFrame
+) -> str:
     fam = s["family"]
     if fam == "coverage":
         w = sc.workloads[int(s["w_idx"])]
-        return (f"workload {w.name}: only {max(0.0, 1 - val):.0%} of its {labels[int(s['t_idx'])]} demand can be met "
-                f"within the other requirements{_capacity_note(sc, cand, int(s['w_idx']))}")
+        return (
+            f"workload {w.name}: only {max(0.0, 1 - val):.0%} of its {labels[int(s['t_idx'])]} demand can be met "
+            f"within the other requirements{_capacity_note(sc, cand, int(s['w_idx']))}"
+        )
     if fam == "budget":
         t = int(s["t_idx"])
         pol = sc.policy
@@ -81,21 +92,29 @@ def _describe(sc: Scenario, s: pd.Series, val: float, labels: list[str], total: 
     if fam in ("provider_share", "vendor_share"):
         what = "provider" if fam == "provider_share" else "chip vendor"
         need = float(s["cap"]) + val * float(s["scale"]) / max(total, 1.0)
-        return (f"{what} share cap for {s['name']} ({float(s['cap']):.0%}) is too tight: the plan needs about "
-                f"{min(need, 1.0):.0%}")
+        return (
+            f"{what} share cap for {s['name']} ({float(s['cap']):.0%}) is too tight: the plan needs about "
+            f"{min(need, 1.0):.0%}"
+        )
     if fam == "diversity":
         w = sc.workloads[int(s["w_idx"])]
         m = w.min_providers or sc.policy.min_providers_critical
-        return (f"critical workload {w.name}: policy asks for {m} providers each carrying at least "
-                f"{sc.policy.min_provider_share_critical:.0%}, but fewer can host it")
+        return (
+            f"critical workload {w.name}: policy asks for {m} providers each carrying at least "
+            f"{sc.policy.min_provider_share_critical:.0%}, but fewer can host it"
+        )
     if fam == "n_minus_1":
         w = sc.workloads[int(s["w_idx"])]
-        return (f"N-1: without {s['provider']}, workload {w.name} can keep only {max(0.0, 1 - val):.0%} of its "
-                f"{labels[int(s['t_idx'])]} demand")
+        return (
+            f"N-1: without {s['provider']}, workload {w.name} can keep only {max(0.0, 1 - val):.0%} of its "
+            f"{labels[int(s['t_idx'])]} demand"
+        )
     if fam == "availability":
         o = options.set_index("option_id").loc[int(s["option_id"])]
-        return (f"availability of {o['provider']}/{o['region']}/{o['instance_type']} ({o['pricing_model']}) in "
-                f"{labels[int(s['t_idx'])]} is short by {val:,.0f} accelerators")
+        return (
+            f"availability of {o['provider']}/{o['region']}/{o['instance_type']} ({o['pricing_model']}) in "
+            f"{labels[int(s['t_idx'])]} is short by {val:,.0f} accelerators"
+        )
     if fam in ("carbon", "carbon_period"):
         scope = "horizon" if fam == "carbon" else labels[int(s["t_idx"])]
         return f"carbon budget ({scope}) is short by {val:,.1f} tCO2e"

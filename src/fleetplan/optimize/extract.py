@@ -12,9 +12,24 @@ from fleetplan.optimize.formulation import Formulation
 __all__ = ["ALLOCATION_COLUMNS", "extract_tables"]
 
 ALLOCATION_COLUMNS = [
-    "workload", "kind", "period", "provider", "region", "site", "server_type", "instance_type",
-    "accelerator", "vendor", "pricing_model", "option_id", "replicas", "accelerator_hours",
-    "coverage", "cost_usd", "energy_kwh", "co2e_t",
+    "workload",
+    "kind",
+    "period",
+    "provider",
+    "region",
+    "site",
+    "server_type",
+    "instance_type",
+    "accelerator",
+    "vendor",
+    "pricing_model",
+    "option_id",
+    "replicas",
+    "accelerator_hours",
+    "coverage",
+    "cost_usd",
+    "energy_kwh",
+    "co2e_t",
 ]
 
 _TOL = 1e-6
@@ -85,14 +100,29 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
                     "term_periods": int(r["term"]),
                     "instances": int(count),
                     "accelerators": int(count) * int(o["accelerator_count"]),
-                    "in_horizon_usd": float(count * r["per_instance_usd"] * min(int(r["term"]), sc.horizon.periods - int(r["start"]))),
+                    "in_horizon_usd": float(
+                        count * r["per_instance_usd"] * min(int(r["term"]), sc.horizon.periods - int(r["start"]))
+                    ),
                     "committed_usd": float(count * r["per_instance_usd"] * int(r["term"])),
                 }
             )
     reservations = pd.DataFrame(
         res_rows,
-        columns=["option_id", "provider", "region", "instance_type", "accelerator", "pricing_model", "start_period",
-                 "end_period", "term_periods", "instances", "accelerators", "in_horizon_usd", "committed_usd"],
+        columns=[
+            "option_id",
+            "provider",
+            "region",
+            "instance_type",
+            "accelerator",
+            "pricing_model",
+            "start_period",
+            "end_period",
+            "term_periods",
+            "instances",
+            "accelerators",
+            "in_horizon_usd",
+            "committed_usd",
+        ],
     )
     # purchases
     buy_rows = []
@@ -119,8 +149,18 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
             )
     purchases = pd.DataFrame(
         buy_rows,
-        columns=["site", "provider", "server_type", "accelerator", "period_ordered", "period_in_service", "servers",
-                 "accelerators", "capex_usd", "power_kw"],
+        columns=[
+            "site",
+            "provider",
+            "server_type",
+            "accelerator",
+            "period_ordered",
+            "period_in_service",
+            "servers",
+            "accelerators",
+            "capex_usd",
+            "power_kw",
+        ],
     )
     # costs per period by category, from the spend matrix (solver side)
     x_r = x.copy()

@@ -108,7 +108,7 @@ def _owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
                 if hw.server_type != name:
                     continue
                 start = parse_period(hw.purchased, sc.horizon.period) - first
-                end = start + int(round(st.lifetime_years * ppy))
+                end = start + round(st.lifetime_years * ppy)
                 t = np.arange(T)
                 existing += np.where((t >= start) & (t < end), hw.count, 0)
             rows.append(
@@ -123,7 +123,7 @@ def _owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
                     "rack_units": st.rack_units,
                     "capex_usd": st.capex_usd,
                     "lead": st.lead_time_periods,
-                    "life": int(round(st.lifetime_years * ppy)),
+                    "life": round(st.lifetime_years * ppy),
                     "lifetime_years": st.lifetime_years,
                     "opex_per_period": st.opex_usd_per_year / ppy,
                     "buyable": name in site.buyable,
@@ -175,13 +175,18 @@ class _Builder:
 
 
 def build_model(
-    sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, *, elastic: bool = False, operations: Operations | None = None
+    sc: Scenario,
+    cand: pd.DataFrame,
+    options: pd.DataFrame,
+    *,
+    elastic: bool = False,
+    operations: Operations | None = None,
 ) -> Formulation:
     """Build every switched-on constraint family into one sparse model (see module docstring)."""
     b = _Builder(sc, cand, options, elastic=elastic)
     b.operations = operations
     m = b.m
-    T, H, d = b.T, b.H, b.d
+    T, _H, d = b.T, b.H, b.d
     pools = _owned_pools(sc, b.first)
 
     # ---------------------------------------------------------------- columns
@@ -212,9 +217,15 @@ def build_model(
     q = m.add_columns("q", len(div), upper=1.0, integer=True)
 
     optional = pd.DataFrame(
-        [{"w_idx": i, "workload": w.name, "value_usd": w.value_usd or 0.0} for i, w in enumerate(sc.workloads) if w.optional]
+        [
+            {"w_idx": i, "workload": w.name, "value_usd": w.value_usd or 0.0}
+            for i, w in enumerate(sc.workloads)
+            if w.optional
+        ]
     )
-    s = m.add_columns("s", len(optional), upper=1.0, integer=True, cost=-(optional["value_usd"].to_numpy() if len(optional) else 0.0))
+    s = m.add_columns(
+        "s", len(optional), upper=1.0, integer=True, cost=-(optional["value_usd"].to_numpy() if len(optional) else 0.0)
+    )
 
     # elastic penalty: larger than any plausible plan cost
     b.penalty = 1e3 * max(1.0, float((cand["cost_usd"] * cand["ub"]).sum()))
@@ -295,8 +306,16 @@ def _assign_costs(m: SparseModel, total: np.ndarray) -> None:
         offset += len(part)
 
 
-def _fix_investments(b: _Builder, ops: Operations, res: pd.DataFrame, buys: pd.DataFrame, onboard: pd.DataFrame,
-                     n0: int, b0: int, u0: int) -> None:
+def _fix_investments(
+    b: _Builder,
+    ops: Operations,
+    res: pd.DataFrame,
+    buys: pd.DataFrame,
+    onboard: pd.DataFrame,
+    n0: int,
+    b0: int,
+    u0: int,
+) -> None:
     """Operations mode: pin reservations, purchases and onboarding (lower = upper = given amount)."""
     m = b.m
 
@@ -306,10 +325,22 @@ def _fix_investments(b: _Builder, ops: Operations, res: pd.DataFrame, buys: pd.D
         m.upper[i] = values.astype(float)
 
     if len(res):
-        pin("n", np.array([ops.reservations.get((int(o), int(t)), 0) for o, t in zip(res["option_id"], res["start"], strict=True)]))
+        pin(
+            "n",
+            np.array(
+                [ops.reservations.get((int(o), int(t)), 0) for o, t in zip(res["option_id"], res["start"], strict=True)]
+            ),
+        )
     if len(buys):
-        pin("b", np.array([ops.purchases.get((si, st, int(t)), 0) for si, st, t in
-                           zip(buys["site"], buys["server_type"], buys["order"], strict=True)]))
+        pin(
+            "b",
+            np.array(
+                [
+                    ops.purchases.get((si, st, int(t)), 0)
+                    for si, st, t in zip(buys["site"], buys["server_type"], buys["order"], strict=True)
+                ]
+            ),
+        )
     if len(onboard):
         pin("u", np.array([1 if p in ops.onboarded else 0 for p in onboard["provider"]]))
 
@@ -339,7 +370,15 @@ def _reservation_columns(b: _Builder, cand: pd.DataFrame, options: pd.DataFrame)
         per_inst = float(o["usd_per_accelerator_hour"]) * int(o["accelerator_count"]) * b.H
         ub = float(np.ceil(demand.loc[oid] / (int(o["accelerator_count"]) * b.H) + 1e-9))
         for s in range(b.T):
-            rows.append({"option_id": int(oid), "start": s, "term": int(o["term_periods"]), "per_instance_usd": per_inst, "ub": ub})
+            rows.append(
+                {
+                    "option_id": int(oid),
+                    "start": s,
+                    "term": int(o["term_periods"]),
+                    "per_instance_usd": per_inst,
+                    "ub": ub,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -377,8 +416,16 @@ def _purchase_columns(b: _Builder, pools: pd.DataFrame) -> pd.DataFrame:
         for s in range(b.T):
             if s + pool["lead"] > b.T - 1:
                 break
-            rows.append({"pool": pi, "site": pool["site"], "server_type": pool["server_type"], "order": s,
-                         "service": s + int(pool["lead"]), "ub": float(np.floor(cap + 1e-9))})
+            rows.append(
+                {
+                    "pool": pi,
+                    "site": pool["site"],
+                    "server_type": pool["server_type"],
+                    "order": s,
+                    "service": s + int(pool["lead"]),
+                    "ub": float(np.floor(cap + 1e-9)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -472,8 +519,13 @@ def _coverage(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) 
         lower[opt_rows] = 0.0
     if b.operations is not None:
         blk = b.m.add_columns("unserved", len(uniq), upper=1.0, cost=b.operations.unserved_penalty_usd)
-        b.unserved = pd.DataFrame({"w_idx": w_of_row.astype(int), "t_idx": (uniq % (b.T + 1)).astype(int),
-                                   "col": blk.idx(np.arange(len(uniq)))})
+        b.unserved = pd.DataFrame(
+            {
+                "w_idx": w_of_row.astype(int),
+                "t_idx": (uniq % (b.T + 1)).astype(int),
+                "col": blk.idx(np.arange(len(uniq))),
+            }
+        )
         rows.append(np.arange(len(uniq)))
         cols.append(blk.idx(np.arange(len(uniq))))
         vals.append(np.ones(len(uniq)))
@@ -489,7 +541,7 @@ def _coverage(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) 
 def _availability(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
     """Availability caps.  For every capped option o and period t:
 
-        sum_w usage[w,o,t] * y[w,o,t] <= avail_accelerators[o] * H
+    sum_w usage[w,o,t] * y[w,o,t] <= avail_accelerators[o] * H
     """
     capped = np.isfinite(cand["avail_accelerators"].to_numpy())
     if not capped.any():
@@ -506,13 +558,15 @@ def _availability(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
         rows.append(np.arange(len(uniq)))
         cols.append(sc_)
         vals.append(sg * b.H)
-    b.m.add_rows("availability", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=upper)
+    b.m.add_rows(
+        "availability", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=upper
+    )
 
 
 def _reserved_capacity(b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, y0: int, n0: int) -> None:
     """Reserved capacity.  For every reserved option o and period t:
 
-        sum_w usage[w,o,t] * y[w,o,t] <= count[o] * H * sum_{s <= t < s + term} n[o,s]
+    sum_w usage[w,o,t] * y[w,o,t] <= count[o] * H * sum_{s <= t < s + term} n[o,s]
     """
     mask = cand["pricing_model"].isin(["reserved_1y", "reserved_3y"]).to_numpy()
     sub = cand[mask]
@@ -547,7 +601,10 @@ def _owned_capacity(b: _Builder, cand: pd.DataFrame, pools: pd.DataFrame, buys: 
     pools = pools.reset_index(drop=True)
     pos = {(r.site, r.server_type): i for i, r in enumerate(pools.itertuples())}
     sub = cand[mask]
-    row_y = np.array([pos[(s, k)] for s, k in zip(sub["site"], sub["server_type"], strict=True)], dtype=np.int64) * b.T + sub["t_idx"].to_numpy()
+    row_y = (
+        np.array([pos[(s, k)] for s, k in zip(sub["site"], sub["server_type"], strict=True)], dtype=np.int64) * b.T
+        + sub["t_idx"].to_numpy()
+    )
     rows, cols, vals = [row_y], [y0 + np.flatnonzero(mask)], [sub["usage"].to_numpy()]
     for j, row in buys.reset_index(drop=True).iterrows():
         pool = pools.loc[int(row["pool"])]
@@ -556,7 +613,14 @@ def _owned_capacity(b: _Builder, cand: pd.DataFrame, pools: pd.DataFrame, buys: 
         cols.append(np.full(len(ts), b0 + j))
         vals.append(np.full(len(ts), -float(pool["per_server"]) * b.H))
     upper = np.concatenate([p["existing"] * p["per_server"] * b.H for _, p in pools.iterrows()])
-    b.m.add_rows("owned_capacity", len(pools) * b.T, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=upper)
+    b.m.add_rows(
+        "owned_capacity",
+        len(pools) * b.T,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(vals),
+        upper=upper,
+    )
 
 
 def _site_power_and_space(b: _Builder, pools: pd.DataFrame, buys: pd.DataFrame, b0: int) -> None:
@@ -589,14 +653,16 @@ def _site_power_and_space(b: _Builder, pools: pd.DataFrame, buys: pd.DataFrame, 
         rows_s.append(base + ts)
         vals_s.append(np.full(len(ts), float(pool["rack_units"])))
     size = len(sites) * b.T
-    cat = (lambda x: np.concatenate(x) if x else np.zeros(0))  # noqa: E731
+    cat = lambda x: np.concatenate(x) if x else np.zeros(0)  # noqa: E731
     # existing hardware above the envelope is the scenario's fact, not the plan's choice
     upper_p = np.maximum(cap_kw - kw_used, 0.0)
     b.m.add_rows("site_power", size, cat(rows_p), cat(cols_p), cat(vals_p), upper=upper_p)
     has_space = np.array([s is not None and not pd.isna(s) for s in space])
     if has_space.any():
         upper_s = np.repeat(np.where(has_space, np.nan_to_num(space.astype(float), nan=0.0), np.inf), b.T)
-        b.m.add_rows("site_space", size, cat(rows_s), cat(cols_p), cat(vals_s), upper=np.maximum(upper_s - ru_used, 0.0))
+        b.m.add_rows(
+            "site_space", size, cat(rows_s), cat(cols_p), cat(vals_s), upper=np.maximum(upper_s - ru_used, 0.0)
+        )
 
 
 def _link(b: _Builder, name: str, cand: pd.DataFrame, mask: np.ndarray, binary_col: np.ndarray, y0: int) -> None:
@@ -613,8 +679,12 @@ def _link(b: _Builder, name: str, cand: pd.DataFrame, mask: np.ndarray, binary_c
     key = binary_col.astype(np.int64) * (b.T + 1) + sub["t_idx"].to_numpy()
     uniq, row = np.unique(key, return_inverse=True)
     cov_ub = (sub["coverage"] * sub["ub"]).to_numpy()
-    big = np.maximum(np.maximum.reduceat(cov_ub[np.argsort(row, kind="stable")],
-                                         np.r_[0, np.flatnonzero(np.diff(np.sort(row))) + 1]), 1.0)
+    big = np.maximum(
+        np.maximum.reduceat(
+            cov_ub[np.argsort(row, kind="stable")], np.r_[0, np.flatnonzero(np.diff(np.sort(row))) + 1]
+        ),
+        1.0,
+    )
     n = len(uniq)
     b.m.add_rows(
         name,
@@ -626,11 +696,13 @@ def _link(b: _Builder, name: str, cand: pd.DataFrame, mask: np.ndarray, binary_c
     )
 
 
-def _single_placement(b: _Builder, cand: pd.DataFrame, groups: pd.DataFrame, y0: int, z0: int, served: dict[int, int]) -> None:
+def _single_placement(
+    b: _Builder, cand: pd.DataFrame, groups: pd.DataFrame, y0: int, z0: int, served: dict[int, int]
+) -> None:
     """Training runs are placed whole: one provider-region and one accelerator type (gang).
 
-        sum_g z[w,g] = 1   (or = s[w] if optional)
-        sum_{o in g} coverage * y[w,o,t] <= U * z[w,g]      for every t (see _link)
+    sum_g z[w,g] = 1   (or = s[w] if optional)
+    sum_{o in g} coverage * y[w,o,t] <= U * z[w,g]      for every t (see _link)
     """
     gkey = groups.assign(g=np.arange(len(groups)))
     mask = cand["wkind"].isin(["train", "finetune"]).to_numpy()
@@ -648,19 +720,25 @@ def _single_placement(b: _Builder, cand: pd.DataFrame, groups: pd.DataFrame, y0:
         cols.append(np.array([c for _, c in opt]))
         vals.append(-np.ones(len(opt)))
         rhs[[r for r, _ in opt]] = 0.0
-    b.m.add_rows("placement_one", len(ws), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=rhs, upper=rhs)
+    b.m.add_rows(
+        "placement_one", len(ws), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=rhs, upper=rhs
+    )
 
 
-def _onboarding(b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, onboard: pd.DataFrame, y0: int, n0: int, u0: int) -> None:
+def _onboarding(
+    b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, onboard: pd.DataFrame, y0: int, n0: int, u0: int
+) -> None:
     """Provider onboarding (diversification is not free).
 
-        sum_{o in p} coverage * y[w,o,t] <= U * u[p]   (per workload and period; see _link)
-        n[o,s] <= ub * u[p(o)]                          for providers not yet onboarded
+    sum_{o in p} coverage * y[w,o,t] <= U * u[p]   (per workload and period; see _link)
+    n[o,s] <= ub * u[p(o)]                          for providers not yet onboarded
     """
     pos = {p: i for i, p in enumerate(onboard["provider"])}
     ym = cand["provider"].isin(pos).to_numpy()
     # y side, aggregated per (workload, provider, period)
-    wp = cand.loc[ym, "w_idx"].to_numpy() * len(pos) + np.array([pos[p] for p in cand.loc[ym, "provider"]], dtype=np.int64)
+    wp = cand.loc[ym, "w_idx"].to_numpy() * len(pos) + np.array(
+        [pos[p] for p in cand.loc[ym, "provider"]], dtype=np.int64
+    )
     uniq_wp, wp_id = np.unique(wp, return_inverse=True)
     link_rows = b.m.n_rows
     _link(b, "onboarding_link", cand, ym, wp_id, y0)
@@ -680,8 +758,14 @@ def _onboarding(b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, onboard: pd.
             nc = n0 + np.flatnonzero(rm)
             n = len(nc)
             us = u0 + np.array([pos[p] for p in rp[rm]], dtype=np.int64)
-            b.m.add_rows("onboarding_reserved", n, np.r_[np.arange(n), np.arange(n)], np.r_[nc, us],
-                         np.r_[np.ones(n), -res.loc[rm, "ub"].to_numpy()], upper=0.0)
+            b.m.add_rows(
+                "onboarding_reserved",
+                n,
+                np.r_[np.arange(n), np.arange(n)],
+                np.r_[nc, us],
+                np.r_[np.ones(n), -res.loc[rm, "ub"].to_numpy()],
+                upper=0.0,
+            )
 
 
 def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int, served: dict[int, int]) -> None:
@@ -703,9 +787,14 @@ def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: 
     key = qi * (b.T + 1) + sub["t_idx"].to_numpy()
     uniq, row = np.unique(key, return_inverse=True)
     q_of = uniq // (b.T + 1)
-    b.m.add_rows("diversity_share", len(uniq), np.r_[row, np.arange(len(uniq))],
-                 np.r_[y0 + np.flatnonzero(sel), q0 + q_of], np.r_[sub["coverage"].to_numpy(), -np.full(len(uniq), min_share)],
-                 lower=0.0)
+    b.m.add_rows(
+        "diversity_share",
+        len(uniq),
+        np.r_[row, np.arange(len(uniq))],
+        np.r_[y0 + np.flatnonzero(sel), q0 + q_of],
+        np.r_[sub["coverage"].to_numpy(), -np.full(len(uniq), min_share)],
+        lower=0.0,
+    )
     ws = np.sort(div["w_idx"].unique())
     w_pos = {int(w): i for i, w in enumerate(ws)}
     need = div.drop_duplicates("w_idx").set_index("w_idx")["min_providers"]
@@ -725,13 +814,16 @@ def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: 
         rows.append(np.arange(len(ws)))
         cols.append(sc_)
         vals.append(sg * 10)
-    b.m.add_rows("diversity_count", len(ws), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=lower)
+    b.m.add_rows(
+        "diversity_count", len(ws), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=lower
+    )
     if not b.elastic:
         _diversity_others(b, cand, div, y0, q0, served, min_share)
 
 
-def _diversity_others(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int,
-                      served: dict[int, int], min_share: float) -> None:
+def _diversity_others(
+    b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int, served: dict[int, int], min_share: float
+) -> None:
     """Valid inequality that tightens the diversity family's LP relaxation.
 
     The other counted providers carry at least min_share each, so for every (w, p, t):
@@ -746,7 +838,7 @@ def _diversity_others(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: in
         if int(wi) in served:
             continue
         sub = cand[(cand["w_idx"] == wi) & (cand["provider"] != p)]
-        for t, grp in sub.groupby("t_idx", sort=True):
+        for _t, grp in sub.groupby("t_idx", sort=True):
             rows.append(np.full(len(grp) + 1, r))
             cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
             vals.append(np.r_[grp["coverage"].to_numpy(), min_share])
@@ -754,15 +846,21 @@ def _diversity_others(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: in
             r += 1
         # whole replicas: a counted provider runs at least one replica in every period
         own = cand[(cand["w_idx"] == wi) & (cand["provider"] == p) & cand["unit"].eq("replicas")]
-        for t, grp in own.groupby("t_idx", sort=True):
+        for _t, grp in own.groupby("t_idx", sort=True):
             rows.append(np.full(len(grp) + 1, r))
             cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
             vals.append(np.r_[np.ones(len(grp)), -1.0])
             lower.append(0.0)
             r += 1
     if r:
-        b.m.add_rows("diversity_others", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
-                     lower=np.array(lower))
+        b.m.add_rows(
+            "diversity_others",
+            r,
+            np.concatenate(rows),
+            np.concatenate(cols),
+            np.concatenate(vals),
+            lower=np.array(lower),
+        )
 
 
 def _n_minus_1(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) -> None:
@@ -797,11 +895,20 @@ def _n_minus_1(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int])
         rows.append(np.arange(r))
         cols.append(sc_)
         vals.append(sg)
-    b.m.add_rows("n_minus_1", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=np.array(lower))
+    b.m.add_rows(
+        "n_minus_1", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=np.array(lower)
+    )
 
 
-def _column_owner(b: _Builder, n_cols: int, cand: pd.DataFrame, pools: pd.DataFrame, res: pd.DataFrame,
-                  onboard: pd.DataFrame, attr: str) -> np.ndarray:
+def _column_owner(
+    b: _Builder,
+    n_cols: int,
+    cand: pd.DataFrame,
+    pools: pd.DataFrame,
+    res: pd.DataFrame,
+    onboard: pd.DataFrame,
+    attr: str,
+) -> np.ndarray:
     """Provider (attr='provider') or chip vendor (attr='vendor') of every spend column, '' if none."""
     owner = np.full(n_cols, "", dtype=object)
     m = b.m
@@ -821,8 +928,16 @@ def _column_owner(b: _Builder, n_cols: int, cand: pd.DataFrame, pools: pd.DataFr
     return owner
 
 
-def _share_caps(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame, options: pd.DataFrame, cand: pd.DataFrame,
-                pools: pd.DataFrame, res: pd.DataFrame, onboard: pd.DataFrame) -> None:
+def _share_caps(
+    b: _Builder,
+    spend: sp.csr_matrix,
+    fixed: pd.DataFrame,
+    options: pd.DataFrame,
+    cand: pd.DataFrame,
+    pools: pd.DataFrame,
+    res: pd.DataFrame,
+    onboard: pd.DataFrame,
+) -> None:
     """Spend-share caps per provider and per chip vendor, over the horizon.
 
         sum_j (1[owner(j) = p] - cap_p) * spend_j <= cap_p * F - F_p
@@ -883,8 +998,9 @@ def _budgets(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame) -> None:
     # rows in units of each period's budget (well scaled); infinite budgets keep scale 1
     scale = np.where(np.isfinite(budget) & (budget > 0), budget, 1.0)
     r_all = np.concatenate(rows)
-    b.m.add_rows("budget", b.T, r_all, np.concatenate(cols), np.concatenate(vals) / scale[r_all],
-                 upper=(budget - f_t) / scale)
+    b.m.add_rows(
+        "budget", b.T, r_all, np.concatenate(cols), np.concatenate(vals) / scale[r_all], upper=(budget - f_t) / scale
+    )
 
 
 def _carbon_budget(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
@@ -899,7 +1015,14 @@ def _carbon_budget(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
             rows.append(np.array([0]))
             cc.append(sc_)
             vals.append(sg)
-        b.m.add_rows("carbon_horizon", 1, np.concatenate(rows), np.concatenate(cc), np.concatenate(vals), upper=pol.carbon_budget_tco2e)
+        b.m.add_rows(
+            "carbon_horizon",
+            1,
+            np.concatenate(rows),
+            np.concatenate(cc),
+            np.concatenate(vals),
+            upper=pol.carbon_budget_tco2e,
+        )
     if pol.carbon_budget_tco2e_per_period is not None:
         rows, cc, vals = [cand["t_idx"].to_numpy()], [cols], [co2]
         if b.elastic:
@@ -907,4 +1030,11 @@ def _carbon_budget(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
             rows.append(np.arange(b.T))
             cc.append(sc_)
             vals.append(sg)
-        b.m.add_rows("carbon_period", b.T, np.concatenate(rows), np.concatenate(cc), np.concatenate(vals), upper=pol.carbon_budget_tco2e_per_period)
+        b.m.add_rows(
+            "carbon_period",
+            b.T,
+            np.concatenate(rows),
+            np.concatenate(cc),
+            np.concatenate(vals),
+            upper=pol.carbon_budget_tco2e_per_period,
+        )

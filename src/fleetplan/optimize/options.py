@@ -40,7 +40,38 @@ Instance Advisor puts most GPU instance types in its 5-20 %-per-month buckets fo
 interruption, i.e. well under one a day)."""
 
 EU_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
 )
 """EU member states plus the EEA (IS, LI, NO): a country here carries the ``eu`` tag."""
 
@@ -132,8 +163,9 @@ def _owned_options(sc: Scenario) -> pd.DataFrame:
                     "term_periods": 0,
                     "country": site.country,
                     "latency_zone": site.latency_zone,
-                    "tags": _tags(site.tags, provider_tags.get(site.provider, []),
-                                  ["eu"] if site.country in EU_COUNTRIES else []),
+                    "tags": _tags(
+                        site.tags, provider_tags.get(site.provider, []), ["eu"] if site.country in EU_COUNTRIES else []
+                    ),
                     "grid_kgco2e_per_kwh": (
                         site.grid_kgco2e_per_kwh
                         if site.grid_kgco2e_per_kwh is not None
@@ -166,10 +198,33 @@ def build_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
     df["vendor"] = df["accelerator"].map({k: a.vendor for k, a in load_accelerators().items()})
     df["option_id"] = np.arange(len(df), dtype=np.int64)
     cols = [
-        "option_id", "source", "provider", "kind", "region", "site", "server_type", "instance_type",
-        "accelerator", "vendor", "accelerator_count", "memory_gb", "tdp_w", "pricing_model",
-        "usd_per_accelerator_hour", "avail_accelerators", "spot_rate_per_hour", "term_periods",
-        "country", "latency_zone", "tags", "grid_kgco2e_per_kwh", "pue", "renewable_share",
-        "utilization", "server_overhead", "kwh_per_accelerator_hour", "electricity_usd_per_kwh",
+        "option_id",
+        "source",
+        "provider",
+        "kind",
+        "region",
+        "site",
+        "server_type",
+        "instance_type",
+        "accelerator",
+        "vendor",
+        "accelerator_count",
+        "memory_gb",
+        "tdp_w",
+        "pricing_model",
+        "usd_per_accelerator_hour",
+        "avail_accelerators",
+        "spot_rate_per_hour",
+        "term_periods",
+        "country",
+        "latency_zone",
+        "tags",
+        "grid_kgco2e_per_kwh",
+        "pue",
+        "renewable_share",
+        "utilization",
+        "server_overhead",
+        "kwh_per_accelerator_hour",
+        "electricity_usd_per_kwh",
     ]
     return df[cols].reset_index(drop=True)

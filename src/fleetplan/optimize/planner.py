@@ -102,9 +102,7 @@ def optimize(
     tm.solve_s = time.perf_counter() - t0
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
-            raise FleetplanError(
-                f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit"
-            )
+            raise FleetplanError(f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit")
         raise InfeasibleError(explain_infeasible(sc, cand, options))
 
     lp_value = None
@@ -129,7 +127,9 @@ def optimize(
         lp_bound_usd=lp_value,
     )
     co2 = float(plan.costs["co2e_t"].sum())
-    value = float(sum((w.value_usd or 0.0) for w in sc.workloads if w.optional and w.name not in plan.dropped_workloads))
+    value = float(
+        sum((w.value_usd or 0.0) for w in sc.workloads if w.optional and w.name not in plan.dropped_workloads)
+    )
     plan.objective_breakdown = {
         "discounted_spend_usd": float(plan.costs["discounted_usd"].sum()),
         "carbon_cost_usd": co2 * sc.objective.carbon_price_usd_per_tco2e,

@@ -71,7 +71,9 @@ def _finite(x: float) -> float | None:
     return None if x is None or math.isinf(x) or math.isnan(x) or abs(x) >= 1e30 else float(x)
 
 
-def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
+def solve(
+    model: SparseModel, options: SolverOptions | None = None
+) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
     """Solve ``model``; return the typed result and the column values (None without a solution)."""
     import highspy
 
@@ -106,9 +108,7 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
     lp.a_matrix_.value_ = a.data.astype(float)
     n_int = 0 if opts.relax else int(integer.sum())
     if n_int:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous for f in integer
-        ]
+        lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous for f in integer]
     h.passModel(lp)
 
     if opts.progress is not None and n_int:
@@ -122,8 +122,13 @@ def solve(model: SparseModel, options: SolverOptions | None = None) -> tuple[Sol
             last[0] = now
             inc, bnd = _finite(out.mip_primal_bound), _finite(out.mip_dual_bound)
             opts.progress(  # type: ignore[misc]
-                Progress(now, inc / scale if inc is not None else None, bnd / scale if bnd is not None else None,
-                         _finite(out.mip_gap), int(out.mip_node_count))
+                Progress(
+                    now,
+                    inc / scale if inc is not None else None,
+                    bnd / scale if bnd is not None else None,
+                    _finite(out.mip_gap),
+                    int(out.mip_node_count),
+                )
             )
 
         h.cbMipInterrupt.subscribe(_on_progress)

@@ -27,7 +27,40 @@ REL_TOL = 1e-5
 COVER_TOL = 1e-4
 SHARE_TOL = 1e-4
 """Spend shares may exceed their cap by 0.01 percentage point (solver feasibility tolerances)."""
-_EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split())
+_EU = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 _RESTART_HOURS = 0.25
 _DEFAULT_SPOT_RATE = 0.005
 _UTIL = 0.8
@@ -56,10 +89,7 @@ class _Facts:
         self.ppy = periods_per_year(sc.horizon.period)
         self.first = parse_period(sc.horizon.start, sc.horizon.period)
         off = cat.offerings
-        self.offer = {
-            (r.provider, r.region, r.instance_type, r.pricing_model): r
-            for r in off.itertuples(index=False)
-        }
+        self.offer = {(r.provider, r.region, r.instance_type, r.pricing_model): r for r in off.itertuples(index=False)}
         self.region = {(r.provider, r.region): r for r in cat.regions.itertuples(index=False)}
         kinds = dict(zip(cat.providers["provider"], cat.providers["kind"], strict=True))
         ptags = dict(zip(cat.providers["provider"], cat.providers["tags"], strict=True))
@@ -68,7 +98,9 @@ class _Facts:
             ptags[p.name] = ";".join(p.tags)
         self.kind = kinds
         self.ptags = ptags
-        self.onboarding = dict(zip(cat.providers["provider"], cat.providers["onboarding_cost_usd"].fillna(0.0), strict=True))
+        self.onboarding = dict(
+            zip(cat.providers["provider"], cat.providers["onboarding_cost_usd"].fillna(0.0), strict=True)
+        )
         self.sites = {s.name: s for s in sc.sites}
         self.types = {t.name: t for t in sc.server_types}
         self.workloads = {w.name: w for w in sc.workloads}
@@ -119,8 +151,18 @@ def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
     w = f.workloads.get(row["workload"])
     prov = f.providers.get(row["provider"])
     site = f.sites[row["site"]] if isinstance(row["site"], str) else None
-    util = next((u for u in (getattr(w, "power_utilization", None), getattr(site, "utilization", None),
-                             getattr(prov, "utilization", None)) if u is not None), _UTIL)
+    util = next(
+        (
+            u
+            for u in (
+                getattr(w, "power_utilization", None),
+                getattr(site, "utilization", None),
+                getattr(prov, "utilization", None),
+            )
+            if u is not None
+        ),
+        _UTIL,
+    )
     if site is not None:
         st = f.types[row["server_type"]]
         grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else 0.475
@@ -186,7 +228,7 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
     rate = sc.discount_rate_per_year
     for _, r in plan.purchases.iterrows():
         st = f.types[r["server_type"]]
-        life = int(round(st.lifetime_years * f.ppy))
+        life = round(st.lifetime_years * f.ppy)
         t_in = f.t_of[r["period_in_service"]]
         vendor = resolve_accelerator(st.accelerator).vendor
         for t in range(t_in, min(t_in + life, T)):
@@ -209,7 +251,7 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         for hw in site.existing:
             st = f.types[hw.server_type]
             start = parse_period(hw.purchased, sc.horizon.period) - f.first
-            end = start + int(round(st.lifetime_years * f.ppy))
+            end = start + round(st.lifetime_years * f.ppy)
             vendor = resolve_accelerator(st.accelerator).vendor
             for t in range(max(start, 0), min(end, T)):
                 usd = hw.count * st.opex_usd_per_year / f.ppy
@@ -263,8 +305,10 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         if row["pricing_model"] != "owned":
             offer = f.offer.get((row["provider"], row["region"], row["instance_type"], row["pricing_model"]))
             if offer is None:
-                v.append(f"{w.name}: offering {row['provider']}/{row['region']}/{row['instance_type']} "
-                         f"({row['pricing_model']}) is not in the catalog")
+                v.append(
+                    f"{w.name}: offering {row['provider']}/{row['region']}/{row['instance_type']} "
+                    f"({row['pricing_model']}) is not in the catalog"
+                )
                 continue
         key = (w.name, row["accelerator"], row["period"])
         if key not in need or need[key] <= 0:
@@ -277,20 +321,26 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             if abs(reps - round(reps)) > 1e-6:
                 v.append(f"{w.name} {row['period']}: {reps} replicas is not a whole number")
             if offer is not None and k > int(offer.accelerator_count):
-                v.append(f"{w.name}: a replica needs {int(k)} x {row['accelerator']} but {row['instance_type']} has "
-                         f"{int(offer.accelerator_count)}")
+                v.append(
+                    f"{w.name}: a replica needs {int(k)} x {row['accelerator']} but {row['instance_type']} has "
+                    f"{int(offer.accelerator_count)}"
+                )
             covered = reps * eff / need[key]
             hours = reps * k * f.H
             if not _close(hours, float(row["accelerator_hours"])):
-                v.append(f"{w.name} {row['period']}: accelerator-hours {row['accelerator_hours']:.1f} != replicas x "
-                         f"{int(k)} x {f.H:.0f} h")
+                v.append(
+                    f"{w.name} {row['period']}: accelerator-hours {row['accelerator_hours']:.1f} != replicas x "
+                    f"{int(k)} x {f.H:.0f} h"
+                )
         else:
             hours = float(row["accelerator_hours"])
             covered = hours * eff / need[key]
         cover[(w.name, row["period"])] += covered
         cover_by_p[(w.name, row["period"], row["provider"])] += covered
         owner = row["site"] if isinstance(row["site"], str) else None
-        hours_used[(row["provider"], row["region"], row["instance_type"], row["pricing_model"], owner, row["period"])] += hours
+        hours_used[
+            (row["provider"], row["region"], row["instance_type"], row["pricing_model"], owner, row["period"])
+        ] += hours
     active = {(r.workload, r.period) for r in sizing.itertuples(index=False) if r.fits}
     for wname, period in sorted(active):
         if wname in dropped:
@@ -318,9 +368,14 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             continue
         term = {"reserved_1y": f.ppy, "reserved_3y": 3 * f.ppy}.get(r["pricing_model"])
         if term != int(r["term_periods"]):
-            v.append(f"reservation {r['instance_type']} {r['pricing_model']}: term {r['term_periods']} periods, expected {term}")
+            v.append(
+                f"reservation {r['instance_type']} {r['pricing_model']}: term {r['term_periods']} periods, "
+                f"expected {term}"
+            )
         s = f.t_of[r["start_period"]]
-        reserved[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])][s : s + int(r["term_periods"])] += r["instances"]
+        reserved[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])][
+            s : s + int(r["term_periods"])
+        ] += r["instances"]
     for key, hours in hours_used.items():
         prov, reg, inst, pm, site, period = key
         t = f.t_of[period]
@@ -328,13 +383,17 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             o = f.offer[(prov, reg, inst, pm)]
             cap = o.availability_max_instances
             if cap is not None and not pd.isna(cap) and hours > cap * o.accelerator_count * f.H * (1 + REL_TOL):
-                v.append(f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours, availability cap "
-                         f"is {cap * o.accelerator_count * f.H:,.0f}")
+                v.append(
+                    f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours, availability cap "
+                    f"is {cap * o.accelerator_count * f.H:,.0f}"
+                )
             if pm.startswith("reserved"):
                 have = reserved[(prov, reg, inst, pm)][t] * o.accelerator_count * f.H
                 if hours > have * (1 + REL_TOL) + 1e-6:
-                    v.append(f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours but only "
-                             f"{have:,.0f} are reserved")
+                    v.append(
+                        f"{prov}/{reg}/{inst} {pm} {period}: uses {hours:,.0f} accelerator-hours but only "
+                        f"{have:,.0f} are reserved"
+                    )
     servers = _servers_in_service(f, plan, v)
     for (site, st_name), count in servers.items():
         st = f.types[st_name]
@@ -342,8 +401,10 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             used = hours_used.get((f.sites[site].provider, site, st_name, "owned", site, f.labels[t]), 0.0)
             cap = count[t] * st.accelerators_per_server * f.H
             if used > cap * (1 + REL_TOL) + 1e-6:
-                v.append(f"site {site} {f.labels[t]}: {st_name} used {used:,.0f} accelerator-hours, "
-                         f"{int(count[t])} servers in service give {cap:,.0f}")
+                v.append(
+                    f"site {site} {f.labels[t]}: {st_name} used {used:,.0f} accelerator-hours, "
+                    f"{int(count[t])} servers in service give {cap:,.0f}"
+                )
     for site in sc.sites:
         existing_kw = np.zeros(T)
         kw = np.zeros(T)
@@ -355,7 +416,14 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             acc = resolve_accelerator(st.accelerator)
             kw += count * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
             ru += count * st.rack_units
-            existing_kw += _existing_count(f, site, st_name) * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
+            existing_kw += (
+                _existing_count(f, site, st_name)
+                * st.accelerators_per_server
+                * acc.tdp_w
+                * st.power_overhead_factor
+                * site.pue
+                / 1000
+            )
         avg_kw = np.zeros(T)
         at_site = alloc[alloc["site"] == site.name] if len(alloc) else alloc
         for _, row in at_site.iterrows():
@@ -363,21 +431,30 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         for t in range(T):
             limit = max(site.power_capacity_kw, existing_kw[t])
             if kw[t] > limit * (1 + REL_TOL) + 1e-6:
-                v.append(f"site {site.name} {f.labels[t]}: installed servers draw {kw[t]:,.1f} kW, power capacity "
-                         f"is {site.power_capacity_kw:,.1f} kW")
+                v.append(
+                    f"site {site.name} {f.labels[t]}: installed servers draw {kw[t]:,.1f} kW, power capacity "
+                    f"is {site.power_capacity_kw:,.1f} kW"
+                )
             if avg_kw[t] > limit * (1 + REL_TOL) + 1e-6:
-                v.append(f"site {site.name} {f.labels[t]}: average draw {avg_kw[t]:,.1f} kW exceeds the power "
-                         f"capacity {site.power_capacity_kw:,.1f} kW")
+                v.append(
+                    f"site {site.name} {f.labels[t]}: average draw {avg_kw[t]:,.1f} kW exceeds the power "
+                    f"capacity {site.power_capacity_kw:,.1f} kW"
+                )
             if site.space_rack_units is not None and ru[t] > site.space_rack_units + 1e-6:
-                v.append(f"site {site.name} {f.labels[t]}: {ru[t]:.0f} rack units installed, space is {site.space_rack_units}")
+                v.append(
+                    f"site {site.name} {f.labels[t]}: {ru[t]:.0f} rack units installed, "
+                    f"space is {site.space_rack_units}"
+                )
 
     # 3. training placed whole ---------------------------------------------------------------------
     checks.append("training runs placed whole: one provider-region, one accelerator type")
     for wname, grp in alloc[alloc["kind"].isin(["train", "finetune"])].groupby("workload"):
         places = {(p, r, a) for p, r, a in zip(grp["provider"], grp["region"], grp["accelerator"], strict=True)}
         if len(places) > 1:
-            v.append(f"training run {wname} is split across {len(places)} placements: "
-                     + ", ".join(f"{p}/{r}/{a}" for p, r, a in sorted(places)))
+            v.append(
+                f"training run {wname} is split across {len(places)} placements: "
+                + ", ".join(f"{p}/{r}/{a}" for p, r, a in sorted(places))
+            )
 
     # 4. spend and policies ------------------------------------------------------------------------
     costs = recompute_costs(sc, plan)
@@ -397,17 +474,26 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         if m <= 1 or w.name in dropped:
             continue
         provs = {p for (wn, _t, p), c in cover_by_p.items() if wn == w.name}
-        counted = [p for p in provs if all(cover_by_p.get((w.name, per, p), 0.0) >= pol.min_provider_share_critical - COVER_TOL
-                                           for (wn, per) in active if wn == w.name)]
+        counted = [
+            p
+            for p in provs
+            if all(
+                cover_by_p.get((w.name, per, p), 0.0) >= pol.min_provider_share_critical - COVER_TOL
+                for (wn, per) in active
+                if wn == w.name
+            )
+        ]
         if len(counted) < m:
-            v.append(f"critical workload {w.name} runs on {len(counted)} provider(s) carrying at least "
-                     f"{pol.min_provider_share_critical:.0%} each; policy asks for {m}")
+            v.append(
+                f"critical workload {w.name} runs on {len(counted)} provider(s) carrying at least "
+                f"{pol.min_provider_share_critical:.0%} each; policy asks for {m}"
+            )
     if pol.n_minus_1:
         checks.append("N-1: critical demand served with any one provider lost")
         for w in sc.workloads:
             if w.criticality != "critical" or w.name in dropped:
                 continue
-            for (wn, period) in sorted(active):
+            for wn, period in sorted(active):
                 if wn != w.name:
                     continue
                 provs = {p for (a, b, p) in cover_by_p if a == wn and b == period}
@@ -428,9 +514,15 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
     if pol.carbon_budget_tco2e_per_period is not None:
         for t, label in enumerate(f.labels):
             if co2[t] > pol.carbon_budget_tco2e_per_period * (1 + REL_TOL) + 1e-9:
-                v.append(f"carbon budget {label} exceeded: {co2[t]:,.1f} tCO2e vs {pol.carbon_budget_tco2e_per_period:,.1f}")
+                v.append(
+                    f"carbon budget {label} exceeded: {co2[t]:,.1f} tCO2e vs {pol.carbon_budget_tco2e_per_period:,.1f}"
+                )
     checks.append("onboarding: every newly used provider with an onboarding cost is paid for")
-    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers) | set(plan.onboarded)
+    own = (
+        {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")}
+        | set(sc.onboarded_providers)
+        | set(plan.onboarded)
+    )
     used_providers = set(alloc["provider"]) | set(plan.reservations["provider"])
     for p in sorted(used_providers - own):
         if f.onboarding.get(p, 0.0) > 0:
@@ -440,15 +532,22 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
     if check_totals:
         checks.append("reported totals match the recomputation (cost per period and category, energy, carbon)")
         mine = costs.by_period
-        for col in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd",
-                    "existing_opex_usd", "total_usd", "energy_kwh", "co2e_t"):
+        for col in (
+            "rented_usd",
+            "reserved_usd",
+            "owned_energy_usd",
+            "purchases_usd",
+            "onboarding_usd",
+            "existing_opex_usd",
+            "total_usd",
+            "energy_kwh",
+            "co2e_t",
+        ):
             a = mine[col].to_numpy()
             b = plan.costs[col].to_numpy()
             for t in range(T):
                 if not _close(float(a[t]), float(b[t])):
                     v.append(f"reported {col} for {f.labels[t]} is {b[t]:,.2f}, recomputed {a[t]:,.2f}")
-        for col in ("cost_usd", "energy_kwh", "co2e_t"):
-            pass  # per-allocation figures are summed into the period totals checked above
     return Verification(ok=not v, checks=tuple(checks), violations=tuple(dict.fromkeys(v)))
 
 
@@ -460,7 +559,7 @@ def _existing_count(f: _Facts, site: object, st_name: str) -> np.ndarray:
         if hw.server_type != st_name:
             continue
         start = parse_period(hw.purchased, f.sc.horizon.period) - f.first
-        end = start + int(round(st.lifetime_years * f.ppy))
+        end = start + round(st.lifetime_years * f.ppy)
         for t in range(max(start, 0), min(end, T)):
             out[t] += hw.count
     return out
@@ -482,10 +581,13 @@ def _servers_in_service(f: _Facts, plan: Plan, v: list[str]) -> dict[tuple[str, 
         order = f.t_of[r["period_ordered"]]
         service = f.t_of.get(r["period_in_service"])
         if service is None or service != order + st.lead_time_periods:
-            v.append(f"purchase of {r['server_type']} at {r['site']} ordered {r['period_ordered']}: in service "
-                     f"{r['period_in_service']}, lead time says {format_period(f.first + order + st.lead_time_periods, f.sc.horizon.period)}")
+            v.append(
+                f"purchase of {r['server_type']} at {r['site']} ordered {r['period_ordered']}: in service "
+                f"{r['period_in_service']}, lead time says "
+                f"{format_period(f.first + order + st.lead_time_periods, f.sc.horizon.period)}"
+            )
             continue
-        life = int(round(st.lifetime_years * f.ppy))
+        life = round(st.lifetime_years * f.ppy)
         out[(r["site"], r["server_type"])][service : min(service + life, T)] += r["servers"]
     return out
 

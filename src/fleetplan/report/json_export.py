@@ -29,9 +29,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _shares(series: pd.Series, total: float | None = None) -> dict[str, dict[str, float]]:
     total = float(series.sum()) if total is None else total
-    return {
-        str(k): {"spend_usd": float(v), "share": (float(v) / total if total else 0.0)} for k, v in series.items()
-    }
+    return {str(k): {"spend_usd": float(v), "share": (float(v) / total if total else 0.0)} for k, v in series.items()}
 
 
 def _energy(plan: Plan) -> dict[str, Any] | None:
@@ -74,9 +72,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "solver": plan.solve.to_dict(),
         "verification": plan.verification.to_dict() if plan.verification else None,
         "costs": records(plan.costs),
-        "spend_by_provider": _shares(pd.Series(plan.spend_by_owner.get("provider", {}), dtype=float).sort_values(ascending=False), plan.total_usd),
+        "spend_by_provider": _shares(
+            pd.Series(plan.spend_by_owner.get("provider", {}), dtype=float).sort_values(ascending=False), plan.total_usd
+        ),
         "spend_by_pricing_model": _shares(spend_by(plan, "pricing_model")),
-        "spend_by_vendor": _shares(pd.Series(plan.spend_by_owner.get("vendor", {}), dtype=float).sort_values(ascending=False), plan.total_usd),
+        "spend_by_vendor": _shares(
+            pd.Series(plan.spend_by_owner.get("vendor", {}), dtype=float).sort_values(ascending=False), plan.total_usd
+        ),
         "allocations": records(plan.allocations),
         "purchases": records(plan.purchases),
         "reservations": records(plan.reservations),

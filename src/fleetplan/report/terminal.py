@@ -40,38 +40,88 @@ def _headline(plan: Plan) -> Panel:
     if s.status == SolveStatus.OPTIMAL:
         status = Text(f"optimal (proven gap {100 * (s.gap or 0):.2f} %)", style="green")
     else:
-        status = Text(f"time limit reached: best plan found, proven gap {100 * (s.gap or 0):.2f} % (not proven optimal)",
-                      style="yellow")
+        status = Text(
+            f"time limit reached: best plan found, proven gap {100 * (s.gap or 0):.2f} % (not proven optimal)",
+            style="yellow",
+        )
     ver = plan.verification
-    vtext = Text("verified: every rule re-checked independently", style="green") if ver and ver.ok else Text(
-        "NOT verified", style="bold red"
+    vtext = (
+        Text("verified: every rule re-checked independently", style="green")
+        if ver and ver.ok
+        else Text("NOT verified", style="bold red")
     )
     lp = plan.lp_bound_usd
     obj = s.objective_usd
     lines = [
-        Text.assemble(("Total spend ", "bold"), (usd(plan.total_usd), "bold cyan"),
-                      f" over {len(plan.periods)} periods ({plan.periods[0]}..{plan.periods[-1]}); "
-                      f"discounted {usd(plan.discounted_usd)}"),
-        Text(f"Energy {plan.costs['energy_kwh'].sum() / 1e3:,.0f} MWh · emissions {plan.costs['co2e_t'].sum():,.1f} tCO2e"),
-        Text.assemble("Solver: ", status, f" · {s.time_s:.1f} s · {s.variables:,} variables, {s.constraints:,} constraints"),
+        Text.assemble(
+            ("Total spend ", "bold"),
+            (usd(plan.total_usd), "bold cyan"),
+            f" over {len(plan.periods)} periods ({plan.periods[0]}..{plan.periods[-1]}); "
+            f"discounted {usd(plan.discounted_usd)}",
+        ),
+        Text(
+            f"Energy {plan.costs['energy_kwh'].sum() / 1e3:,.0f} MWh · "
+            f"emissions {plan.costs['co2e_t'].sum():,.1f} tCO2e"
+        ),
+        Text.assemble(
+            "Solver: ", status, f" · {s.time_s:.1f} s · {s.variables:,} variables, {s.constraints:,} constraints"
+        ),
         Text.assemble(vtext),
     ]
     if lp is not None and obj is not None and abs(obj) > 1e-9:
-        lines.append(Text(f"LP relaxation bound {usd(lp)}: the plan's objective {usd(obj)} is within "
-                          f"{100 * (obj - lp) / abs(obj):.1f} % of it (integrality: whole replicas, servers, placements)"))
+        lines.append(
+            Text(
+                f"LP relaxation bound {usd(lp)}: the plan's objective {usd(obj)} is within "
+                f"{100 * (obj - lp) / abs(obj):.1f} % of it (integrality: whole replicas, servers, placements)"
+            )
+        )
     return Panel(Group(*lines), title=f"[bold]{plan.scenario_name}[/bold]", title_align="left")
 
 
 def _costs(plan: Plan) -> Table:
-    t = _table("Cost per period", "period", "rented", "reserved", "owned energy", "purchases", "onboarding",
-               "existing opex", "total", "tCO2e", right=tuple(range(1, 9)))
+    t = _table(
+        "Cost per period",
+        "period",
+        "rented",
+        "reserved",
+        "owned energy",
+        "purchases",
+        "onboarding",
+        "existing opex",
+        "total",
+        "tCO2e",
+        right=tuple(range(1, 9)),
+    )
     for r in plan.costs.itertuples(index=False):
-        t.add_row(r.period, usd(r.rented_usd), usd(r.reserved_usd), usd(r.owned_energy_usd), usd(r.purchases_usd),
-                  usd(r.onboarding_usd), usd(r.existing_opex_usd), usd(r.total_usd), f"{r.co2e_t:,.1f}")
+        t.add_row(
+            r.period,
+            usd(r.rented_usd),
+            usd(r.reserved_usd),
+            usd(r.owned_energy_usd),
+            usd(r.purchases_usd),
+            usd(r.onboarding_usd),
+            usd(r.existing_opex_usd),
+            usd(r.total_usd),
+            f"{r.co2e_t:,.1f}",
+        )
     c = plan.costs
-    t.add_row("total", *(usd(c[k].sum()) for k in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd",
-                                                   "onboarding_usd", "existing_opex_usd", "total_usd")),
-              f"{c['co2e_t'].sum():,.1f}", style="bold")
+    t.add_row(
+        "total",
+        *(
+            usd(c[k].sum())
+            for k in (
+                "rented_usd",
+                "reserved_usd",
+                "owned_energy_usd",
+                "purchases_usd",
+                "onboarding_usd",
+                "existing_opex_usd",
+                "total_usd",
+            )
+        ),
+        f"{c['co2e_t'].sum():,.1f}",
+        style="bold",
+    )
     return t
 
 
@@ -95,15 +145,20 @@ def _pricing(plan: Plan) -> Table:
 
 
 def _workloads(plan: Plan) -> Table:
-    t = _table("Where each workload runs", "workload", "kind", "placements (share of its spend or demand)", "cost",
-               right=(3,))
+    t = _table(
+        "Where each workload runs", "workload", "kind", "placements (share of its spend or demand)", "cost", right=(3,)
+    )
     a = plan.allocations
     for w, grp in a.groupby("workload", sort=True):
         cov = grp.groupby(["provider", "accelerator", "pricing_model"])["coverage"].sum()
         cov = cov / cov.sum()
         parts = [f"{p} {acc} {pm} {100 * s:.0f}%" for (p, acc, pm), s in cov.sort_values(ascending=False).items()]
-        t.add_row(str(w), str(grp["kind"].iloc[0]), "; ".join(parts[:4]) + (" …" if len(parts) > 4 else ""),
-                  usd(grp["cost_usd"].sum()))
+        t.add_row(
+            str(w),
+            str(grp["kind"].iloc[0]),
+            "; ".join(parts[:4]) + (" …" if len(parts) > 4 else ""),
+            usd(grp["cost_usd"].sum()),
+        )
     for w in plan.dropped_workloads:
         t.add_row(w, "", Text("dropped: its value does not pay for it", style="yellow"), "")
     return t
@@ -112,18 +167,45 @@ def _workloads(plan: Plan) -> Table:
 def _buys(plan: Plan) -> list[Table]:
     out = []
     if len(plan.purchases):
-        t = _table("Buy", "order in", "in service", "site", "server type", "servers", "accelerators", "capex", "kW",
-                   right=(4, 5, 6, 7))
+        t = _table(
+            "Buy",
+            "order in",
+            "in service",
+            "site",
+            "server type",
+            "servers",
+            "accelerators",
+            "capex",
+            "kW",
+            right=(4, 5, 6, 7),
+        )
         for r in plan.purchases.itertuples(index=False):
-            t.add_row(r.period_ordered, r.period_in_service, r.site, r.server_type, str(r.servers),
-                      f"{r.accelerators} x {r.accelerator}", usd(r.capex_usd), f"{r.power_kw:,.1f}")
+            t.add_row(
+                r.period_ordered,
+                r.period_in_service,
+                r.site,
+                r.server_type,
+                str(r.servers),
+                f"{r.accelerators} x {r.accelerator}",
+                usd(r.capex_usd),
+                f"{r.power_kw:,.1f}",
+            )
         out.append(t)
     if len(plan.reservations):
-        t = _table("Reserve", "start", "end", "provider", "region", "instance", "instances", "term", "committed",
-                   right=(5, 7))
+        t = _table(
+            "Reserve", "start", "end", "provider", "region", "instance", "instances", "term", "committed", right=(5, 7)
+        )
         for r in plan.reservations.itertuples(index=False):
-            t.add_row(r.start_period, r.end_period, r.provider, r.region, r.instance_type, str(r.instances),
-                      r.pricing_model.replace("reserved_", ""), usd(r.committed_usd))
+            t.add_row(
+                r.start_period,
+                r.end_period,
+                r.provider,
+                r.region,
+                r.instance_type,
+                str(r.instances),
+                r.pricing_model.replace("reserved_", ""),
+                usd(r.committed_usd),
+            )
         out.append(t)
     return out
 
@@ -136,8 +218,11 @@ def _baselines(plan: Plan) -> Table:
             continue
         save = b.total_usd - plan.total_usd
         pct = f" ({100 * save / b.total_usd:.0f} %)" if b.total_usd else ""
-        broken = "none" if not b.violations else f"{len(b.violations)}: " + "; ".join(b.violations[:3]) + (
-            " …" if len(b.violations) > 3 else "")
+        broken = (
+            "none"
+            if not b.violations
+            else f"{len(b.violations)}: " + "; ".join(b.violations[:3]) + (" …" if len(b.violations) > 3 else "")
+        )
         name = b.name + (f" ({b.detail})" if b.name.startswith("single") and b.detail else "")
         t.add_row(name, usd(b.total_usd), usd(save) + pct, broken)
     return t
@@ -146,7 +231,11 @@ def _baselines(plan: Plan) -> Table:
 def _policies(plan: Plan) -> Table:
     t = _table("Policies", "policy", "scope", "limit", "plan", "status", right=(2, 3))
     for p in plan.policies:
-        fmt = (lambda v: f"{100 * v:.1f} %") if p.unit == "share" else (usd if p.unit == "usd" else (lambda v: f"{v:,.1f}"))
+        fmt = (
+            (lambda v: f"{100 * v:.1f} %")
+            if p.unit == "share"
+            else (usd if p.unit == "usd" else (lambda v: f"{v:,.1f}"))
+        )
         status = Text("binding", style="yellow") if p.binding else Text("slack", style="dim")
         if not p.satisfied:
             status = Text("VIOLATED", style="bold red")
@@ -162,38 +251,72 @@ def _energy(plan: Plan) -> list[Table | Text]:
     s = plan.energy["summary"].iloc[0]
     intensity = "—" if s["kgco2e_per_kwh"] is None or pd.isna(s["kgco2e_per_kwh"]) else f"{s['kgco2e_per_kwh']:.3f}"
     per_musd = "—" if s["tco2e_per_musd"] is None or pd.isna(s["tco2e_per_musd"]) else f"{s['tco2e_per_musd']:,.1f}"
-    t = _table("Energy and carbon", "provider / region", "MWh", "avg kW", "tCO2e", "kgCO2e/kWh", "share",
-               right=(1, 2, 3, 4, 5))
+    t = _table(
+        "Energy and carbon", "provider / region", "MWh", "avg kW", "tCO2e", "kgCO2e/kWh", "share", right=(1, 2, 3, 4, 5)
+    )
     reg = plan.energy["by_region"].sort_values("co2e_t", ascending=False)
     for r in reg.head(8).itertuples(index=False):
-        t.add_row(f"{r.provider} / {r.region}", f"{r.energy_kwh / 1e3:,.1f}", f"{r.average_kw:,.1f}",
-                  f"{r.co2e_t:,.1f}", f"{r.kgco2e_per_kwh:.3f}", f"{100 * r.share_of_co2e:.0f} %")
+        t.add_row(
+            f"{r.provider} / {r.region}",
+            f"{r.energy_kwh / 1e3:,.1f}",
+            f"{r.average_kw:,.1f}",
+            f"{r.co2e_t:,.1f}",
+            f"{r.kgco2e_per_kwh:.3f}",
+            f"{100 * r.share_of_co2e:.0f} %",
+        )
     if len(reg) > 8:
         t.add_row(f"… {len(reg) - 8} more", "", "", "", "", "")
-    t.add_row("plan", f"{s['energy_kwh'] / 1e3:,.1f}", f"{s['average_kw']:,.1f}", f"{s['co2e_t']:,.1f}", intensity,
-              "100 %", style="bold")
+    t.add_row(
+        "plan",
+        f"{s['energy_kwh'] / 1e3:,.1f}",
+        f"{s['average_kw']:,.1f}",
+        f"{s['co2e_t']:,.1f}",
+        intensity,
+        "100 %",
+        style="bold",
+    )
     out.append(t)
-    out.append(Text(f"  carbon intensity of the plan: {intensity} kgCO2e/kWh, {per_musd} tCO2e per $1M spent",
-                    style="dim"))
+    out.append(
+        Text(f"  carbon intensity of the plan: {intensity} kgCO2e/kWh, {per_musd} tCO2e per $1M spent", style="dim")
+    )
     if s["embodied_included"]:
-        out.append(Text(f"  includes {s['embodied_co2e_t']:,.1f} tCO2e embodied (manufacturing, per accelerator-hour)",
-                        style="dim"))
+        out.append(
+            Text(
+                f"  includes {s['embodied_co2e_t']:,.1f} tCO2e embodied (manufacturing, per accelerator-hour)",
+                style="dim",
+            )
+        )
     sites = plan.energy["site_power"]
     if len(sites):
-        st = _table("Site power", "site", "capacity kW", "peak installed kW", "peak average kW", "min headroom kW",
-                    right=(1, 2, 3, 4))
+        st = _table(
+            "Site power",
+            "site",
+            "capacity kW",
+            "peak installed kW",
+            "peak average kW",
+            "min headroom kW",
+            right=(1, 2, 3, 4),
+        )
         for name, g in sites.groupby("site", sort=False):
-            st.add_row(str(name), f"{g['capacity_kw'].iloc[0]:,.1f}", f"{g['installed_kw'].max():,.1f}",
-                       f"{g['average_kw'].max():,.1f}", f"{g['headroom_kw'].min():,.1f}")
+            st.add_row(
+                str(name),
+                f"{g['capacity_kw'].iloc[0]:,.1f}",
+                f"{g['installed_kw'].max():,.1f}",
+                f"{g['average_kw'].max():,.1f}",
+                f"{g['headroom_kw'].min():,.1f}",
+            )
         out.append(st)
     a = plan.abatement
     if a is not None:
         if a.binding and a.usd_per_tco2e_avoided is not None:
-            out.append(Text(
-                f"Abatement ({a.policy}): the cheapest plan emits {a.cheapest_co2e_t:,.1f} tCO2e for "
-                f"{usd(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for {usd(a.plan_total_usd)}: "
-                f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"
-                + (" (within the solvers' gap: not significant)" if a.within_gap else "")))
+            out.append(
+                Text(
+                    f"Abatement ({a.policy}): the cheapest plan emits {a.cheapest_co2e_t:,.1f} tCO2e for "
+                    f"{usd(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for {usd(a.plan_total_usd)}: "
+                    f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"
+                    + (" (within the solvers' gap: not significant)" if a.within_gap else "")
+                )
+            )
         else:
             out.append(Text(f"Abatement ({a.policy}): {a.note}", style="dim"))
     return out
@@ -204,7 +327,9 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     console.print(_headline(plan))
     console.print(_costs(plan))
     grid = Table.grid(padding=(0, 4))
-    grid.add_row(_shares(plan, "provider", "Spend by provider"), _pricing(plan), _shares(plan, "vendor", "Spend by chip vendor"))
+    grid.add_row(
+        _shares(plan, "provider", "Spend by provider"), _pricing(plan), _shares(plan, "vendor", "Spend by chip vendor")
+    )
     console.print(grid)
     for t in _buys(plan):
         console.print(t)

@@ -73,9 +73,7 @@ def analyze_risk(
     t = time.perf_counter()
     if plan is None:
         say("planning …")
-        plan = optimize(
-            sc, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, baselines=False, lp_bound=False
-        )
+        plan = optimize(sc, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, baselines=False, lp_bound=False)
     timings["plan_s"] = time.perf_counter() - t
 
     t = time.perf_counter()

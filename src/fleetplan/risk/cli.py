@@ -30,17 +30,11 @@ def risk_command(
             metavar="DIR",
         ),
     ] = None,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="solver time limit per plan, seconds")
-    ] = 120.0,
-    gap: Annotated[
-        float, typer.Option("--gap", help="relative optimality gap of the plans (0.005 = 0.5 %)")
-    ] = 5e-3,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit per plan, seconds")] = 120.0,
+    gap: Annotated[float, typer.Option("--gap", help="relative optimality gap of the plans (0.005 = 0.5 %)")] = 5e-3,
     event_time_limit: Annotated[
         float,
-        typer.Option(
-            "--event-time-limit", help="solver time limit per contingency or shock, seconds"
-        ),
+        typer.Option("--event-time-limit", help="solver time limit per contingency or shock, seconds"),
     ] = 30.0,
     duration: Annotated[
         float | None,
@@ -49,15 +43,12 @@ def risk_command(
             help="hours each contingency lasts (default: risk.contingency_duration_hours, 168)",
         ),
     ] = None,
-    no_n_minus_1: Annotated[
-        bool, typer.Option("--no-n-minus-1", help="skip the N-1 plan and its premium")
-    ] = False,
+    no_n_minus_1: Annotated[bool, typer.Option("--no-n-minus-1", help="skip the N-1 plan and its premium")] = False,
     shock: Annotated[
         list[str] | None,
         typer.Option(
             "--shock",
-            help="vendor_delay:VENDOR:PERIODS, price:PROVIDER:INCREASE "
-            "or spot_cap:SHARE[:PROVIDERS] (repeatable)",
+            help="vendor_delay:VENDOR:PERIODS, price:PROVIDER:INCREASE or spot_cap:SHARE[:PROVIDERS] (repeatable)",
         ),
     ] = None,
     replan_shocks: Annotated[
@@ -69,13 +60,9 @@ def risk_command(
     ] = False,
     draws: Annotated[
         int | None,
-        typer.Option(
-            "--draws", help="Monte Carlo draws (default: risk.monte_carlo_draws)", min=100
-        ),
+        typer.Option("--draws", help="Monte Carlo draws (default: risk.monte_carlo_draws)", min=100),
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", help="Monte Carlo seed (default: risk.seed)", min=0)
-    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed (default: risk.seed)", min=0)] = None,
 ) -> None:
     """Stress-test the plan: concentration, contingencies, N-1, shocks, Monte Carlo, runbooks.
 

@@ -82,9 +82,7 @@ def spend_table(sc: Scenario, plan: Plan) -> pd.DataFrame:
 
     a = plan.allocations
     if len(a):
-        g = a.groupby(["period", "provider", "region", "vendor", "pricing_model"], sort=False)[
-            "cost_usd"
-        ].sum()
+        g = a.groupby(["period", "provider", "region", "vendor", "pricing_model"], sort=False)["cost_usd"].sum()
         for (period, prov, reg, ven, pm), usd in g.items():
             add(t_of[period], prov, f"{prov}/{reg}", ven, pm, usd)
     for r in plan.reservations.itertuples(index=False):
@@ -172,9 +170,7 @@ def concentration(sc: Scenario, plan: Plan) -> Concentration:
                     else pd.Series(dtype=float)
                 )
                 scopes.append((label, part))
-            scopes.append(
-                (_HORIZON, by.groupby(level=0).sum() if len(by) else pd.Series(dtype=float))
-            )
+            scopes.append((_HORIZON, by.groupby(level=0).sum() if len(by) else pd.Series(dtype=float)))
             for scope, series in scopes:
                 series = series[series > 0].sort_index()
                 total = float(series.sum())
@@ -199,9 +195,7 @@ def concentration(sc: Scenario, plan: Plan) -> Concentration:
                         "hhi": h,
                         "equivalent_suppliers": 10_000.0 / h if h > 0 else 0.0,
                         "top": str(ranked.index[0]) if len(ranked) else None,
-                        "top_share": float(ranked.iloc[0]) / total
-                        if len(ranked) and total
-                        else 0.0,
+                        "top_share": float(ranked.iloc[0]) / total if len(ranked) and total else 0.0,
                         "total": total,
                     }
                 )

@@ -69,9 +69,7 @@ class Event:
         if self.providers:
             m |= cand["provider"].isin(self.providers).to_numpy()
         if self.regions:
-            labels = np.array(
-                [region_label(p, r) for p, r in zip(cand["provider"], cand["region"], strict=True)]
-            )
+            labels = np.array([region_label(p, r) for p, r in zip(cand["provider"], cand["region"], strict=True)])
             m |= np.isin(labels, list(self.regions))
         if self.vendors:
             m |= cand["vendor"].isin(self.vendors).to_numpy()
@@ -168,16 +166,9 @@ def plan_events(sc: Scenario, plan: Plan, duration_hours: float) -> list[Event]:
         | {resolve_accelerator(x).vendor for x in r["accelerator"]}
         | {resolve_accelerator(x).vendor for x in b["accelerator"]}
     )
-    out = [
-        Event(f"provider {p}", "provider", providers=(p,), duration_hours=duration_hours)
-        for p in providers
-    ]
-    out += [
-        Event(f"region {g}", "region", regions=(g,), duration_hours=duration_hours) for g in regions
-    ]
-    out += [
-        Event(f"vendor {v}", "vendor", vendors=(v,), duration_hours=duration_hours) for v in vendors
-    ]
+    out = [Event(f"provider {p}", "provider", providers=(p,), duration_hours=duration_hours) for p in providers]
+    out += [Event(f"region {g}", "region", regions=(g,), duration_hours=duration_hours) for g in regions]
+    out += [Event(f"vendor {v}", "vendor", vendors=(v,), duration_hours=duration_hours) for v in vendors]
     return out
 
 
@@ -196,14 +187,8 @@ def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float)
     for j, p in enumerate(ev.providers):
         if p not in providers:
             raise bad(["providers", j], f"unknown provider {p!r}{did_you_mean(p, providers)}")
-    regions = {
-        region_label(p, g)
-        for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)
-    }
-    regions |= {
-        region_label(p, g)
-        for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)
-    }
+    regions = {region_label(p, g) for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)}
+    regions |= {region_label(p, g) for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)}
     sites = {s.name: region_label(s.provider, s.name) for s in sc.sites}
     regions |= set(sites.values())
     canon_regions = []
@@ -215,24 +200,19 @@ def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float)
         else:
             raise bad(
                 ["regions", j],
-                f"unknown region {g!r} (write provider/region or a site name)"
-                f"{did_you_mean(g, regions | set(sites))}",
+                f"unknown region {g!r} (write provider/region or a site name){did_you_mean(g, regions | set(sites))}",
             )
     vendors = {a.vendor.lower(): a.vendor for a in load_accelerators().values()}
     canon_vendors = []
     for j, v in enumerate(ev.vendors):
         if v.lower() not in vendors:
-            raise bad(
-                ["vendors", j], f"unknown chip vendor {v!r}{did_you_mean(v, vendors.values())}"
-            )
+            raise bad(["vendors", j], f"unknown chip vendor {v!r}{did_you_mean(v, vendors.values())}")
         canon_vendors.append(vendors[v.lower()])
     start = None
     if ev.start is not None:
         labels = sc.horizon.labels()
         try:
-            t = parse_period(ev.start, sc.horizon.period) - parse_period(
-                labels[0], sc.horizon.period
-            )
+            t = parse_period(ev.start, sc.horizon.period) - parse_period(labels[0], sc.horizon.period)
         except ValueError as exc:
             raise bad(["start"], str(exc)) from None
         if not 0 <= t < len(labels):
@@ -359,9 +339,7 @@ def _workload_table(
                 .sum()
                 .sort_values(ascending=False)
             )
-            failover = "; ".join(
-                f"{region_label(p, r)} {pm} {c:.0%}" for (p, r, pm), c in g.items() if c > 1e-4
-            )
+            failover = "; ".join(f"{region_label(p, r)} {pm} {c:.0%}" for (p, r, pm), c in g.items() if c > 1e-4)
         has_slo = w.kind == "serve" and (w.slo.ttft_ms is not None or w.slo.tpot_ms is not None)
         out.append(
             {

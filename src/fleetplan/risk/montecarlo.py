@@ -86,9 +86,7 @@ def _kind_of(sc: Scenario) -> dict[str, str]:
     from fleetplan.load.scenario import scenario_catalog
 
     cat = scenario_catalog(sc)
-    kinds = dict(
-        zip(cat.providers["provider"].astype(str), cat.providers["kind"].astype(str), strict=True)
-    )
+    kinds = dict(zip(cat.providers["provider"].astype(str), cat.providers["kind"].astype(str), strict=True))
     kinds.update({p.name: p.kind for p in sc.providers})
     return kinds
 
@@ -102,14 +100,8 @@ def check_outage_keys(sc: Scenario) -> None:
     cat = scenario_catalog(sc)
     kinds = set(DEFAULT_OUTAGES)
     providers = set(_kind_of(sc))
-    regions = {
-        region_label(p, g)
-        for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)
-    }
-    regions |= {
-        region_label(p, g)
-        for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)
-    }
+    regions = {region_label(p, g) for p, g in zip(cat.regions["provider"], cat.regions["region"], strict=True)}
+    regions |= {region_label(p, g) for p, g in zip(cat.offerings["provider"], cat.offerings["region"], strict=True)}
     sites = {s.name for s in sc.sites} | {region_label(s.provider, s.name) for s in sc.sites}
     for section, known in (
         ("provider_outages", providers | kinds),
@@ -213,9 +205,7 @@ class MonteCarloResult:
     # workload, p_meets_demand_horizon, p_meets_demand_per_period,
     # expected_unserved_accelerator_hours, demand_accelerator_hours, availability
     services: pd.DataFrame
-    per_period: (
-        pd.DataFrame
-    )  # workload, period, p_meets_demand, expected_unserved_accelerator_hours
+    per_period: pd.DataFrame  # workload, period, p_meets_demand, expected_unserved_accelerator_hours
     rates: pd.DataFrame
     time_s: float
 
@@ -227,15 +217,9 @@ class MonteCarloResult:
         u = self.unserved
         return {
             "mean_unserved_critical_accelerator_hours": float(u.mean()) if len(u) else 0.0,
-            "p50_unserved_critical_accelerator_hours": float(np.percentile(u, 50))
-            if len(u)
-            else 0.0,
-            "p95_unserved_critical_accelerator_hours": float(np.percentile(u, 95))
-            if len(u)
-            else 0.0,
-            "p99_unserved_critical_accelerator_hours": float(np.percentile(u, 99))
-            if len(u)
-            else 0.0,
+            "p50_unserved_critical_accelerator_hours": float(np.percentile(u, 50)) if len(u) else 0.0,
+            "p95_unserved_critical_accelerator_hours": float(np.percentile(u, 95)) if len(u) else 0.0,
+            "p99_unserved_critical_accelerator_hours": float(np.percentile(u, 99)) if len(u) else 0.0,
             "max_unserved_critical_accelerator_hours": float(u.max()) if len(u) else 0.0,
             "p_any_unserved_critical": float((u > 1e-9).mean()) if len(u) else 0.0,
         }
@@ -272,11 +256,7 @@ def _down_segments(ent: np.ndarray, start: np.ndarray, length: np.ndarray, n_ent
     edges = np.sort(np.concatenate([lo, hi, np.zeros((n, 1)), np.full((n, 1), H)], axis=1), axis=1)
     seg_len = np.diff(edges, axis=1)
     mid = (edges[:, 1:] + edges[:, :-1]) / 2
-    inside = (
-        (lo[:, None, :] <= mid[:, :, None])
-        & (mid[:, :, None] < hi[:, None, :])
-        & (seg_ent[:, None, :] >= 0)
-    )
+    inside = (lo[:, None, :] <= mid[:, :, None]) & (mid[:, :, None] < hi[:, None, :]) & (seg_ent[:, None, :] >= 0)
     onehot = (seg_ent[:, :, None] == np.arange(n_ent)[None, None, :]).astype(np.float32)
     down = np.matmul(inside.astype(np.float32), onehot) > 0
     return seg_len, down
@@ -298,15 +278,9 @@ def monte_carlo(
     labels = sc.horizon.labels()
     H = hours_per_period(sc.horizon.period)
     dt_years = 1.0 / periods_per_year(sc.horizon.period)
-    crit = [
-        w.name
-        for w in sc.workloads
-        if w.criticality == "critical" and w.name not in plan.dropped_workloads
-    ]
+    crit = [w.name for w in sc.workloads if w.criticality == "critical" and w.name not in plan.dropped_workloads]
     a = plan.allocations[plan.allocations["workload"].isin(crit)].copy()
-    a["region_label"] = [
-        region_label(p, r) for p, r in zip(a["provider"], a["region"], strict=True)
-    ]
+    a["region_label"] = [region_label(p, r) for p, r in zip(a["provider"], a["region"], strict=True)]
     providers = sorted(set(a["provider"]))
     regions = sorted(set(a["region_label"]))
     rates = outage_rates(sc, providers, regions)
@@ -331,9 +305,7 @@ def monte_carlo(
         for r in at.itertuples(index=False):
             C[j_of[(r.provider, r.region_label)], w_of[r.workload]] += float(r.coverage)
         g = at.groupby("workload")[["accelerator_hours", "coverage"]].sum()
-        hours_full = np.array(
-            [g.loc[w, "accelerator_hours"] / max(g.loc[w, "coverage"], 1e-12) for w in ws]
-        )
+        hours_full = np.array([g.loc[w, "accelerator_hours"] / max(g.loc[w, "coverage"], 1e-12) for w in ws])
         for w, h in zip(ws, hours_full, strict=True):
             demand_hours[w] += float(h)
         prov_idx = np.array([e_pos[p] for p, _ in places])
@@ -385,9 +357,7 @@ def monte_carlo(
                 "p_meets_demand_per_period": float(pp["p_meets_demand"].mean()) if len(pp) else 1.0,
                 "expected_unserved_accelerator_hours": exp_unserved[w],
                 "demand_accelerator_hours": demand_hours[w],
-                "availability": 1.0 - exp_unserved[w] / demand_hours[w]
-                if demand_hours[w] > 0
-                else 1.0,
+                "availability": 1.0 - exp_unserved[w] / demand_hours[w] if demand_hours[w] > 0 else 1.0,
             }
         )
     svc = pd.DataFrame(
@@ -401,9 +371,7 @@ def monte_carlo(
             "availability",
         ],
     )
-    svc = svc.sort_values(["p_meets_demand_horizon", "workload"], kind="stable").reset_index(
-        drop=True
-    )
+    svc = svc.sort_values(["p_meets_demand_horizon", "workload"], kind="stable").reset_index(drop=True)
     return MonteCarloResult(
         draws=n_draws,
         seed=seed,

@@ -137,9 +137,7 @@ def n_minus_1_premium(
             time.perf_counter() - t0,
         )
     verified = bool(
-        n1.verification is not None
-        and n1.verification.ok
-        and any(c.startswith("N-1") for c in n1.verification.checks)
+        n1.verification is not None and n1.verification.ok and any(c.startswith("N-1") for c in n1.verification.checks)
     )
     msg = (
         "critical demand stays served after the loss of any one provider (verified)"

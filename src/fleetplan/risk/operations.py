@@ -85,9 +85,7 @@ class OpsModel:
     plan: Plan
     cand: pd.DataFrame
     f: Formulation
-    rows: (
-        pd.DataFrame
-    )  # one row per coverage row: w_idx, t_idx, workload, criticality, hours_per_cover, col
+    rows: pd.DataFrame  # one row per coverage row: w_idx, t_idx, workload, criticality, hours_per_cover, col
     plan_y: np.ndarray  # the plan's amount on every candidate row
     options: pd.DataFrame
     onboarded: frozenset[str]
@@ -103,16 +101,12 @@ class OpsModel:
     def _block_index(self, name: str) -> int:
         return list(self.f.model.columns).index(name)
 
-    def free_mask(
-        self, lost: np.ndarray | None = None, affected: np.ndarray | None = None
-    ) -> np.ndarray:
+    def free_mask(self, lost: np.ndarray | None = None, affected: np.ndarray | None = None) -> np.ndarray:
         """Candidate rows that may be re-planned: every row of a workload-period that loses capacity
         the plan uses (``lost``) or that ``affected`` marks."""
         n = len(self.cand)
         lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
-        free_rows = (
-            np.zeros(n, dtype=bool) if affected is None else np.asarray(affected, dtype=bool).copy()
-        )
+        free_rows = np.zeros(n, dtype=bool) if affected is None else np.asarray(affected, dtype=bool).copy()
         hit = lost & (self.plan_y > _TOL)
         if hit.any() or free_rows.any():
             key = self.cand["w_idx"].to_numpy() * (self.periods + 1) + self.cand["t_idx"].to_numpy()
@@ -137,9 +131,7 @@ class OpsModel:
         try:
             upper = np.where(free_rows, saved_y, np.minimum(saved_y, self.plan_y))
             m.upper[iy] = np.where(lost, 0.0, upper)
-            res, x = solve(
-                m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
-            )
+            res, x = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
             total_time = res.time_s
             if x is None:
                 return self._failed(res, total_time)
@@ -147,16 +139,12 @@ class OpsModel:
             if (un > _TOL).any():
                 m.upper[iu] = np.minimum(saved_u[0], un + 1e-7)
                 m.cost[iu] = np.zeros_like(saved_u[1])
-                res2, x2 = solve(
-                    m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
-                )
+                res2, x2 = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
                 total_time += res2.time_s
                 if x2 is not None:
                     res, x = res2, x2
                     un = self._unserved(x)
-            return OpsResult(
-                True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x
-            )
+            return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
         finally:
             m.upper[iy] = saved_y
             m.upper[iu], m.cost[iu] = saved_u
@@ -204,9 +192,7 @@ class OpsModel:
         b = m.columns["b"]
         if b.size:
             pools = f.pools.reset_index(drop=True)
-            owner[b.start : b.start + b.size] = pools.loc[
-                f.purchases["pool"].to_numpy(), "provider"
-            ].to_numpy()
+            owner[b.start : b.start + b.size] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
         u = m.columns["u"]
         if u.size:
             owner[u.start : u.start + u.size] = f.onboard["provider"].to_numpy()
@@ -244,9 +230,7 @@ class OpsModel:
         )
 
 
-def _pins(
-    sc: Scenario, plan: Plan, delay: dict[str, int] | None
-) -> tuple[dict, dict, frozenset[str]]:
+def _pins(sc: Scenario, plan: Plan, delay: dict[str, int] | None) -> tuple[dict, dict, frozenset[str]]:
     labels = sc.horizon.labels()
     t_of = {p: i for i, p in enumerate(labels)}
     res: dict[tuple[int, int], int] = {}
@@ -258,11 +242,7 @@ def _pins(
         shift = (delay or {}).get(str(r.server_type), 0)
         key = (str(r.site), str(r.server_type), t_of[r.period_ordered] + shift)
         buys[key] = buys.get(key, 0) + int(r.servers)
-    used = (
-        set(plan.allocations["provider"])
-        | set(plan.reservations["provider"])
-        | set(plan.purchases["provider"])
-    )
+    used = set(plan.allocations["provider"]) | set(plan.reservations["provider"]) | set(plan.purchases["provider"])
     onboarded = frozenset(used | set(plan.onboarded) | set(sc.onboarded_providers))
     return res, buys, onboarded
 
@@ -313,11 +293,7 @@ def build_ops_model(
     rows["hours_per_cover"] = _hours_per_cover(plan, cand, rows, sc.horizon.labels())
     i = names.index("unserved")
     weight = rows["criticality"].map(CRITICALITY_WEIGHT).to_numpy()
-    m.cost[i] = (
-        UNSERVED_USD_PER_ACCELERATOR_HOUR
-        * weight
-        * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
-    )
+    m.cost[i] = UNSERVED_USD_PER_ACCELERATOR_HOUR * weight * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
     # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
     if "placement_one" in m.rows:
         m._rup[list(m.rows).index("placement_one")][:] = np.inf
@@ -337,9 +313,7 @@ def build_ops_model(
     )
 
 
-def _hours_per_cover(
-    plan: Plan, cand: pd.DataFrame, rows: pd.DataFrame, labels: list[str]
-) -> np.ndarray:
+def _hours_per_cover(plan: Plan, cand: pd.DataFrame, rows: pd.DataFrame, labels: list[str]) -> np.ndarray:
     """Accelerator-hours that serve a whole (workload, period): the plan's own ratio where it runs,
     else the smallest over the workload's candidates."""
     a = plan.allocations
@@ -366,9 +340,7 @@ def _plan_amounts(sc: Scenario, plan: Plan, cand: pd.DataFrame) -> np.ndarray:
     w_of = {w.name: i for i, w in enumerate(sc.workloads)}
     pos = {
         (int(w), int(t), int(o)): i
-        for i, (w, t, o) in enumerate(
-            zip(cand["w_idx"], cand["t_idx"], cand["option_id"], strict=True)
-        )
+        for i, (w, t, o) in enumerate(zip(cand["w_idx"], cand["t_idx"], cand["option_id"], strict=True))
     }
     y = np.zeros(len(cand))
     cov = cand["coverage"].to_numpy()
@@ -385,7 +357,5 @@ def _plan_amounts(sc: Scenario, plan: Plan, cand: pd.DataFrame) -> np.ndarray:
 
 def _usable_providers(sc: Scenario, onboarded: frozenset[str]) -> frozenset[str]:
     """Providers usable without onboarding: the plan's, the onboarded ones and the company's own."""
-    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | {
-        s.provider for s in sc.sites
-    }
+    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | {s.provider for s in sc.sites}
     return frozenset(onboarded | own)

@@ -88,9 +88,7 @@ def spare_capacity(om: OpsModel) -> pd.DataFrame:
     pools = om.f.pools.reset_index(drop=True)
     owned = {}
     for _, p in pools.iterrows():
-        owned[(p["site"], p["server_type"])] = np.asarray(p["existing"], dtype=float) * float(
-            p["per_server"]
-        )
+        owned[(p["site"], p["server_type"])] = np.asarray(p["existing"], dtype=float) * float(p["per_server"])
     types = {t.name: t for t in sc.server_types}
     ppy = periods_per_year(sc.horizon.period)
     for r in plan.purchases.itertuples(index=False):
@@ -126,9 +124,7 @@ def _failover(om: OpsModel, spare: pd.DataFrame, wi: int, t: int, limit: int = 8
     sp = spare[spare["t_idx"] == t].set_index("option_id")["spare_accelerators"]
     c["spare_accelerators"] = c["option_id"].map(sp).fillna(0.0).to_numpy()
     per_unit_acc = c["usage"].to_numpy() / om.hours  # accelerators one unit occupies
-    c["spare_share"] = np.where(
-        per_unit_acc > 0, c["spare_accelerators"] / per_unit_acc * c["coverage"], 0.0
-    )
+    c["spare_share"] = np.where(per_unit_acc > 0, c["spare_accelerators"] / per_unit_acc * c["coverage"], 0.0)
     c["usd_per_cover"] = c["cost_usd"] / c["coverage"]
     c["paid"] = c["pricing_model"].isin(["reserved_1y", "reserved_3y", "owned"])
     c["ready"] = c["provider"].isin(om.onboarded)
@@ -187,15 +183,9 @@ def render_runbook(
     window = labels[t0 : t0 + cycle]
     review_idx = cycle
     review_label = (
-        labels[review_idx]
-        if review_idx < len(labels)
-        else f"{labels[-1]} + {review_idx - len(labels) + 1} period(s)"
+        labels[review_idx] if review_idx < len(labels) else f"{labels[-1]} + {review_idx - len(labels) + 1} period(s)"
     )
-    review_date = (
-        period_start_date(labels[review_idx], sc.horizon.period)
-        if review_idx < len(labels)
-        else None
-    )
+    review_date = period_start_date(labels[review_idx], sc.horizon.period) if review_idx < len(labels) else None
     lines = [f"# Runbook: {w.name}", ""]
     lines += [
         f"*Scenario:* {sc.name}  ",
@@ -228,16 +218,11 @@ def render_runbook(
     lines += [
         "## Where it runs",
         "",
-        "| period | provider / region | instance | accelerator | pricing | amount | "
-        "share of demand |",
+        "| period | provider / region | instance | accelerator | pricing | amount | share of demand |",
         "| --- | --- | --- | --- | --- | ---: | ---: |",
     ]
     for r in a[a["period"].isin(window)].itertuples(index=False):
-        amount = (
-            f"{r.replicas:.0f} replicas"
-            if r.kind == "serve"
-            else f"{r.accelerator_hours:,.0f} acc-h"
-        )
+        amount = f"{r.replicas:.0f} replicas" if r.kind == "serve" else f"{r.accelerator_hours:,.0f} acc-h"
         lines.append(
             f"| {r.period} | {region_label(r.provider, r.region)} | {r.instance_type} | "
             f"{r.accelerator} | "
@@ -269,16 +254,11 @@ def render_runbook(
     for p in providers:
         lines.append(f"- **provider {p} down:** {_impact_for(report, f'provider {p}', w.name)}")
     for g in regions:
-        if (
-            g.split("/", 1)[0] in providers
-            and len([x for x in regions if x.startswith(g.split("/", 1)[0] + "/")]) > 1
-        ):
+        if g.split("/", 1)[0] in providers and len([x for x in regions if x.startswith(g.split("/", 1)[0] + "/")]) > 1:
             lines.append(f"- **region {g} down:** {_impact_for(report, f'region {g}', w.name)}")
     vendors = sorted(set(a.loc[a["period"].isin(window), "vendor"]))
     for v in vendors:
-        lines.append(
-            f"- **chip vendor {v} unavailable:** {_impact_for(report, f'vendor {v}', w.name)}"
-        )
+        lines.append(f"- **chip vendor {v} unavailable:** {_impact_for(report, f'vendor {v}', w.name)}")
     lines.append("")
 
     lines += [
@@ -300,16 +280,8 @@ def render_runbook(
         )
     )
     for k, r in enumerate(steps.itertuples(index=False), start=1):
-        spare_txt = (
-            "no cap listed"
-            if not np.isfinite(r.spare_accelerators)
-            else f"{r.spare_accelerators:,.0f}"
-        )
-        covers = (
-            "100%+"
-            if not np.isfinite(r.spare_share) or r.spare_share >= 1
-            else f"{r.spare_share:.0%}"
-        )
+        spare_txt = "no cap listed" if not np.isfinite(r.spare_accelerators) else f"{r.spare_accelerators:,.0f}"
+        covers = "100%+" if not np.isfinite(r.spare_share) or r.spare_share >= 1 else f"{r.spare_share:.0%}"
         mark = " (already running here)" if (r.provider, r.region) in current else ""
         if not r.ready:
             mark += " (not onboarded yet)"
@@ -322,8 +294,7 @@ def render_runbook(
         lines.append("| — | no spare eligible capacity: escalate at once | | | | | | |")
     lines += [
         "",
-        "Rented capacity is subject to the provider's quota and stock at the time; "
-        "request quota ahead.",
+        "Rented capacity is subject to the provider's quota and stock at the time; request quota ahead.",
         "",
     ]
 
@@ -332,27 +303,20 @@ def render_runbook(
     if contacts:
         lines += ["| tier | name | role | email | phone |", "| ---: | --- | --- | --- | --- |"]
         for c in contacts:
-            lines.append(
-                f"| {c.tier} | {c.name} | {c.role or ''} | {c.email or ''} | {c.phone or ''} |"
-            )
+            lines.append(f"| {c.tier} | {c.name} | {c.role or ''} | {c.email or ''} | {c.phone or ''} |")
         lines += [
             "",
-            "Tier 1 is paged first; escalate one tier when a step above fails or demand "
-            "stays unserved.",
+            "Tier 1 is paged first; escalate one tier when a step above fails or demand stays unserved.",
         ]
     else:
-        lines += [
-            "No contacts are declared in the scenario: add a `contacts:` list (tier, "
-            "name, role, email, phone)."
-        ]
+        lines += ["No contacts are declared in the scenario: add a `contacts:` list (tier, name, role, email, phone)."]
     lines += [
         "",
         "## Review",
         "",
         f"Review this runbook every {cycle} period{'s' if cycle > 1 else ''} (the "
         "scenario's review cycle); "
-        f"next review: **{review_label}**"
-        + (f" ({review_date.isoformat()})." if review_date else "."),
+        f"next review: **{review_label}**" + (f" ({review_date.isoformat()})." if review_date else "."),
         "",
     ]
     return "\n".join(lines)

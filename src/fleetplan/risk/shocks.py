@@ -71,9 +71,7 @@ class ShockImpact:
 
     @property
     def delta_usd(self) -> float | None:
-        return (
-            None if self.total_usd_after is None else self.total_usd_after - self.total_usd_before
-        )
+        return None if self.total_usd_after is None else self.total_usd_after - self.total_usd_before
 
 
 def shock_name(shock: Shock) -> str:
@@ -85,9 +83,7 @@ def shock_name(shock: Shock) -> str:
         return f"{shock.vendor.lower()} delivery +{shock.periods} period{plural}"
     if isinstance(shock, PriceShock):
         return f"{shock.provider} price {shock.increase:+.0%}"
-    return f"spot capped at {shock.share:.0%}" + (
-        f" ({', '.join(shock.providers)})" if shock.providers else ""
-    )
+    return f"spot capped at {shock.share:.0%}" + (f" ({', '.join(shock.providers)})" if shock.providers else "")
 
 
 def parse_shock(text: str) -> Shock:
@@ -107,9 +103,7 @@ def parse_shock(text: str) -> Shock:
             provs = [p for p in parts[2].split(",") if p] if len(parts) == 3 else None
             return SpotCap(kind="spot_cap", share=value, providers=provs)
     except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"bad --shock {text!r}: {str(exc).splitlines()[0]}", path="--shock"
-        ) from None
+        raise InputError(f"bad --shock {text!r}: {str(exc).splitlines()[0]}", path="--shock") from None
     raise InputError(
         f"bad --shock {text!r}: expected vendor_delay:VENDOR:PERIODS, price:PROVIDER:INCREASE "
         "or spot_cap:SHARE[:PROVIDERS]",
@@ -162,9 +156,7 @@ def default_shocks(sc: Scenario, plan: Plan) -> list[Shock]:
     out += [VendorDelay(kind="vendor_delay", vendor=v, periods=2) for v in vendors]
     rented = plan.allocations[plan.allocations["pricing_model"].isin(["on_demand", "spot"])]
     if len(rented):
-        top = (
-            rented.groupby("provider")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
-        )
+        top = rented.groupby("provider")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
         out.append(PriceShock(kind="price", provider=str(top.index[0]), increase=0.3))
     if (plan.allocations["pricing_model"] == "spot").any():
         out.append(SpotCap(kind="spot_cap", share=0.5))
@@ -173,9 +165,7 @@ def default_shocks(sc: Scenario, plan: Plan) -> list[Shock]:
 
 def _shares(spend: dict[str, float]) -> dict[str, float]:
     total = sum(v for v in spend.values() if v > 0)
-    return {
-        k: v / total for k, v in sorted(spend.items(), key=lambda kv: -kv[1]) if total > 0 and v > 0
-    }
+    return {k: v / total for k, v in sorted(spend.items(), key=lambda kv: -kv[1]) if total > 0 and v > 0}
 
 
 def _peak_spot_accelerators(sc: Scenario, plan: Plan) -> dict[int, float]:
@@ -247,9 +237,7 @@ def shock_impact(
             _shares(new.spend_by_owner.get("provider", {})),
         )
     om, affected = _ops_for(sc, plan, shock, time_limit_s, mip_rel_gap, sizing)
-    base = base or build_ops_model(
-        sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing
-    )
+    base = base or build_ops_model(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing)
     free = om.free_mask(None, affected)
     res = om.solve(None, free)
     # reference: the same workloads re-planned without the shock (operations mode sets policies
@@ -309,16 +297,11 @@ def _ops_for(
     if isinstance(shock, VendorDelay):
         vendor = _vendor(sc, shock.vendor, "shock.vendor")
         delayed = {
-            st.name: shock.periods
-            for st in sc.server_types
-            if resolve_accelerator(st.accelerator).vendor == vendor
+            st.name: shock.periods for st in sc.server_types if resolve_accelerator(st.accelerator).vendor == vendor
         }
         bought = set(plan.purchases["server_type"]) & set(delayed)
         om = build_ops_model(sc, plan, delay_server_types=delayed, **kw)  # type: ignore[arg-type]
-        affected = (
-            om.cand["server_type"].isin(bought).to_numpy()
-            & om.cand["source"].eq("owned").to_numpy()
-        )
+        affected = om.cand["server_type"].isin(bought).to_numpy() & om.cand["source"].eq("owned").to_numpy()
         return om, affected
     if isinstance(shock, PriceShock):
         models = set(shock.pricing_models) & {"on_demand", "spot"}
@@ -330,9 +313,7 @@ def _ops_for(
             return c
 
         om = build_ops_model(sc, plan, transform=price, **kw)  # type: ignore[arg-type]
-        affected = (
-            om.cand["provider"].eq(shock.provider) & om.cand["pricing_model"].isin(models)
-        ).to_numpy()
+        affected = (om.cand["provider"].eq(shock.provider) & om.cand["pricing_model"].isin(models)).to_numpy()
         return om, affected
     peak = _peak_spot_accelerators(sc, plan)
 
@@ -341,9 +322,7 @@ def _ops_for(
         hit = c["pricing_model"].eq("spot")
         if shock.providers:
             hit &= c["provider"].isin(shock.providers)
-        c.loc[hit, "avail_accelerators"] = [
-            shock.share * peak.get(int(o), 0.0) for o in c.loc[hit, "option_id"]
-        ]
+        c.loc[hit, "avail_accelerators"] = [shock.share * peak.get(int(o), 0.0) for o in c.loc[hit, "option_id"]]
         return c
 
     om = build_ops_model(sc, plan, transform=cap, **kw)  # type: ignore[arg-type]
@@ -366,16 +345,12 @@ def apply_shock(sc: Scenario, plan: Plan, shock: Shock) -> Scenario:
     off = cat.offerings.copy()
     if isinstance(shock, PriceShock):
         hit = off["provider"].eq(shock.provider) & off["pricing_model"].isin(shock.pricing_models)
-        off.loc[hit, "price_usd_per_hour"] = off.loc[hit, "price_usd_per_hour"] * (
-            1.0 + shock.increase
-        )
+        off.loc[hit, "price_usd_per_hour"] = off.loc[hit, "price_usd_per_hour"] * (1.0 + shock.increase)
     else:
         peak = _peak_spot_accelerators(sc, plan)
         by_key = {}
         for r in (
-            plan.allocations[plan.allocations["pricing_model"] == "spot"]
-            .drop_duplicates("option_id")
-            .itertuples()
+            plan.allocations[plan.allocations["pricing_model"] == "spot"].drop_duplicates("option_id").itertuples()
         ):
             by_key[(r.provider, r.region, r.instance_type)] = peak.get(int(r.option_id), 0.0)
         hit = off["pricing_model"].eq("spot")

@@ -37,8 +37,7 @@ from fleetplan.sizing.training import estimate_training
 __all__ = ["size_app"]
 
 size_app = typer.Typer(
-    help="Size a workload from first principles: GPU-hours for training, throughput and replicas "
-    "for serving.",
+    help="Size a workload from first principles: GPU-hours for training, throughput and replicas for serving.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -47,12 +46,8 @@ size_app = typer.Typer(
 _out = Console(soft_wrap=False)
 
 Params = Annotated[float, typer.Option("--params", help="total parameters, e.g. 70e9")]
-ActiveParams = Annotated[
-    float | None, typer.Option("--active-params", help="active parameters per token (MoE)")
-]
-AcceleratorOpt = Annotated[
-    str, typer.Option("--accelerator", "-a", help="accelerator name or alias")
-]
+ActiveParams = Annotated[float | None, typer.Option("--active-params", help="active parameters per token (MoE)")]
+AcceleratorOpt = Annotated[str, typer.Option("--accelerator", "-a", help="accelerator name or alias")]
 Json = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 Layers = Annotated[int | None, typer.Option("--layers", help="transformer layers")]
 Hidden = Annotated[int | None, typer.Option("--hidden-size", help="model width")]
@@ -106,9 +101,7 @@ def _accelerator(name: str) -> Accelerator:
 
 def _spec(params: float, active: float | None, **arch: Any) -> ModelSpec:
     try:
-        return ModelSpec(
-            params=params, active_params=active, **{k: v for k, v in arch.items() if v}
-        )
+        return ModelSpec(params=params, active_params=active, **{k: v for k, v in arch.items() if v})
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "model"
@@ -194,9 +187,7 @@ def _train_like(
     if tokens <= 0:
         raise _Fail("--tokens must be positive", 2)
     if kind == "train":
-        est = estimate_training(
-            spec, tokens, acc, precision=precision, mfu=mfu, goodput=goodput, gpus=gpus
-        )
+        est = estimate_training(spec, tokens, acc, precision=precision, mfu=mfu, goodput=goodput, gpus=gpus)
     else:
         est = estimate_finetune(
             spec,
@@ -228,8 +219,7 @@ def _train_like(
             [
                 f"{est.precision} peak {est.peak_tflops:g} TFLOP/s, MFU {est.mfu:.1%}"
                 f"{' (given)' if mfu is not None else ' (default)'}, goodput {est.goodput:.0%}",
-                f"{est.flops_per_token:.3g} FLOPs/token, width {est.hidden_size}, "
-                f"{est.layers} layers",
+                f"{est.flops_per_token:.3g} FLOPs/token, width {est.hidden_size}, {est.layers} layers",
                 f"power {run.tdp_w:g} W TDP x utilization {run.power_utilization:g} x server overhead "
                 f"{run.server_overhead:g} x PUE {run.pue:g}; grid {run.grid_kgco2e_per_kwh:g} kgCO2e/kWh "
                 "(set --utilization, --server-overhead, --pue, --grid-kgco2e-per-kwh)",
@@ -247,16 +237,10 @@ def train(
     tokens: Annotated[float, typer.Option("--tokens", help="training tokens, e.g. 2e12")],
     accelerator: AcceleratorOpt,
     active_params: ActiveParams = None,
-    gpus: Annotated[
-        int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")
-    ] = None,
+    gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")] = None,
     precision: Annotated[str, typer.Option("--precision", help="bf16 or fp8")] = "bf16",
-    mfu: Annotated[
-        float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")
-    ] = None,
-    goodput: Annotated[
-        float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")
-    ] = None,
+    mfu: Annotated[float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")] = None,
+    goodput: Annotated[float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")] = None,
     layers: Layers = None,
     hidden_size: Hidden = None,
     context: Context = None,
@@ -267,8 +251,12 @@ def train(
     as_json: Json = False,
 ) -> None:
     """GPU-hours, memory floor, wall-clock time, energy and emissions of a (pre-)training run."""
-    energy = {"utilization": utilization, "server_overhead": server_overhead, "pue": pue,
-              "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh}
+    energy = {
+        "utilization": utilization,
+        "server_overhead": server_overhead,
+        "pue": pue,
+        "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh,
+    }
     _run(
         lambda: _train_like(
             "train",
@@ -295,16 +283,10 @@ def finetune(
     accelerator: AcceleratorOpt,
     method: Annotated[str, typer.Option("--method", help="full, lora or qlora")] = "lora",
     active_params: ActiveParams = None,
-    gpus: Annotated[
-        int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")
-    ] = None,
+    gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")] = None,
     precision: Annotated[str, typer.Option("--precision", help="bf16 or fp8")] = "bf16",
-    mfu: Annotated[
-        float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")
-    ] = None,
-    goodput: Annotated[
-        float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")
-    ] = None,
+    mfu: Annotated[float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")] = None,
+    goodput: Annotated[float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")] = None,
     grid_kgco2e_per_kwh: Grid = FALLBACK_GRID_KGCO2E_PER_KWH,
     pue: Pue = FALLBACK_PUE,
     utilization: Utilization = DEFAULT_UTILIZATION,
@@ -312,8 +294,12 @@ def finetune(
     as_json: Json = False,
 ) -> None:
     """GPU-hours, memory, energy and emissions of a full, LoRA or QLoRA fine-tune."""
-    energy = {"utilization": utilization, "server_overhead": server_overhead, "pue": pue,
-              "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh}
+    energy = {
+        "utilization": utilization,
+        "server_overhead": server_overhead,
+        "pue": pue,
+        "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh,
+    }
     _run(
         lambda: _train_like(
             "finetune",
@@ -341,24 +327,12 @@ def serve(
         int | None, typer.Option("--gpus", min=1, help="accelerators per replica (tensor parallel)")
     ] = None,
     precision: Annotated[str, typer.Option("--precision", help="bf16, fp8, int8 or int4")] = "bf16",
-    input_tokens: Annotated[
-        int, typer.Option("--input-tokens", min=1, help="prompt tokens per request")
-    ] = 1000,
-    output_tokens: Annotated[
-        int, typer.Option("--output-tokens", min=1, help="generated tokens per request")
-    ] = 200,
-    ttft_ms: Annotated[
-        float | None, typer.Option("--ttft-ms", min=0.001, help="time-to-first-token SLO")
-    ] = None,
-    tpot_ms: Annotated[
-        float | None, typer.Option("--tpot-ms", min=0.001, help="time-per-output-token SLO")
-    ] = None,
-    rps: Annotated[
-        float | None, typer.Option("--rps", min=0.0, help="peak requests/s -> replicas needed")
-    ] = None,
-    headroom: Annotated[
-        float, typer.Option("--headroom", min=0.0, help="spare capacity share for --rps")
-    ] = 0.0,
+    input_tokens: Annotated[int, typer.Option("--input-tokens", min=1, help="prompt tokens per request")] = 1000,
+    output_tokens: Annotated[int, typer.Option("--output-tokens", min=1, help="generated tokens per request")] = 200,
+    ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.001, help="time-to-first-token SLO")] = None,
+    tpot_ms: Annotated[float | None, typer.Option("--tpot-ms", min=0.001, help="time-per-output-token SLO")] = None,
+    rps: Annotated[float | None, typer.Option("--rps", min=0.0, help="peak requests/s -> replicas needed")] = None,
+    headroom: Annotated[float, typer.Option("--headroom", min=0.0, help="spare capacity share for --rps")] = 0.0,
     active_params: ActiveParams = None,
     layers: Layers = None,
     hidden_size: Hidden = None,
@@ -369,9 +343,7 @@ def serve(
 
     def body() -> int:
         acc = _accelerator(accelerator)
-        spec = _spec(
-            params, active_params, layers=layers, hidden_size=hidden_size, kv_heads=kv_heads
-        )
+        spec = _spec(params, active_params, layers=layers, hidden_size=hidden_size, kv_heads=kv_heads)
         kwargs = dict(
             precision=precision,
             input_tokens=input_tokens,
@@ -383,8 +355,7 @@ def serve(
             _, est = best_replica(spec, acc, **kwargs)
             if est is None:
                 raise _Fail(
-                    f"a {params:.3g}-parameter model does not fit "
-                    f"{D.MAX_ACCELERATORS_PER_REPLICA} x {acc.name}",
+                    f"a {params:.3g}-parameter model does not fit {D.MAX_ACCELERATORS_PER_REPLICA} x {acc.name}",
                     1,
                 )
         else:
@@ -397,9 +368,7 @@ def serve(
             payload["replicas_needed"] = math.ceil(exact - 1e-9) if math.isfinite(exact) else None
             payload["replicas_needed_exact"] = exact
             payload["accelerators_needed"] = (
-                payload["replicas_needed"] * est.gpus
-                if payload["replicas_needed"] is not None
-                else None
+                payload["replicas_needed"] * est.gpus if payload["replicas_needed"] is not None else None
             )
         if as_json:
             _emit(payload)
@@ -427,8 +396,7 @@ def serve(
                 [
                     f"{input_tokens} input / {output_tokens} output tokens per request; "
                     + (f"SLOs {slo}" if slo else "max-throughput point"),
-                    f"KV cache {est.kv_cache_bytes_per_token / 1024:,.0f} KiB/token; "
-                    f"bound by {est.bound}",
+                    f"KV cache {est.kv_cache_bytes_per_token / 1024:,.0f} KiB/token; bound by {est.bound}",
                     f"efficiencies: prefill {D.PREFILL_COMPUTE_EFFICIENCY:.0%} of peak, "
                     f"HBM {D.BANDWIDTH_EFFICIENCY:.0%}, "
                     f"interconnect {D.INTERCONNECT_EFFICIENCY:.0%}",
@@ -447,9 +415,7 @@ def batch(
     params: Params,
     tokens: Annotated[float, typer.Option("--tokens", help="input + output tokens to process")],
     accelerator: AcceleratorOpt,
-    gpus: Annotated[
-        int | None, typer.Option("--gpus", min=1, help="accelerators per replica")
-    ] = None,
+    gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="accelerators per replica")] = None,
     precision: Annotated[str, typer.Option("--precision", help="bf16, fp8, int8 or int4")] = "bf16",
     input_tokens: Annotated[int, typer.Option("--input-tokens", min=1)] = 1000,
     output_tokens: Annotated[int, typer.Option("--output-tokens", min=1)] = 200,
@@ -483,10 +449,7 @@ def batch(
                     ("requests", est.requests),
                     ("max batch", est.max_batch),
                 ],
-                [
-                    f"{input_tokens} input / {output_tokens} output tokens per request, "
-                    "max throughput"
-                ],
+                [f"{input_tokens} input / {output_tokens} output tokens per request, max throughput"],
             )
         if not est.fits:
             typer.echo(f"fleetplan: {est.reason}", err=True)

@@ -134,13 +134,9 @@ def model_shape(
     d_default = interp(lo[2], hi[2])
     l_default = interp(lo[1], hi[1])
     if head_dim is None:
-        head_dim = (
-            hidden_size // heads if (hidden_size and heads) else (64 if d_default < 1500 else 128)
-        )
+        head_dim = hidden_size // heads if (hidden_size and heads) else (64 if d_default < 1500 else 128)
     if hidden_size is None:
-        hidden_size = (
-            heads * head_dim if heads else max(head_dim, round(d_default / head_dim) * head_dim)
-        )
+        hidden_size = heads * head_dim if heads else max(head_dim, round(d_default / head_dim) * head_dim)
     if heads is None:
         heads = max(1, hidden_size // head_dim)
     if layers is None:
@@ -271,11 +267,7 @@ def default_mfu(accelerator: Accelerator, precision: str, hidden_size: float) ->
     """
     ref = MFU_REFERENCES.get(family_key(accelerator), MFU_DEFAULT_REFERENCE)
     r = _flops_per_byte(accelerator, "bf16")
-    mfu = (
-        ref.mfu
-        * (1 + MFU_OVERHEAD_K * r / ref.hidden_size)
-        / (1 + MFU_OVERHEAD_K * r / hidden_size)
-    )
+    mfu = ref.mfu * (1 + MFU_OVERHEAD_K * r / ref.hidden_size) / (1 + MFU_OVERHEAD_K * r / hidden_size)
     if precision.lower() == "fp8":
         ratio = accelerator.peak_tflops("fp8") / accelerator.peak_tflops("bf16")
         mfu *= min(FP8_TRAINING_SPEEDUP, ratio) / ratio

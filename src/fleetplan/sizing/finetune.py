@@ -39,9 +39,7 @@ def finetune_bytes_per_param(method: str) -> float:
         return 2.0 + adapter
     if method == "qlora":
         return D.QLORA_WEIGHT_BYTES_PER_PARAM + adapter
-    raise SizingError(
-        f"unknown fine-tuning method {method!r} (use one of {', '.join(FINETUNE_METHODS)})"
-    )
+    raise SizingError(f"unknown fine-tuning method {method!r} (use one of {', '.join(FINETUNE_METHODS)})")
 
 
 def estimate_finetune(

@@ -92,9 +92,7 @@ class ServingEstimate:
 def _precision(precision: str) -> str:
     p = precision.lower()
     if p not in SERVING_PRECISIONS:
-        raise SizingError(
-            f"unknown precision {precision!r} (use one of {', '.join(SERVING_PRECISIONS)})"
-        )
+        raise SizingError(f"unknown precision {precision!r} (use one of {', '.join(SERVING_PRECISIONS)})")
     return p
 
 
@@ -112,23 +110,13 @@ def _shape(spec: ModelSpec) -> D.ModelShape:
 def kv_cache_bytes_per_token(spec: ModelSpec, precision: str) -> float:
     """``2 · layers · kv_heads · head_dim · kv_bytes`` (keys and values, every layer)."""
     shape = _shape(spec)
-    return (
-        2.0
-        * shape.layers
-        * shape.kv_heads
-        * shape.head_dim
-        * D.KV_CACHE_BYTES[_precision(precision)]
-    )
+    return 2.0 * shape.layers * shape.kv_heads * shape.head_dim * D.KV_CACHE_BYTES[_precision(precision)]
 
 
-def serving_memory_bytes(
-    spec: ModelSpec, precision: str, input_tokens: int, output_tokens: int
-) -> float:
+def serving_memory_bytes(spec: ModelSpec, precision: str, input_tokens: int, output_tokens: int) -> float:
     """Weights plus the KV cache of one full-length sequence (the least a replica must hold)."""
     p = _precision(precision)
-    return spec.params * D.WEIGHT_BYTES[p] + kv_cache_bytes_per_token(spec, p) * (
-        input_tokens + output_tokens
-    )
+    return spec.params * D.WEIGHT_BYTES[p] + kv_cache_bytes_per_token(spec, p) * (input_tokens + output_tokens)
 
 
 def _kv_budget(spec: ModelSpec, accelerator: Accelerator, gpus: int, precision: str) -> float:
@@ -324,9 +312,7 @@ def best_replica(
     None when the model fits no replica of at most ``limit`` accelerators.
     """
     spec = as_model_spec(model)
-    floor = min_replica_accelerators(
-        spec, accelerator, precision, input_tokens, output_tokens, limit=limit
-    )
+    floor = min_replica_accelerators(spec, accelerator, precision, input_tokens, output_tokens, limit=limit)
     if floor is None:
         return None, None
     top = max(floor, accelerator.max_per_node)
@@ -345,8 +331,6 @@ def best_replica(
             tpot_ms=tpot_ms,
         )
         first = first or est
-        if est.fits and (
-            best is None or est.requests_per_s / size > best.requests_per_s / best.gpus * 1.0001
-        ):
+        if est.fits and (best is None or est.requests_per_s / size > best.requests_per_s / best.gpus * 1.0001):
             best = est
     return floor, best or first

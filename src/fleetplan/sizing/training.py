@@ -131,9 +131,7 @@ def min_accelerators(total_bytes: float, accelerator: Accelerator, fraction: flo
 def _check_precision(precision: str) -> str:
     p = precision.lower()
     if p not in _TRAIN_PRECISIONS:
-        raise SizingError(
-            f"precision {precision!r} is not supported for training (use bf16 or fp8)"
-        )
+        raise SizingError(f"precision {precision!r} is not supported for training (use bf16 or fp8)")
     return "bf16" if p == "fp16" else p
 
 
@@ -173,9 +171,7 @@ def _finish(
         flops_per_param_token=flops_per_param_token,
     )
     peak = accelerator.peak_tflops(precision)
-    used_mfu = (
-        float(mfu) if mfu is not None else D.default_mfu(accelerator, precision, shape.hidden_size)
-    )
+    used_mfu = float(mfu) if mfu is not None else D.default_mfu(accelerator, precision, shape.hidden_size)
     used_mfu *= mfu_factor
     used_goodput = float(goodput) if goodput is not None else D.default_goodput(accelerator)
     gpu_hours = flops / (peak * 1e12 * used_mfu * used_goodput) / 3600.0

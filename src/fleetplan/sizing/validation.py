@@ -101,11 +101,7 @@ def serving_validation(data_dir: Path | str | None = None) -> pd.DataFrame:
                 "gpus": int(r["gpu_count"]),
                 "input_tokens": int(r["isl"]),
                 "output_tokens": int(r["osl"]),
-                "engine": "TRT-LLM v1.0"
-                if "v1.0" in source
-                else "TRT-LLM v0.17"
-                if "v0.17" in source
-                else "",
+                "engine": "TRT-LLM v1.0" if "v1.0" in source else "TRT-LLM v0.17" if "v0.17" in source else "",
                 "estimated_output_tokens_per_s": est.output_tokens_per_s,
                 "published_output_tokens_per_s": float(r["value"]),
                 "max_batch": est.max_batch,
@@ -153,8 +149,7 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
         "include restarts, evaluation and, for Llama 3.1, the long-context stage; that is what",
         "goodput covers.",
         "",
-        "| model | accelerator | params | tokens | MFU | goodput | estimate GPU-h "
-        "| published GPU-h | error |",
+        "| model | accelerator | params | tokens | MFU | goodput | estimate GPU-h | published GPU-h | error |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in tr.itertuples():
@@ -170,8 +165,7 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
         "Source: NVIDIA TensorRT-LLM performance overview (`serving_throughput.csv`), offline",
         "max-load runs on H100-SXM with FP8; output tokens/s of the whole tensor-parallel group.",
         "",
-        "| model | engine | GPUs (TP) | input | output | estimate tok/s | published tok/s "
-        "| error | batch | bound |",
+        "| model | engine | GPUs (TP) | input | output | estimate tok/s | published tok/s | error | batch | bound |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in sv.itertuples():
@@ -198,9 +192,7 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the validation page to the given path (or print it)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m fleetplan.sizing.validation", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m fleetplan.sizing.validation", description=__doc__)
     parser.add_argument("output", nargs="?", help="Markdown file to write (default: print)")
     parser.add_argument("--data", help="validation data folder (default: shared/data/validation)")
     args = parser.parse_args(argv)

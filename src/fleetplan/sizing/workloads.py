@@ -42,8 +42,7 @@ SIZING_COLUMNS: dict[str, str] = {
     "period_index": "0-based index of the period in the workload's active periods",
     "accelerator": "canonical accelerator name",
     "precision": "precision the estimate assumes",
-    "accelerator_hours": "train/finetune/batch: accelerator-hours needed in the period "
-    "(NaN for serve)",
+    "accelerator_hours": "train/finetune/batch: accelerator-hours needed in the period (NaN for serve)",
     "replicas": "serve: replicas for the period's peak incl. growth and headroom (NaN otherwise)",
     "accelerators_per_replica": "accelerators per replica or gang (serve, batch: most efficient "
     "size; train, finetune: fixed gang or memory floor)",
@@ -69,9 +68,7 @@ def active_periods(workload: Workload, horizon: Horizon) -> list[str]:
     return [lab for lab, o in zip(labels, ords, strict=True) if lo <= o <= hi]
 
 
-def allowed_accelerators(
-    workload: Workload, universe: Iterable[Accelerator] | None = None
-) -> list[Accelerator]:
+def allowed_accelerators(workload: Workload, universe: Iterable[Accelerator] | None = None) -> list[Accelerator]:
     """The accelerators ``workload`` may use, in universe order (aliases resolved)."""
     pool = list(universe) if universe is not None else list(load_accelerators().values())
     if workload.accelerators is None:
@@ -117,9 +114,7 @@ def _rows(
     return out
 
 
-def _size_train(
-    workload: Workload, acc: Accelerator, labels: list[str], period_hours: float
-) -> list[dict]:
+def _size_train(workload: Workload, acc: Accelerator, labels: list[str], period_hours: float) -> list[dict]:
     if workload.tokens is None:
         raise SizingError(f"workload {workload.name!r} ({workload.kind}) needs 'tokens'")
     window_hours = period_hours * len(labels)
@@ -131,9 +126,7 @@ def _size_train(
         window_hours=window_hours,
     )
     if workload.kind == "finetune":
-        est = estimate_finetune(
-            workload.model, workload.tokens, acc, method=workload.method, **kwargs
-        )
+        est = estimate_finetune(workload.model, workload.tokens, acc, method=workload.method, **kwargs)
     else:
         est = estimate_training(workload.model, workload.tokens, acc, **kwargs)
     hours = np.full(len(labels), est.gpu_hours / len(labels))
@@ -160,9 +153,7 @@ def _size_train(
     )
 
 
-def _size_inference(
-    workload: Workload, acc: Accelerator, labels: list[str], period_hours: float
-) -> list[dict]:
+def _size_inference(workload: Workload, acc: Accelerator, labels: list[str], period_hours: float) -> list[dict]:
     demand = workload.demand
     if workload.kind == "serve":
         if demand.peak_rps is None and not demand.per_period:
@@ -182,10 +173,7 @@ def _size_inference(
         tpot_ms=tpot,
     )
     need_gb = (
-        serving_memory_bytes(
-            workload.model, workload.precision, demand.input_tokens, demand.output_tokens
-        )
-        / D.GIB
+        serving_memory_bytes(workload.model, workload.precision, demand.input_tokens, demand.output_tokens) / D.GIB
     )
     if est is None or not est.fits:
         reason = (
@@ -274,9 +262,7 @@ def size_workload(
     accs = allowed_accelerators(workload, accelerators)
     if not accs:
         allowed = ", ".join(workload.accelerators or [])
-        raise SizingError(
-            f"workload {workload.name!r}: none of its accelerators ({allowed}) is available"
-        )
+        raise SizingError(f"workload {workload.name!r}: none of its accelerators ({allowed}) is available")
     if not labels:
         return pd.DataFrame(columns=list(SIZING_COLUMNS))
     period_hours = hours_per_period(horizon.period)
@@ -291,9 +277,7 @@ def size_workload(
     return pd.DataFrame(rows, columns=list(SIZING_COLUMNS))
 
 
-def size_workloads(
-    scenario: Scenario, accelerators: Iterable[Accelerator] | None = None
-) -> pd.DataFrame:
+def size_workloads(scenario: Scenario, accelerators: Iterable[Accelerator] | None = None) -> pd.DataFrame:
     """Demand of every workload per period per accelerator type, as one table.
 
     ``accelerators`` is the universe to size against (default: all bundled accelerators); each
