@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.energy.allocation import allocation_energy
 from fleetplan.errors import FleetplanError
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.scenario import Scenario
@@ -198,10 +199,10 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     df["usage"] = usage
     df["coverage"] = np.where(is_serve, eff / df["need"].to_numpy(), 1.0)
     price = np.where(df["pricing_model"].isin(["reserved_1y", "reserved_3y"]), 0.0, df["usd_per_accelerator_hour"])
-    energy = usage * df["kwh_per_accelerator_hour"].to_numpy()
+    energy, co2e_t = allocation_energy(sc, df, usage)
     df["energy_kwh"] = energy
     df["cost_usd"] = usage * price + energy * df["electricity_usd_per_kwh"].to_numpy()
-    df["co2e_t"] = energy * df["grid_kgco2e_per_kwh"].to_numpy() * (1 - df["renewable_share"].to_numpy()) / 1000.0
+    df["co2e_t"] = co2e_t
     df["ub"] = np.where(is_serve, np.ceil(full - 1e-9), 1.0)
     considered = len(df)
     if prune:
