@@ -20,7 +20,7 @@ import pandas as pd
 
 from fleetplan.model.plan import Baseline, Plan, SolveResult, SolveStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.extract import ALLOCATION_COLUMNS
+from fleetplan.optimize.extract import ALLOCATION_COLUMNS, PURCHASE_COLUMNS, RESERVATION_COLUMNS
 from fleetplan.optimize.formulation import _owned_pools
 from fleetplan.optimize.verify import recompute_costs, verify_plan
 
@@ -31,37 +31,8 @@ _EMPTY_SOLVE = SolveResult(SolveStatus.OPTIMAL, "baseline", None, None, None, 0.
 
 def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:
     alloc = pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
-    empty_p = pd.DataFrame(
-        columns=[
-            "site",
-            "provider",
-            "server_type",
-            "accelerator",
-            "period_ordered",
-            "period_in_service",
-            "servers",
-            "accelerators",
-            "capex_usd",
-            "power_kw",
-        ]
-    )
-    empty_r = pd.DataFrame(
-        columns=[
-            "option_id",
-            "provider",
-            "region",
-            "instance_type",
-            "accelerator",
-            "pricing_model",
-            "start_period",
-            "end_period",
-            "term_periods",
-            "instances",
-            "accelerators",
-            "in_horizon_usd",
-            "committed_usd",
-        ]
-    )
+    empty_p = pd.DataFrame(columns=PURCHASE_COLUMNS)
+    empty_r = pd.DataFrame(columns=RESERVATION_COLUMNS)
     plan = Plan(
         sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE
     )

@@ -9,7 +9,7 @@ from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.formulation import Formulation
 
-__all__ = ["ALLOCATION_COLUMNS", "extract_tables"]
+__all__ = ["ALLOCATION_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
 
 ALLOCATION_COLUMNS = [
     "workload",
@@ -30,6 +30,35 @@ ALLOCATION_COLUMNS = [
     "cost_usd",
     "energy_kwh",
     "co2e_t",
+]
+
+RESERVATION_COLUMNS = [
+    "option_id",
+    "provider",
+    "region",
+    "instance_type",
+    "accelerator",
+    "pricing_model",
+    "start_period",
+    "end_period",
+    "term_periods",
+    "instances",
+    "accelerators",
+    "in_horizon_usd",
+    "committed_usd",
+]
+
+PURCHASE_COLUMNS = [
+    "site",
+    "provider",
+    "server_type",
+    "accelerator",
+    "period_ordered",
+    "period_in_service",
+    "servers",
+    "accelerators",
+    "capex_usd",
+    "power_kw",
 ]
 
 _TOL = 1e-6
@@ -108,21 +137,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
             )
     reservations = pd.DataFrame(
         res_rows,
-        columns=[
-            "option_id",
-            "provider",
-            "region",
-            "instance_type",
-            "accelerator",
-            "pricing_model",
-            "start_period",
-            "end_period",
-            "term_periods",
-            "instances",
-            "accelerators",
-            "in_horizon_usd",
-            "committed_usd",
-        ],
+        columns=RESERVATION_COLUMNS,
     )
     # purchases
     buy_rows = []
@@ -149,18 +164,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
             )
     purchases = pd.DataFrame(
         buy_rows,
-        columns=[
-            "site",
-            "provider",
-            "server_type",
-            "accelerator",
-            "period_ordered",
-            "period_in_service",
-            "servers",
-            "accelerators",
-            "capex_usd",
-            "power_kw",
-        ],
+        columns=PURCHASE_COLUMNS,
     )
     # costs per period by category, from the spend matrix (solver side)
     x_r = x.copy()
