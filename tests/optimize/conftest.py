@@ -73,6 +73,32 @@ BATCH_8B = {
 }
 
 
+OWN_SITE: dict[str, Any] = {
+    "name": "dc",
+    "provider": "own",
+    "country": "US",
+    "latency_zone": "us-east",
+    "power_capacity_kw": 100,
+    "pue": 1.0,
+    "electricity_usd_per_kwh": 0.0,
+    "buyable": ["srv"],
+}
+"""An owned site with free electricity that may buy ``own_server`` servers."""
+
+
+def own_server(capex_usd: float) -> dict[str, Any]:
+    """An 8 x A100 server with no lead time, 5-year life and no opex."""
+    return {
+        "name": "srv",
+        "accelerator": "A100-80GB",
+        "accelerators_per_server": 8,
+        "capex_usd": capex_usd,
+        "lead_time_periods": 0,
+        "lifetime_years": 5,
+        "opex_usd_per_year": 0,
+    }
+
+
 def offering(
     provider: str, region: str, instance: str, accelerator: str, count: int, pricing: str, price: float, **extra: Any
 ) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fleetplan.model.period import hours_per_period
 from fleetplan.optimize import optimize
 from fleetplan.sizing import size_workloads
 
-from .conftest import BATCH_8B, offering
+from .conftest import BATCH_8B, OWN_SITE, offering, own_server
 
 H = hours_per_period("quarter")
 
@@ -36,25 +36,8 @@ def test_cheapest_offering_wins_and_totals_are_exact(make_scenario) -> None:
 
 def test_buy_versus_rent_break_even(make_scenario) -> None:
     """One server (8 x A100) bought for capex C serves the whole demand; buy iff C/20 < rent per period."""
-    site = {
-        "name": "dc",
-        "provider": "own",
-        "country": "US",
-        "latency_zone": "us-east",
-        "power_capacity_kw": 100,
-        "pue": 1.0,
-        "electricity_usd_per_kwh": 0.0,
-        "buyable": ["srv"],
-    }
-    srv = {
-        "name": "srv",
-        "accelerator": "A100-80GB",
-        "accelerators_per_server": 8,
-        "capex_usd": 100_000,
-        "lead_time_periods": 0,
-        "lifetime_years": 5,
-        "opex_usd_per_year": 0,
-    }
+    site = OWN_SITE
+    srv = own_server(100_000)
     probe = make_scenario(
         [offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0)],
         workloads=[BATCH_8B],

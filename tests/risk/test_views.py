@@ -25,7 +25,7 @@ from fleetplan.risk import (
 from fleetplan.risk.cli import risk_command
 from fleetplan.sizing import size_workloads
 
-from .conftest import BATCH_8B, offering
+from .conftest import BATCH_8B, OWN_SITE, offering, own_server
 
 H = hours_per_period("quarter")
 CRITICAL = {**BATCH_8B, "criticality": "critical"}
@@ -114,25 +114,8 @@ def test_spot_cap_and_vendor_delay(make_scenario) -> None:
     assert none.delta_usd == pytest.approx(0.0, abs=1e-6) and "buys no" in none.note
 
     # owned servers (lead time 0) that arrive a period late: the first period is rented instead
-    site = {
-        "name": "dc",
-        "provider": "own",
-        "country": "US",
-        "latency_zone": "us-east",
-        "power_capacity_kw": 100,
-        "pue": 1.0,
-        "electricity_usd_per_kwh": 0.0,
-        "buyable": ["srv"],
-    }
-    srv = {
-        "name": "srv",
-        "accelerator": "A100-80GB",
-        "accelerators_per_server": 8,
-        "capex_usd": 10_000,
-        "lead_time_periods": 0,
-        "lifetime_years": 5,
-        "opex_usd_per_year": 0,
-    }
+    site = OWN_SITE
+    srv = own_server(10_000)
     owned = make_scenario(
         [offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0)],
         workloads=[BATCH_8B],

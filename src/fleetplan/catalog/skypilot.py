@@ -35,6 +35,7 @@ from fleetplan.catalog.csvio import csv_records, is_price_date, read_csv_text
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.catalog.schema import OFFERING_COLUMNS, REGION_COLUMNS
 from fleetplan.errors import InputError, UnknownNameError
+from fleetplan.model.geo import EU_MEMBERS
 
 __all__ = ["ImportProblem", "SkyPilotImport", "import_skypilot"]
 
@@ -162,9 +163,6 @@ def _each(words: str, value: str) -> dict[str, str]:
     """``_each("DE AT", "x")`` -> ``{"DE": "x", "AT": "x"}``."""
     return dict.fromkeys(words.split(), value)
 
-
-_EU_MEMBERS = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-_EU = frozenset(_EU_MEMBERS.split())
 
 _COUNTRY_ZONE: dict[str, str] = {
     "CA": "ca",
@@ -410,7 +408,7 @@ def _regions_frame(offerings: pd.DataFrame, displays: pd.Series) -> pd.DataFrame
                 "display_name": display,
                 "country": country or pd.NA,
                 "latency_zone": zone or pd.NA,
-                "tags": "eu" if country in _EU else pd.NA,
+                "tags": "eu" if country in EU_MEMBERS else pd.NA,
                 "grid_kgco2e_per_kwh": np.nan,
                 "grid_source": pd.NA,
                 "pue": np.nan,

@@ -21,7 +21,6 @@ Regenerate the docs page:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from fleetplan.energy.power import (
     run_energy,
 )
 from fleetplan.sizing.training import estimate_training
-from fleetplan.sizing.validation import default_validation_dir
+from fleetplan.sizing.validation import page_main, validation_dir
 
 __all__ = [
     "PUBLISHED_SETUP_TOLERANCE",
@@ -51,10 +50,6 @@ PUBLISHED_SETUP_TOLERANCE = 0.05
 """With the published setup, every row must be within ±5 % of the reported tCO2e."""
 
 
-def _dir(path: Path | str | None) -> Path:
-    return Path(path) if path is not None else default_validation_dir()
-
-
 def _card(model: str) -> str:
     """The model card a row belongs to: 'Llama 2 7B' -> 'Llama 2'."""
     parts = model.split()
@@ -62,7 +57,7 @@ def _card(model: str) -> str:
 
 
 def _emissions(data_dir: Path | str | None) -> pd.DataFrame:
-    df = pd.read_csv(_dir(data_dir) / "training_emissions.csv")
+    df = pd.read_csv(validation_dir(data_dir) / "training_emissions.csv")
     df["card"] = df["model"].map(_card)
     df["is_total"] = df["model"].str.endswith(" total")
     return df
@@ -113,7 +108,7 @@ def published_setup_validation(data_dir: Path | str | None = None) -> pd.DataFra
 
 def default_setup_validation(data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per run in both files: fleetplan's own estimate (sizing + default power model)."""
-    sizing = pd.read_csv(_dir(data_dir) / "training_gpu_hours.csv")
+    sizing = pd.read_csv(validation_dir(data_dir) / "training_gpu_hours.csv")
     em = _emissions(data_dir)
     em = em[~em["is_total"]].set_index("model")
     rows = []
@@ -256,20 +251,9 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the validation page to the given path (or print it)."""
-    parser = argparse.ArgumentParser(prog="python -m fleetplan.energy.validation", description=__doc__)
-    parser.add_argument("output", nargs="?", help="Markdown file to write (default: print)")
-    parser.add_argument("--data", help="validation data folder (default: shared/data/validation)")
-    args = parser.parse_args(argv)
-    data = _dir(args.data)
-    if not (data / "training_emissions.csv").exists():
-        print(f"fleetplan: error: validation data not found in {data}", file=sys.stderr)
-        return 2
-    text = validation_markdown(data)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return page_main(
+        "python -m fleetplan.energy.validation", __doc__, "training_emissions.csv", validation_markdown, argv
+    )
 
 
 if __name__ == "__main__":

@@ -498,7 +498,7 @@ def _repair(doc: dict[str, Any]) -> pd.DataFrame:
 def _rentable(providers: list[str]) -> pd.DataFrame:
     """Rentable offerings of ``providers``: provider, zone, country, eu, sovereign, neocloud, kind,
     accelerator, accelerator_count (one row per distinct combination)."""
-    from fleetplan.optimize.options import EU_COUNTRIES
+    from fleetplan.model.geo import EU_COUNTRIES
 
     off, reg, prov = _builtin_tables()
     off = off[(off["pricing_model"] != "owned") & off["provider"].isin(providers)]

@@ -9,7 +9,7 @@ from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.plan import Plan, PolicyStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.verify import SHARE_TOL, recompute_costs
+from fleetplan.optimize.verify import SHARE_TOL, PlanCosts, recompute_costs
 
 __all__ = ["policy_status", "spend_by"]
 
@@ -33,10 +33,10 @@ def spend_by(plan: Plan, column: str) -> pd.Series:
     return out.sort_values(ascending=False)
 
 
-def policy_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
+def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> list[PolicyStatus]:
     """Every active policy with its limit, the plan's value and whether it binds (within 0.1 %)."""
     pol = sc.policy
-    costs = recompute_costs(sc, plan)
+    costs = costs or recompute_costs(sc, plan)
     total = float(costs.by_period["total_usd"].sum())
     out: list[PolicyStatus] = []
 

@@ -32,8 +32,6 @@ from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["Formulation", "Operations", "build_model", "discount_factors"]
 
-BIG_SHARE = 1.0
-
 
 def discount_factors(sc: Scenario) -> np.ndarray:
     """d_t = (1 + r)^(-t / periods_per_year) for t = 0..T-1."""
@@ -159,6 +157,7 @@ class _Builder:
         self.penalty = 0.0
         self.operations: Operations | None = None
         self.unserved = pd.DataFrame(columns=["w_idx", "t_idx", "col"])
+        self.buys = pd.DataFrame()
 
     # helpers ---------------------------------------------------------------
     def spend(self, t: np.ndarray, col: np.ndarray, usd: np.ndarray) -> None:
@@ -201,9 +200,10 @@ def build_model(
         _reservation_spend(b, res, n.start)
 
     buys = _purchase_columns(b, pools)
+    b.buys = buys
     bcol = m.add_columns("b", len(buys), upper=buys["ub"].to_numpy() if len(buys) else 0.0, integer=True)
     if len(buys):
-        _purchase_spend(b, buys, bcol.start)
+        _purchase_spend(b, pools, buys, bcol.start)
 
     groups = _placement_groups(sc, cand)
     z = m.add_columns("z", len(groups), upper=1.0, integer=True)
@@ -429,15 +429,14 @@ def _purchase_columns(b: _Builder, pools: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _purchase_spend(b: _Builder, buys: pd.DataFrame, start: int) -> None:
+def _purchase_spend(b: _Builder, pools: pd.DataFrame, buys: pd.DataFrame, start: int) -> None:
     """Purchased servers: capex and opex.
 
     annualized: capex x CRF(r, life) / periods_per_year in every in-service period in the horizon.
     salvage:    capex in the order period; the objective credits the straight-line remaining value
                 at the horizon end, discounted. Opex per in-service period in both cases.
     """
-    pools = b.sc  # noqa: F841 - clarity
-    p = _owned_pools(b.sc, b.first).reset_index(drop=True)
+    p = pools.reset_index(drop=True)
     r = b.sc.discount_rate_per_year
     for j, row in buys.reset_index(drop=True).iterrows():
         pool = p.loc[int(row["pool"])]
@@ -920,8 +919,9 @@ def _column_owner(
         owner[n.start : n.start + n.size] = res["option_id"].map(o).to_numpy()
     bb = m.columns["b"]
     if bb.size:
-        bt = _purchase_columns(b, pools)
-        owner[bb.start : bb.start + bb.size] = pools.reset_index(drop=True).loc[bt["pool"].to_numpy(), attr].to_numpy()
+        owner[bb.start : bb.start + bb.size] = (
+            pools.reset_index(drop=True).loc[b.buys["pool"].to_numpy(), attr].to_numpy()
+        )
     u = m.columns["u"]
     if u.size and attr == "provider":
         owner[u.start : u.start + u.size] = onboard["provider"].to_numpy()

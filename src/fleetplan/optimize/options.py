@@ -29,51 +29,16 @@ from fleetplan.energy.power import (
     resolve_utilization,
 )
 from fleetplan.model.catalog import Catalog
+from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import periods_per_year
 from fleetplan.model.scenario import Scenario
 
-__all__ = ["DEFAULT_SPOT_RATE_PER_HOUR", "EU_COUNTRIES", "build_options"]
+__all__ = ["DEFAULT_SPOT_RATE_PER_HOUR", "build_options"]
 
 DEFAULT_SPOT_RATE_PER_HOUR = 0.005
 """Spot interruptions per instance-hour when the catalog gives none (about 3.6 a month; AWS Spot
 Instance Advisor puts most GPU instance types in its 5-20 %-per-month buckets for at least one
 interruption, i.e. well under one a day)."""
-
-EU_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
-"""EU member states plus the EEA (IS, LI, NO): a country here carries the ``eu`` tag."""
 
 
 def _tags(*parts: object) -> frozenset[str]:

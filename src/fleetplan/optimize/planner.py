@@ -142,8 +142,8 @@ def optimize(
     tm.verify_s = time.perf_counter() - t0
     if not plan.verification.ok:
         raise VerificationError(plan.verification.violations)
-    plan.policies = policy_status(sc, plan)
     verified = recompute_costs(sc, plan)
+    plan.policies = policy_status(sc, plan, verified)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.energy = energy_tables(sc, plan)
     if abatement and has_carbon_policy(sc):  # the cheapest plan without the carbon policy: a second solve

@@ -16,6 +16,7 @@ import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import format_period, hours_per_period, parse_period, periods_per_year
 from fleetplan.model.plan import Plan, Verification
 from fleetplan.model.scenario import Scenario
@@ -27,44 +28,12 @@ REL_TOL = 1e-5
 COVER_TOL = 1e-4
 SHARE_TOL = 1e-4
 """Spend shares may exceed their cap by 0.01 percentage point (solver feasibility tolerances)."""
-_EU = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
 _RESTART_HOURS = 0.25
 _DEFAULT_SPOT_RATE = 0.005
 _UTIL = 0.8
 _CLOUD_OVERHEAD = 1.3
+_FALLBACK_GRID = 0.475  # kgCO2e/kWh, world average (IEA 2019 via CodeCarbon)
+_FALLBACK_PUE = 1.58  # Uptime Institute 2023 average
 _EMBODIED_KG = 0.0104  # per accelerator-hour when objective.include_embodied (BLOOM study)
 
 
@@ -125,7 +94,7 @@ class _Facts:
             if reg is not None and isinstance(reg.tags, str):
                 tags |= {t.strip().lower() for t in reg.tags.split(";") if t.strip()}
             country = reg.country if reg is not None else None
-        if country in _EU:
+        if country in EU_COUNTRIES:
             tags.add("eu")
         return tags
 
@@ -165,13 +134,13 @@ def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
     )
     if site is not None:
         st = f.types[row["server_type"]]
-        grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else 0.475
+        grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else _FALLBACK_GRID
         kwh = acc.tdp_w * util * st.power_overhead_factor * site.pue / 1000
         return kwh, grid * (1 - site.renewable_share), site.electricity_usd_per_kwh
     overhead = prov.server_overhead if prov is not None and prov.server_overhead is not None else _CLOUD_OVERHEAD
     reg = f.region.get((row["provider"], row["region"]))
-    pue = reg.pue if reg is not None and not pd.isna(reg.pue) else 1.58
-    grid = reg.grid_kgco2e_per_kwh if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh) else 0.475
+    pue = reg.pue if reg is not None and not pd.isna(reg.pue) else _FALLBACK_PUE
+    grid = reg.grid_kgco2e_per_kwh if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh) else _FALLBACK_GRID
     return acc.tdp_w * util * overhead * pue / 1000, grid, 0.0
 
 

@@ -53,6 +53,11 @@ Layers = Annotated[int | None, typer.Option("--layers", help="transformer layers
 Hidden = Annotated[int | None, typer.Option("--hidden-size", help="model width")]
 KvHeads = Annotated[int | None, typer.Option("--kv-heads", help="key/value heads (GQA)")]
 Context = Annotated[int | None, typer.Option("--context", help="training sequence length")]
+Gang = Annotated[int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")]
+TrainPrecision = Annotated[str, typer.Option("--precision", help="bf16 or fp8")]
+ServePrecision = Annotated[str, typer.Option("--precision", help="bf16, fp8, int8 or int4")]
+Mfu = Annotated[float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")]
+Goodput = Annotated[float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")]
 Grid = Annotated[
     float,
     typer.Option(
@@ -166,6 +171,11 @@ def _table(title: str, rows: list[tuple[str, Any]], assumptions: list[str]) -> N
         _out.print(f"  [dim]assumes[/dim] {line}", highlight=False)
 
 
+def _energy_settings(utilization: float, server_overhead: float, pue: float, grid: float) -> dict[str, float]:
+    """The power-model settings a training estimate reports energy and emissions with."""
+    return {"utilization": utilization, "server_overhead": server_overhead, "pue": pue, "grid_kgco2e_per_kwh": grid}
+
+
 def _train_like(
     kind: str,
     *,
@@ -237,10 +247,10 @@ def train(
     tokens: Annotated[float, typer.Option("--tokens", help="training tokens, e.g. 2e12")],
     accelerator: AcceleratorOpt,
     active_params: ActiveParams = None,
-    gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")] = None,
-    precision: Annotated[str, typer.Option("--precision", help="bf16 or fp8")] = "bf16",
-    mfu: Annotated[float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")] = None,
-    goodput: Annotated[float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")] = None,
+    gpus: Gang = None,
+    precision: TrainPrecision = "bf16",
+    mfu: Mfu = None,
+    goodput: Goodput = None,
     layers: Layers = None,
     hidden_size: Hidden = None,
     context: Context = None,
@@ -251,12 +261,7 @@ def train(
     as_json: Json = False,
 ) -> None:
     """GPU-hours, memory floor, wall-clock time, energy and emissions of a (pre-)training run."""
-    energy = {
-        "utilization": utilization,
-        "server_overhead": server_overhead,
-        "pue": pue,
-        "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh,
-    }
+    energy = _energy_settings(utilization, server_overhead, pue, grid_kgco2e_per_kwh)
     _run(
         lambda: _train_like(
             "train",
@@ -283,10 +288,10 @@ def finetune(
     accelerator: AcceleratorOpt,
     method: Annotated[str, typer.Option("--method", help="full, lora or qlora")] = "lora",
     active_params: ActiveParams = None,
-    gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="gang size -> wall-clock days")] = None,
-    precision: Annotated[str, typer.Option("--precision", help="bf16 or fp8")] = "bf16",
-    mfu: Annotated[float | None, typer.Option("--mfu", min=0.001, max=1.0, help="override MFU")] = None,
-    goodput: Annotated[float | None, typer.Option("--goodput", min=0.01, max=1.0, help="override goodput")] = None,
+    gpus: Gang = None,
+    precision: TrainPrecision = "bf16",
+    mfu: Mfu = None,
+    goodput: Goodput = None,
     grid_kgco2e_per_kwh: Grid = FALLBACK_GRID_KGCO2E_PER_KWH,
     pue: Pue = FALLBACK_PUE,
     utilization: Utilization = DEFAULT_UTILIZATION,
@@ -294,12 +299,7 @@ def finetune(
     as_json: Json = False,
 ) -> None:
     """GPU-hours, memory, energy and emissions of a full, LoRA or QLoRA fine-tune."""
-    energy = {
-        "utilization": utilization,
-        "server_overhead": server_overhead,
-        "pue": pue,
-        "grid_kgco2e_per_kwh": grid_kgco2e_per_kwh,
-    }
+    energy = _energy_settings(utilization, server_overhead, pue, grid_kgco2e_per_kwh)
     _run(
         lambda: _train_like(
             "finetune",
@@ -326,7 +326,7 @@ def serve(
     gpus: Annotated[
         int | None, typer.Option("--gpus", min=1, help="accelerators per replica (tensor parallel)")
     ] = None,
-    precision: Annotated[str, typer.Option("--precision", help="bf16, fp8, int8 or int4")] = "bf16",
+    precision: ServePrecision = "bf16",
     input_tokens: Annotated[int, typer.Option("--input-tokens", min=1, help="prompt tokens per request")] = 1000,
     output_tokens: Annotated[int, typer.Option("--output-tokens", min=1, help="generated tokens per request")] = 200,
     ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.001, help="time-to-first-token SLO")] = None,
@@ -416,7 +416,7 @@ def batch(
     tokens: Annotated[float, typer.Option("--tokens", help="input + output tokens to process")],
     accelerator: AcceleratorOpt,
     gpus: Annotated[int | None, typer.Option("--gpus", min=1, help="accelerators per replica")] = None,
-    precision: Annotated[str, typer.Option("--precision", help="bf16, fp8, int8 or int4")] = "bf16",
+    precision: ServePrecision = "bf16",
     input_tokens: Annotated[int, typer.Option("--input-tokens", min=1)] = 1000,
     output_tokens: Annotated[int, typer.Option("--output-tokens", min=1)] = 200,
     active_params: ActiveParams = None,

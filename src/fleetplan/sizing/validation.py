@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,10 @@ __all__ = [
     "TRAINING_TOLERANCE",
     "default_validation_dir",
     "main",
+    "page_main",
     "serving_validation",
     "training_validation",
+    "validation_dir",
     "validation_markdown",
 ]
 
@@ -42,13 +45,9 @@ def default_validation_dir() -> Path:
     return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "validation"
 
 
-def _dir(path: Path | str | None) -> Path:
-    return Path(path) if path is not None else default_validation_dir()
-
-
 def training_validation(data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per published training run: estimate vs published GPU-hours (default settings)."""
-    df = pd.read_csv(_dir(data_dir) / "training_gpu_hours.csv")
+    df = pd.read_csv(validation_dir(data_dir) / "training_gpu_hours.csv")
     rows = []
     for r in df.to_dict("records"):
         acc = resolve_accelerator(r["gpu"])
@@ -78,7 +77,7 @@ def training_validation(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 def serving_validation(data_dir: Path | str | None = None) -> pd.DataFrame:
     """One row per measured serving configuration: estimated vs published output tokens/s."""
-    df = pd.read_csv(_dir(data_dir) / "serving_throughput.csv")
+    df = pd.read_csv(validation_dir(data_dir) / "serving_throughput.csv")
     rows = []
     for r in df.to_dict("records"):
         acc = resolve_accelerator(r["gpu"])
@@ -190,22 +189,36 @@ def validation_markdown(data_dir: Path | str | None = None) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the validation page to the given path (or print it)."""
-    parser = argparse.ArgumentParser(prog="python -m fleetplan.sizing.validation", description=__doc__)
+def validation_dir(path: Path | str | None) -> Path:
+    """``path``, or the shared validation data folder when not given."""
+    return Path(path) if path is not None else default_validation_dir()
+
+
+def page_main(
+    prog: str, description: str | None, required: str, render: Callable[[Path], str], argv: list[str] | None
+) -> int:
+    """Command line of a generated validation page: write ``render(data)`` to a file or stdout."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("output", nargs="?", help="Markdown file to write (default: print)")
     parser.add_argument("--data", help="validation data folder (default: shared/data/validation)")
     args = parser.parse_args(argv)
-    data = _dir(args.data)
-    if not (data / "training_gpu_hours.csv").exists():
+    data = validation_dir(args.data)
+    if not (data / required).exists():
         print(f"fleetplan: error: validation data not found in {data}", file=sys.stderr)
         return 2
-    text = validation_markdown(data)
+    text = render(data)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the validation page to the given path (or print it)."""
+    return page_main(
+        "python -m fleetplan.sizing.validation", __doc__, "training_gpu_hours.csv", validation_markdown, argv
+    )
 
 
 if __name__ == "__main__":
