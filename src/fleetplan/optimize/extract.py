@@ -8,6 +8,7 @@ import pandas as pd
 from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.formulation import Formulation
+from fleetplan.optimize.pricing_pools import split_pool_amounts
 
 __all__ = ["ALLOCATION_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
 
@@ -69,6 +70,59 @@ def _block(f: Formulation, name: str, x: np.ndarray) -> np.ndarray:
     return x[b.start : b.start + b.size]
 
 
+def _priced_rows(
+    f: Formulation, x: np.ndarray, y: np.ndarray, options: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Candidate-like rows with their amounts, pooled placements split by how they are paid.
+
+    A pooled placement row (see :mod:`~fleetplan.optimize.pricing_pools`) becomes one row on
+    demand and one per reservation it draws on, each with the share of the pool-period's hours
+    that way of paying covers (the same share for every workload of the pool). Returns (rows,
+    amount per row, on-demand hours per pool-period).
+    """
+    cand = f.cand
+    pool = cand["pool"].to_numpy()
+    plain = (pool < 0) & (y > _TOL)
+    parts = [cand[plain]]
+    amounts = [y[plain]]
+    n_pp = len(f.pool_periods)
+    od_hours = np.zeros(n_pp)
+    if n_pp:
+        pooled = np.flatnonzero((pool >= 0) & (y > _TOL))
+        pp = pool[pooled]
+        use = np.bincount(pp, weights=y[pooled] * cand["usage"].to_numpy()[pooled], minlength=n_pp)
+        rho = _block(f, "rho", x)
+        d_pp = f.pool_draws["pp"].to_numpy(dtype=np.int64)
+        share_d, share_od, od_hours = split_pool_amounts(use, np.maximum(rho, 0.0), d_pp, n_pp)
+        share_od = np.where(f.pool_periods["has_od"].to_numpy(dtype=bool), share_od, 0.0)
+        head = cand.iloc[pooled]
+        # on demand: the placement at its on-demand rate
+        od_amt = y[pooled] * share_od[pp]
+        rate = options.set_index("option_id")["usd_per_accelerator_hour"]
+        od_rows = head.assign(
+            pricing_model="on_demand",
+            option_id=f.pool_periods["option_id"].to_numpy()[pp],
+        )
+        od_rows = od_rows.assign(
+            cost_usd=od_rows["cost_usd"].to_numpy()
+            + od_rows["usage"].to_numpy() * od_rows["option_id"].map(rate).to_numpy()
+        )
+        parts.append(od_rows[od_amt > _TOL])
+        amounts.append(od_amt[od_amt > _TOL])
+        # reservations: one row per (placement, reservation drawn on)
+        by_pp = pd.DataFrame({"pos": np.arange(len(pooled)), "pp": pp})
+        draws = f.pool_draws.assign(share=share_d).merge(by_pp, on="pp")
+        r_amt = y[pooled][draws["pos"].to_numpy()] * draws["share"].to_numpy()
+        pm = options.set_index("option_id")["pricing_model"]
+        r_rows = head.iloc[draws["pos"].to_numpy()].assign(
+            option_id=draws["option_id"].to_numpy(), pricing_model=draws["option_id"].map(pm).to_numpy()
+        )
+        keep = r_amt > _TOL
+        parts.append(r_rows[keep])
+        amounts.append(r_amt[keep])
+    return pd.concat(parts, ignore_index=True), np.concatenate(amounts), od_hours
+
+
 def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.DataFrame) -> dict[str, object]:
     """Plan tables from solution ``x``; integers are rounded, tiny amounts dropped."""
     labels = sc.horizon.labels()
@@ -76,9 +130,8 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     y = _block(f, "y", x).copy()
     serve = cand["unit"].eq("replicas").to_numpy()
     y[serve] = np.round(y[serve])
-    used = y > _TOL
-    a = cand[used]
-    amount = y[used]
+    rows, amount, od_hours = _priced_rows(f, x, y, options)
+    a = rows
     alloc = pd.DataFrame(
         {
             "workload": a["workload"].to_numpy(),
@@ -93,7 +146,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
             "vendor": a["vendor"].to_numpy(),
             "pricing_model": a["pricing_model"].to_numpy(),
             "option_id": a["option_id"].to_numpy(),
-            "replicas": np.where(serve[used], amount, np.nan),
+            "replicas": np.where(a["unit"].eq("replicas").to_numpy(), amount, np.nan),
             "accelerator_hours": amount * a["usage"].to_numpy(),
             "coverage": amount * a["coverage"].to_numpy(),
             "cost_usd": amount * a["cost_usd"].to_numpy(),
@@ -170,6 +223,8 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     x_r = x.copy()
     yb = f.model.columns["y"]
     x_r[yb.start : yb.start + yb.size] = y
+    hb = f.model.columns["h"]
+    x_r[hb.start : hb.start + hb.size] = od_hours  # what the pools use, not a solver's slack
     for name in ("n", "b", "z", "u", "q", "s"):
         blk = f.model.columns[name]
         x_r[blk.start : blk.start + blk.size] = np.round(x_r[blk.start : blk.start + blk.size])
@@ -177,7 +232,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     cats = np.full(S.shape[1], "", dtype=object)
     pm = cand["pricing_model"].to_numpy()
     cats[yb.start : yb.start + yb.size] = np.where(pm == "owned", "owned_energy_usd", "rented_usd")
-    for name, label in (("n", "reserved_usd"), ("b", "purchases_usd"), ("u", "onboarding_usd")):
+    for name, label in (("h", "rented_usd"), ("n", "reserved_usd"), ("b", "purchases_usd"), ("u", "onboarding_usd")):
         blk = f.model.columns[name]
         cats[blk.start : blk.start + blk.size] = label
     per_col = S.multiply(x_r[np.newaxis, :]).tocsc()

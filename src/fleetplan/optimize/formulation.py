@@ -5,6 +5,8 @@ i site, k server type. d_t = (1 + r)^(-t / periods_per_year) is the discount fac
 
 Variables (column blocks):
   y[w,o,t] >= 0   amount of option o used by w in t: replicas (integer, serving) or accelerator-hours
+  h[k,t]   >= 0   on-demand accelerator-hours of pricing pool k (see ``pricing_pools``)
+  rho[k,r,t] >= 0 accelerator-hours pool k draws from reservation r
   n[o,s]   >= 0   instances of reserved option o whose term starts in s (integer)
   b[i,k,s] >= 0   servers of type k ordered for site i in s, in service from s + lead (integer)
   z[w,g]   in {0,1}  gang placement of a training run on group g = (provider, region, accelerator)
@@ -28,6 +30,7 @@ import scipy.sparse as sp
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import hours_per_period, parse_period, periods_per_year
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.pricing_pools import RESERVED_MODELS, pricing_pools
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["Formulation", "Operations", "build_model", "discount_factors"]
@@ -82,6 +85,10 @@ class Formulation:
     discount: np.ndarray
     objective_extra: np.ndarray  # per column, added to discounted spend in the objective
     elastic: bool = False
+    pool_periods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per (pricing pool, period): on-demand ``option_id``, ``t_idx``, ``col`` of its h."""
+    pool_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per (pool-period, reservation): ``pp``, reserved ``option_id``, ``col`` of its rho."""
     slacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Operations mode: one row per coverage row (w_idx, t_idx, col of its unserved share)."""
@@ -158,6 +165,7 @@ class _Builder:
         self.operations: Operations | None = None
         self.unserved = pd.DataFrame(columns=["w_idx", "t_idx", "col"])
         self.buys = pd.DataFrame()
+        self.avail = options.set_index("option_id")["avail_accelerators"]
 
     # helpers ---------------------------------------------------------------
     def spend(self, t: np.ndarray, col: np.ndarray, usd: np.ndarray) -> None:
@@ -180,9 +188,25 @@ def build_model(
     *,
     elastic: bool = False,
     operations: Operations | None = None,
+    pool_pricing: bool = True,
 ) -> Formulation:
-    """Build every switched-on constraint family into one sparse model (see module docstring)."""
+    """Build every switched-on constraint family into one sparse model (see module docstring).
+
+    With ``pool_pricing`` (default) each workload's reserved rows are merged into its on-demand
+    row of the same instance (:mod:`fleetplan.optimize.pricing_pools`); ``Formulation.cand`` is
+    then the merged table, one row per y column. Operations mode keeps one row per pricing model
+    (its callers address candidate rows directly).
+    """
+    if pool_pricing and operations is None:
+        pp = pricing_pools(cand, options)
+    else:
+        pp = pricing_pools(cand.iloc[0:0], options)
+        pp = type(pp)(cand.assign(pool=np.full(len(cand), -1, dtype=np.int64)), pp.periods, pp.draws)
+    # availability as the candidate table states it (callers may have edited it)
+    avail = cand.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"]
+    cand = pp.table
     b = _Builder(sc, cand, options, elastic=elastic)
+    b.avail = avail.combine_first(options.set_index("option_id")["avail_accelerators"])
     b.operations = operations
     m = b.m
     T, _H, d = b.T, b.H, b.d
@@ -193,8 +217,19 @@ def build_model(
     y = m.add_columns("y", len(cand), upper=cand["ub"].to_numpy(), integer=is_int)
     b.spend(cand["t_idx"].to_numpy(), y.idx(np.arange(len(cand))), cand["cost_usd"].to_numpy())
     co2 = {"y": cand["co2e_t"].to_numpy()}
+    has_od = pp.periods["has_od"].to_numpy(dtype=bool)
+    hcol = m.add_columns("h", len(pp.periods), upper=np.where(has_od, np.inf, 0.0))
+    if has_od.any():
+        b.spend(
+            pp.periods["t_idx"].to_numpy()[has_od],
+            hcol.idx(np.flatnonzero(has_od)),
+            pp.periods["usd_per_accelerator_hour"].to_numpy()[has_od],
+        )
+    rho = m.add_columns("rho", len(pp.draws))
+    pool_periods = pp.periods.assign(col=hcol.idx(np.arange(len(pp.periods))))
+    pool_draws = pp.draws.assign(col=rho.idx(np.arange(len(pp.draws))))
 
-    res = _reservation_columns(b, cand, options)
+    res = _reservation_columns(b, cand, options, pool_periods, pool_draws)
     n = m.add_columns("n", len(res), upper=res["ub"].to_numpy() if len(res) else 0.0, integer=True)
     if len(res):
         _reservation_spend(b, res, n.start)
@@ -235,9 +270,11 @@ def build_model(
         _fix_investments(b, operations, res, buys, onboard, n.start, bcol.start, u.start)
     # ---------------------------------------------------------------- families
     _coverage(b, cand, y.start, served)
-    _availability(b, cand, y.start)
+    _availability(b, cand, y.start, pool_periods, pool_draws)
+    if len(pool_periods):
+        _pool_capacity(b, cand, pool_periods, pool_draws, y.start)
     if len(res):
-        _reserved_capacity(b, cand, res, y.start, n.start)
+        _reserved_capacity(b, cand, res, y.start, n.start, pool_periods, pool_draws)
     if len(pools):
         _owned_capacity(b, cand, pools, buys, y.start, bcol.start)
         _site_power_and_space(b, pools, buys, bcol.start)
@@ -259,7 +296,7 @@ def build_model(
     co2_all = np.zeros(m.n_cols)
     co2_all[y.start : y.start + y.size] = co2["y"]
     if not ops:
-        _share_caps(b, spend, fixed, options, cand, pools, res, onboard)
+        _share_caps(b, spend, fixed, options, cand, pools, res, onboard, pool_periods)
         _budgets(b, spend, fixed)
         _carbon_budget(b, cand, y.start)
 
@@ -294,6 +331,8 @@ def build_model(
         discount=d,
         objective_extra=extra,
         elastic=elastic,
+        pool_periods=pool_periods,
+        pool_draws=pool_draws,
         slacks=pd.DataFrame(b.slack_rows),
         unserved=b.unserved,
     )
@@ -355,25 +394,44 @@ def _served_index(sc: Scenario, optional: pd.DataFrame, s_start: int) -> dict[in
 # --------------------------------------------------------------------------- columns
 
 
-def _reservation_columns(b: _Builder, cand: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
-    """One column per (reserved option used by some candidate, start period)."""
-    rc = cand[cand["pricing_model"].isin(["reserved_1y", "reserved_3y"])]
-    if rc.empty:
+def _reservation_columns(
+    b: _Builder, cand: pd.DataFrame, options: pd.DataFrame, periods: pd.DataFrame, draws: pd.DataFrame
+) -> pd.DataFrame:
+    """One column per (reserved option some candidate or pool may use, start period)."""
+    rc = cand[cand["pricing_model"].isin(RESERVED_MODELS) & (cand["pool"] < 0)]
+    # upper bound on instances: the most usage that could ask for the option in any period
+    use = [pd.DataFrame({"option_id": rc["option_id"], "t_idx": rc["t_idx"], "amount": rc["usage"] * rc["ub"]})]
+    if len(draws):
+        pooled = cand[cand["pool"] >= 0]
+        per_pp = np.bincount(
+            pooled["pool"].to_numpy(), weights=(pooled["usage"] * pooled["ub"]).to_numpy(), minlength=len(periods)
+        )
+        pp = draws["pp"].to_numpy()
+        use.append(
+            pd.DataFrame(
+                {
+                    "option_id": draws["option_id"].to_numpy(),
+                    "t_idx": periods["t_idx"].to_numpy()[pp],
+                    "amount": per_pp[pp],
+                }
+            )
+        )
+    u = pd.concat(use, ignore_index=True)
+    if u.empty:
         return pd.DataFrame(columns=["option_id", "start", "term", "per_instance_usd", "ub"])
+    demand = u.groupby(["option_id", "t_idx"])["amount"].sum().groupby(level=0).max()
     opt = options.set_index("option_id")
-    # upper bound on instances: total usage the candidates could ask for in the busiest period
-    demand = (rc["usage"] * rc["ub"]).groupby([rc["option_id"], rc["t_idx"]]).sum().groupby(level=0).max()
-    ids = np.sort(rc["option_id"].unique())
+    ids = np.sort(u["option_id"].unique())
     rows = []
     for oid in ids:
         o = opt.loc[oid]
         per_inst = float(o["usd_per_accelerator_hour"]) * int(o["accelerator_count"]) * b.H
         ub = float(np.ceil(demand.loc[oid] / (int(o["accelerator_count"]) * b.H) + 1e-9))
-        for s in range(b.T):
+        for st in range(b.T):
             rows.append(
                 {
                     "option_id": int(oid),
-                    "start": s,
+                    "start": st,
                     "term": int(o["term_periods"]),
                     "per_instance_usd": per_inst,
                     "ub": ub,
@@ -537,20 +595,49 @@ def _coverage(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int]) 
     b.m.add_rows("coverage", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=lower)
 
 
-def _availability(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
+def _availability(b: _Builder, cand: pd.DataFrame, y0: int, periods: pd.DataFrame, draws: pd.DataFrame) -> None:
     """Availability caps.  For every capped option o and period t:
 
-    sum_w usage[w,o,t] * y[w,o,t] <= avail_accelerators[o] * H
+    sum_w usage[w,o,t] * y[w,o,t] + h[k,t] (o on demand of pool k) + rho[k,o,t] (o reserved) <= avail[o] * H
+    (pooled placement rows are counted through their pool's h and rho, not directly).
     """
-    capped = np.isfinite(cand["avail_accelerators"].to_numpy())
-    if not capped.any():
+    avail = b.avail
+    direct = np.isfinite(cand["avail_accelerators"].to_numpy()) & (cand["pool"].to_numpy() < 0)
+    parts = [
+        pd.DataFrame(
+            {
+                "option_id": cand["option_id"].to_numpy()[direct],
+                "t_idx": cand["t_idx"].to_numpy()[direct],
+                "col": y0 + np.flatnonzero(direct),
+                "coef": cand["usage"].to_numpy()[direct],
+            }
+        )
+    ]
+    if len(periods):
+        parts.append(
+            pd.DataFrame(
+                {"option_id": periods["option_id"], "t_idx": periods["t_idx"], "col": periods["col"], "coef": 1.0}
+            )
+        )
+    if len(draws):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "option_id": draws["option_id"].to_numpy(),
+                    "t_idx": periods["t_idx"].to_numpy()[draws["pp"].to_numpy()],
+                    "col": draws["col"].to_numpy(),
+                    "coef": 1.0,
+                }
+            )
+        )
+    terms = pd.concat(parts, ignore_index=True)
+    terms = terms[np.isfinite(terms["option_id"].map(avail).to_numpy(dtype=float))]
+    if terms.empty:
         return
-    sub = cand[capped]
-    key = sub["option_id"].to_numpy() * (b.T + 1) + sub["t_idx"].to_numpy()
+    key = terms["option_id"].to_numpy(dtype=np.int64) * (b.T + 1) + terms["t_idx"].to_numpy(dtype=np.int64)
     uniq, row = np.unique(key, return_inverse=True)
-    cap = sub.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"]
-    upper = cap.reindex(uniq // (b.T + 1)).to_numpy() * b.H
-    rows, cols, vals = [row], [y0 + np.flatnonzero(capped)], [sub["usage"].to_numpy()]
+    upper = avail.reindex(uniq // (b.T + 1)).to_numpy(dtype=float) * b.H
+    rows, cols, vals = [row], [terms["col"].to_numpy(dtype=np.int64)], [terms["coef"].to_numpy(dtype=float)]
     if b.elastic:
         labels = [{"option_id": int(k // (b.T + 1)), "t_idx": int(k % (b.T + 1))} for k in uniq]
         sc_, sg = b.slack("availability", labels, -1.0)
@@ -562,30 +649,58 @@ def _availability(b: _Builder, cand: pd.DataFrame, y0: int) -> None:
     )
 
 
-def _reserved_capacity(b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, y0: int, n0: int) -> None:
+def _pool_capacity(b: _Builder, cand: pd.DataFrame, periods: pd.DataFrame, draws: pd.DataFrame, y0: int) -> None:
+    """Pricing pools pay for their placements.  For every pool k and period t:
+
+    sum_{w in k} usage[w,t] * y[w,k,t] - h[k,t] - sum_{r in S(k)} rho[k,r,t] = 0
+
+    (an equality: hours are paid for exactly as used, so spend cannot be padded with idle
+    on-demand hours to meet a share cap).
+    """
+    pooled = np.flatnonzero(cand["pool"].to_numpy() >= 0)
+    pp = cand["pool"].to_numpy()[pooled]
+    n = len(periods)
+    b.m.add_rows(
+        "pool_capacity",
+        n,
+        np.r_[pp, np.arange(n), draws["pp"].to_numpy(dtype=np.int64)],
+        np.r_[y0 + pooled, periods["col"].to_numpy(dtype=np.int64), draws["col"].to_numpy(dtype=np.int64)],
+        np.r_[cand["usage"].to_numpy()[pooled], -np.ones(n), -np.ones(len(draws))],
+        lower=0.0,
+        upper=0.0,
+    )
+
+
+def _reserved_capacity(
+    b: _Builder, cand: pd.DataFrame, res: pd.DataFrame, y0: int, n0: int, periods: pd.DataFrame, draws: pd.DataFrame
+) -> None:
     """Reserved capacity.  For every reserved option o and period t:
 
-    sum_w usage[w,o,t] * y[w,o,t] <= count[o] * H * sum_{s <= t < s + term} n[o,s]
+    sum_w usage[w,o,t] * y[w,o,t] + sum_k rho[k,o,t] <= count[o] * H * sum_{s <= t < s + term} n[o,s]
     """
-    mask = cand["pricing_model"].isin(["reserved_1y", "reserved_3y"]).to_numpy()
+    mask = (cand["pricing_model"].isin(RESERVED_MODELS) & (cand["pool"] < 0)).to_numpy()
     sub = cand[mask]
     oids = np.sort(res["option_id"].unique())
-    o_pos = {int(o): i for i, o in enumerate(oids)}
-    row_y = np.array([o_pos[int(o)] for o in sub["option_id"]]) * b.T + sub["t_idx"].to_numpy()
+    o_pos = pd.Series(np.arange(len(oids)), index=oids)
+    row_y = o_pos.reindex(sub["option_id"]).to_numpy(dtype=np.int64) * b.T + sub["t_idx"].to_numpy()
     count = b.options.set_index("option_id")["accelerator_count"]
-    r_rows, r_cols, r_vals = [], [], []
+    rows, cols, vals = [row_y], [y0 + np.flatnonzero(mask)], [sub["usage"].to_numpy()]
+    if len(draws):
+        t_d = periods["t_idx"].to_numpy(dtype=np.int64)[draws["pp"].to_numpy(dtype=np.int64)]
+        rows.append(o_pos.reindex(draws["option_id"]).to_numpy(dtype=np.int64) * b.T + t_d)
+        cols.append(draws["col"].to_numpy(dtype=np.int64))
+        vals.append(np.ones(len(draws)))
     for j, (oid, s0, term) in enumerate(zip(res["option_id"], res["start"], res["term"], strict=True)):
         ts = np.arange(s0, min(s0 + term, b.T))
-        r_rows.append(o_pos[int(oid)] * b.T + ts)
-        r_cols.append(np.full(len(ts), n0 + j))
-        r_vals.append(np.full(len(ts), -float(count.loc[oid]) * b.H))
-    size = len(oids) * b.T
+        rows.append(int(o_pos[oid]) * b.T + ts)
+        cols.append(np.full(len(ts), n0 + j))
+        vals.append(np.full(len(ts), -float(count.loc[oid]) * b.H))
     b.m.add_rows(
         "reserved_capacity",
-        size,
-        np.concatenate([row_y, *r_rows]),
-        np.concatenate([y0 + np.flatnonzero(mask), *r_cols]),
-        np.concatenate([sub["usage"].to_numpy(), *r_vals]),
+        len(oids) * b.T,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(vals),
         upper=0.0,
     )
 
@@ -907,12 +1022,18 @@ def _column_owner(
     res: pd.DataFrame,
     onboard: pd.DataFrame,
     attr: str,
+    pool_periods: pd.DataFrame,
 ) -> np.ndarray:
     """Provider (attr='provider') or chip vendor (attr='vendor') of every spend column, '' if none."""
     owner = np.full(n_cols, "", dtype=object)
     m = b.m
     y = m.columns["y"]
     owner[y.start : y.start + y.size] = cand[attr].to_numpy()
+    h = m.columns["h"]
+    if h.size:
+        owner[h.start : h.start + h.size] = (
+            pool_periods["option_id"].map(b.options.set_index("option_id")[attr]).to_numpy()
+        )
     n = m.columns["n"]
     if n.size:
         o = b.options.set_index("option_id")[attr]
@@ -937,47 +1058,70 @@ def _share_caps(
     pools: pd.DataFrame,
     res: pd.DataFrame,
     onboard: pd.DataFrame,
+    pool_periods: pd.DataFrame,
 ) -> None:
     """Spend-share caps per provider and per chip vendor, over the horizon.
 
-        sum_j (1[owner(j) = p] - cap_p) * spend_j <= cap_p * F - F_p
-    where spend_j is column j's undiscounted horizon spend and F are fixed (existing) costs.
+    With spend_j column j's undiscounted horizon spend and F the fixed (existing) costs, one
+    auxiliary variable per owner g carries its spend in units of s0 (a scale near the largest
+    column's spend), and each cap is a short row over those aggregates:
+
+        P_g = sum_{j: owner(j) = g} spend_j / s0 * x_j                       (share_spend_<attr>)
+        P_p - cap_p * (sum_g P_g + U) <= (cap_p * F - F_p) / s0               (provider_share)
+
+    U is the spend of columns without an owner. Equivalent to the dense form
+    sum_j (1[owner(j) = p] - cap_p) spend_j x_j <= cap_p F - F_p, with about one nonzero per
+    spend column instead of one per (column, cap).
     """
     pol = b.sc.policy
     total_spend = np.asarray(spend.sum(axis=0)).ravel()
     fixed_total = float(fixed.to_numpy().sum()) if fixed.size else 0.0
+    nz = np.flatnonzero(total_spend)
+    s0 = max(1.0, float(np.abs(total_spend).max(initial=1.0)))
     for attr, default, caps, fam in (
         ("provider", pol.max_provider_share, pol.provider_share_caps, "provider_share"),
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share"),
     ):
-        owner = _column_owner(b, spend.shape[1], cand, pools, res, onboard, attr)
+        owner = _column_owner(b, spend.shape[1], cand, pools, res, onboard, attr, pool_periods)
         fixed_by = _fixed_spend(pools, b.T, attr)
         names = sorted({str(o) for o in owner if o})
         limits = {nm: caps.get(nm, default) for nm in names}
         limits = {k: v for k, v in limits.items() if v is not None and v < 1.0}
         if not limits:
             continue
+        # aggregates: one column per owner, plus one for unowned spend (if any)
+        own = owner[nz].astype(str)
+        groups = sorted(set(own))
+        g_pos = {g: i for i, g in enumerate(groups)}
+        g_of = np.array([g_pos[o] for o in own], dtype=np.int64)
+        agg = b.m.add_columns(f"share_spend_{attr}", len(groups), lower=-np.inf, upper=np.inf)
+        b.m.add_rows(
+            f"share_spend_{attr}",
+            len(groups),
+            np.r_[g_of, np.arange(len(groups))],
+            np.r_[nz, agg.idx(np.arange(len(groups)))],
+            np.r_[total_spend[nz] / s0, -np.ones(len(groups))],
+            lower=0.0,
+            upper=0.0,
+        )
         rows, cols, vals, upper, labels = [], [], [], [], []
-        nz = np.flatnonzero(total_spend)
+        all_g = agg.idx(np.arange(len(groups)))
         for r, (nm, cap) in enumerate(sorted(limits.items())):
-            coef = (np.where(owner[nz] == nm, 1.0, 0.0) - cap) * total_spend[nz]
-            rows.append(np.full(len(nz), r))
-            cols.append(nz)
+            coef = np.full(len(groups), -cap)
+            coef[g_pos[nm]] += 1.0
+            rows.append(np.full(len(groups), r))
+            cols.append(all_g)
             vals.append(coef)
             f_own = float(fixed_by[nm].sum()) if nm in fixed_by.columns else 0.0
-            upper.append(cap * fixed_total - f_own)
+            upper.append((cap * fixed_total - f_own) / s0)
             labels.append({"name": nm, "cap": cap})
         size = len(limits)
         if b.elastic:
-            scale = max(1.0, float(total_spend.max(initial=1.0)))
-            sc_, sg = b.slack(fam, [{**lab, "scale": scale} for lab in labels], -1.0)
+            sc_, sg = b.slack(fam, [{**lab, "scale": s0} for lab in labels], -1.0)
             rows.append(np.arange(size))
             cols.append(sc_)
-            vals.append(sg * scale)
-        r_all, v_all, up = np.concatenate(rows), np.concatenate(vals), np.array(upper)
-        scale = np.ones(size)  # row scaling: largest coefficient of each row becomes 1
-        np.maximum.at(scale, r_all, np.abs(v_all))
-        b.m.add_rows(fam, size, r_all, np.concatenate(cols), v_all / scale[r_all], upper=up / scale)
+            vals.append(sg)
+        b.m.add_rows(fam, size, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=np.array(upper))
 
 
 def _budgets(b: _Builder, spend: sp.csr_matrix, fixed: pd.DataFrame) -> None:

@@ -72,9 +72,14 @@ def _finite(x: float) -> float | None:
 
 
 def solve(
-    model: SparseModel, options: SolverOptions | None = None
+    model: SparseModel, options: SolverOptions | None = None, start: npt.NDArray[np.float64] | None = None
 ) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
-    """Solve ``model``; return the typed result and the column values (None without a solution)."""
+    """Solve ``model``; return the typed result and the column values (None without a solution).
+
+    ``start`` (MIP only) is a starting point, one value per column, NaN where unknown: HiGHS fixes
+    the integer columns given, completes the rest with a small sub-MIP, and keeps the result as
+    its first incumbent if it is feasible (ignored otherwise).
+    """
     import highspy
 
     opts = options or SolverOptions()
@@ -110,6 +115,10 @@ def solve(
     if n_int:
         lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous for f in integer]
     h.passModel(lp)
+    if start is not None and n_int:
+        known = np.flatnonzero(np.isfinite(start))
+        if len(known):
+            h.setSolution(len(known), known.astype(np.int32), np.asarray(start, dtype=float)[known])
 
     if opts.progress is not None and n_int:
         last = [0.0]

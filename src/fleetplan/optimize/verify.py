@@ -264,6 +264,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
     cover: dict[tuple[str, str], float] = defaultdict(float)
     cover_by_p: dict[tuple[str, str, str], float] = defaultdict(float)
     hours_used: dict[tuple, float] = defaultdict(float)
+    replicas_at: dict[tuple, float] = defaultdict(float)
     for _, row in alloc.iterrows():
         w = f.workloads.get(row["workload"])
         if w is None:
@@ -287,8 +288,11 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         eff = _efficiency(f, w, row, offer, k)
         if w.kind == "serve":
             reps = float(row["replicas"])
-            if abs(reps - round(reps)) > 1e-6:
-                v.append(f"{w.name} {row['period']}: {reps} replicas is not a whole number")
+            # whole replicas per placement; how their hours are paid (on demand or which
+            # reservation) may split them
+            spot = row["pricing_model"] == "spot"
+            placement = (w.name, row["period"], row["provider"], row["region"], row["instance_type"], row["site"], spot)
+            replicas_at[placement] += reps
             if offer is not None and k > int(offer.accelerator_count):
                 v.append(
                     f"{w.name}: a replica needs {int(k)} x {row['accelerator']} but {row['instance_type']} has "
@@ -310,6 +314,10 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         hours_used[
             (row["provider"], row["region"], row["instance_type"], row["pricing_model"], owner, row["period"])
         ] += hours
+    for (wname, period, provider, _region, instance, site, _spot), reps in replicas_at.items():
+        if abs(reps - round(reps)) > 1e-6:
+            where = site if isinstance(site, str) else instance
+            v.append(f"{wname} {period}: {reps:g} replicas on {provider} {where} is not a whole number")
     active = {(r.workload, r.period) for r in sizing.itertuples(index=False) if r.fits}
     for wname, period in sorted(active):
         if wname in dropped:
