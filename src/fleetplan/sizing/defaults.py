@@ -9,10 +9,10 @@ Units are in the names: ``_bytes``, ``_gb`` (binary GiB, see :data:`GIB`), ``_s`
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from dataclasses import dataclass
-
-import numpy as np
 
 from fleetplan.errors import FleetplanError
 from fleetplan.model.accelerator import Accelerator
@@ -108,6 +108,10 @@ SHAPES: tuple[tuple[float, int, int, int, int, str], ...] = (
 )
 
 
+_LOG_SHAPE_PARAMS = [math.log(row[0]) for row in SHAPES]
+
+
+@functools.lru_cache(maxsize=8192)  # pure; sizing a portfolio asks for the same shapes many times
 def model_shape(
     params: float,
     *,
@@ -123,8 +127,8 @@ def model_shape(
     :data:`SHAPES` (and extrapolated along the first or last segment).
     """
     logp = math.log(max(float(params), 1.0))
-    xs = np.log([row[0] for row in SHAPES])
-    i = int(np.clip(np.searchsorted(xs, logp) - 1, 0, len(SHAPES) - 2))
+    xs = _LOG_SHAPE_PARAMS
+    i = min(max(bisect.bisect_left(xs, logp) - 1, 0), len(SHAPES) - 2)
     lo, hi = SHAPES[i], SHAPES[i + 1]
     t = (logp - xs[i]) / (xs[i + 1] - xs[i])
 

@@ -153,7 +153,9 @@ def _size_train(workload: Workload, acc: Accelerator, labels: list[str], period_
     )
 
 
-def _size_inference(workload: Workload, acc: Accelerator, labels: list[str], period_hours: float) -> list[dict]:
+def _size_inference(
+    workload: Workload, acc: Accelerator, labels: list[str], period_hours: float, memo: dict[tuple, tuple]
+) -> list[dict]:
     demand = workload.demand
     if workload.kind == "serve":
         if demand.peak_rps is None and not demand.per_period:
@@ -163,18 +165,28 @@ def _size_inference(workload: Workload, acc: Accelerator, labels: list[str], per
         if demand.tokens_per_period is None and not demand.per_period:
             raise SizingError(f"workload {workload.name!r} (batch) needs demand.tokens_per_period")
         ttft = tpot = None
-    floor, est = best_replica(
-        workload.model,
-        acc,
-        precision=workload.precision,
-        input_tokens=demand.input_tokens,
-        output_tokens=demand.output_tokens,
-        ttft_ms=ttft,
-        tpot_ms=tpot,
+    key = (
+        workload.model.model_dump_json(),
+        acc.name,
+        workload.precision,
+        demand.input_tokens,
+        demand.output_tokens,
+        ttft,
+        tpot,
     )
-    need_gb = (
-        serving_memory_bytes(workload.model, workload.precision, demand.input_tokens, demand.output_tokens) / D.GIB
-    )
+    if key not in memo:
+        floor_, est_ = best_replica(
+            workload.model,
+            acc,
+            precision=workload.precision,
+            input_tokens=demand.input_tokens,
+            output_tokens=demand.output_tokens,
+            ttft_ms=ttft,
+            tpot_ms=tpot,
+        )
+        gb = serving_memory_bytes(workload.model, workload.precision, demand.input_tokens, demand.output_tokens) / D.GIB
+        memo[key] = (floor_, est_, gb)
+    floor, est, need_gb = memo[key]
     if est is None or not est.fits:
         reason = (
             est.reason
@@ -258,23 +270,30 @@ def size_workload(
     accelerators: Iterable[Accelerator] | None = None,
 ) -> pd.DataFrame:
     """Sizing rows of one workload (see :func:`size_workloads`)."""
+    rows = _workload_rows(workload, horizon, accelerators, {})
+    return pd.DataFrame(rows, columns=list(SIZING_COLUMNS))
+
+
+def _workload_rows(
+    workload: Workload, horizon: Horizon, accelerators: Iterable[Accelerator] | None, memo: dict[tuple, tuple]
+) -> list[dict[str, Any]]:
     labels = active_periods(workload, horizon)
     accs = allowed_accelerators(workload, accelerators)
     if not accs:
         allowed = ", ".join(workload.accelerators or [])
         raise SizingError(f"workload {workload.name!r}: none of its accelerators ({allowed}) is available")
     if not labels:
-        return pd.DataFrame(columns=list(SIZING_COLUMNS))
+        return []
     period_hours = hours_per_period(horizon.period)
     rows: list[dict] = []
     for acc in accs:
         if workload.kind in ("train", "finetune"):
             rows.extend(_size_train(workload, acc, labels, period_hours))
         else:
-            rows.extend(_size_inference(workload, acc, labels, period_hours))
+            rows.extend(_size_inference(workload, acc, labels, period_hours, memo))
     if not any(r["fits"] for r in rows):
         raise _no_fit_error(workload, accs, rows)
-    return pd.DataFrame(rows, columns=list(SIZING_COLUMNS))
+    return rows
 
 
 def size_workloads(scenario: Scenario, accelerators: Iterable[Accelerator] | None = None) -> pd.DataFrame:
@@ -285,11 +304,11 @@ def size_workloads(scenario: Scenario, accelerators: Iterable[Accelerator] | Non
     :class:`SizingError` when a workload fits none of its allowed accelerators.
     """
     universe = list(accelerators) if accelerators is not None else None
-    frames = [size_workload(w, scenario.horizon, universe) for w in scenario.workloads]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+    memo: dict[tuple, tuple] = {}  # portfolios reuse a few model archetypes: size each once
+    rows = [r for w in scenario.workloads for r in _workload_rows(w, scenario.horizon, universe, memo)]
+    if not rows:
         return pd.DataFrame(columns=list(SIZING_COLUMNS))
-    out = pd.concat(frames, ignore_index=True)
+    out = pd.DataFrame(rows, columns=list(SIZING_COLUMNS))
     out["fits"] = out["fits"].astype(bool)
     out["period_index"] = out["period_index"].astype(int)
     return out
