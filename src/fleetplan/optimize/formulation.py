@@ -946,34 +946,52 @@ def _diversity_others(
     and for serving, a counted provider holds at least one whole replica:
         sum_{o in p} y[w,o,t] >= q[w,p]
     """
+    keep = ~div["w_idx"].isin(list(served)).to_numpy()
+    d = pd.DataFrame(
+        {"i": np.flatnonzero(keep), "w_idx": div["w_idx"].to_numpy()[keep], "p": div["provider"].to_numpy()[keep]}
+    )
+    d["m"] = div["min_providers"].to_numpy(dtype=float)[keep]
+    rows_c = pd.DataFrame(
+        {
+            "pos": np.arange(len(cand)),
+            "w_idx": cand["w_idx"].to_numpy(),
+            "t_idx": cand["t_idx"].to_numpy(),
+            "provider": cand["provider"].to_numpy(),
+            "cov": cand["coverage"].to_numpy(),
+            "rep": cand["unit"].eq("replicas").to_numpy(),
+        }
+    )
+    rows_c = rows_c[rows_c["w_idx"].isin(d["w_idx"])]
+    pairs = rows_c.merge(d, on="w_idx")
     rows, cols, vals, lower = [], [], [], []
-    r = 0
-    for i, (wi, p, m_w) in enumerate(zip(div["w_idx"], div["provider"], div["min_providers"], strict=True)):
-        if int(wi) in served:
+    n_rows = 0
+    for own, coef_col in ((False, "cov"), (True, None)):
+        sel = pairs[(pairs["provider"] == pairs["p"]) == own]
+        if own:
+            sel = sel[sel["rep"]]
+        if sel.empty:
             continue
-        sub = cand[(cand["w_idx"] == wi) & (cand["provider"] != p)]
-        for _t, grp in sub.groupby("t_idx", sort=True):
-            rows.append(np.full(len(grp) + 1, r))
-            cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
-            vals.append(np.r_[grp["coverage"].to_numpy(), min_share])
-            lower.append(min_share * float(m_w))
-            r += 1
-        # whole replicas: a counted provider runs at least one replica in every period
-        own = cand[(cand["w_idx"] == wi) & (cand["provider"] == p) & cand["unit"].eq("replicas")]
-        for _t, grp in own.groupby("t_idx", sort=True):
-            rows.append(np.full(len(grp) + 1, r))
-            cols.append(np.r_[y0 + grp.index.to_numpy(), q0 + i])
-            vals.append(np.r_[np.ones(len(grp)), -1.0])
-            lower.append(0.0)
-            r += 1
-    if r:
+        key = sel["i"].to_numpy(dtype=np.int64) * (b.T + 1) + sel["t_idx"].to_numpy(dtype=np.int64)
+        uniq, row = np.unique(key, return_inverse=True)
+        i_of = uniq // (b.T + 1)
+        rows += [n_rows + row, n_rows + np.arange(len(uniq))]
+        cols += [y0 + sel["pos"].to_numpy(), q0 + i_of]
+        if own:  # a counted provider runs at least one whole replica in every period
+            vals += [np.ones(len(sel)), -np.ones(len(uniq))]
+            lower.append(np.zeros(len(uniq)))
+        else:  # the other counted providers carry at least min_share each
+            vals += [sel[coef_col].to_numpy(), np.full(len(uniq), min_share)]
+            m_of = pd.Series(d["m"].to_numpy(), index=d["i"].to_numpy()).reindex(i_of).to_numpy()
+            lower.append(min_share * m_of)
+        n_rows += len(uniq)
+    if n_rows:
         b.m.add_rows(
             "diversity_others",
-            r,
+            n_rows,
             np.concatenate(rows),
             np.concatenate(cols),
             np.concatenate(vals),
-            lower=np.array(lower),
+            lower=np.concatenate(lower),
         )
 
 
@@ -984,34 +1002,43 @@ def _n_minus_1(b: _Builder, cand: pd.DataFrame, y0: int, served: dict[int, int])
         sum_{o not in p} coverage * y[w,o,t] >= 1        (>= s[w] if optional)
     """
     crit = [i for i, w in enumerate(b.sc.workloads) if w.criticality == "critical"]
-    sub_all = cand[cand["w_idx"].isin(crit)]
-    rows, cols, vals, lower, labels = [], [], [], [], []
-    r = 0
-    for (wi, t), grp in sub_all.groupby(["w_idx", "t_idx"], sort=True):
-        for p in sorted(set(grp["provider"])):
-            keep = grp[grp["provider"] != p]
-            rows.append(np.full(len(keep), r))
-            cols.append(y0 + keep.index.to_numpy())
-            vals.append(keep["coverage"].to_numpy())
-            if int(wi) in served:
-                rows.append(np.array([r]))
-                cols.append(np.array([served[int(wi)]]))
-                vals.append(np.array([-1.0]))
-                lower.append(0.0)
-            else:
-                lower.append(1.0)
-            labels.append({"w_idx": int(wi), "t_idx": int(t), "provider": p})
-            r += 1
-    if not r:
+    sub = cand[cand["w_idx"].isin(crit)]
+    if sub.empty:
         return
+    rows_c = pd.DataFrame(
+        {
+            "pos": sub.index.to_numpy(),
+            "w_idx": sub["w_idx"].to_numpy(),
+            "t_idx": sub["t_idx"].to_numpy(),
+            "provider": sub["provider"].to_numpy(),
+            "cov": sub["coverage"].to_numpy(),
+        }
+    )
+    # one row per (w, t, p) for every provider p among the (w, t) candidates, sorted
+    lost = rows_c[["w_idx", "t_idx", "provider"]].drop_duplicates().sort_values(["w_idx", "t_idx", "provider"])
+    lost = lost.rename(columns={"provider": "lost"}).reset_index(drop=True)
+    lost["r"] = np.arange(len(lost))
+    pairs = rows_c.merge(lost, on=["w_idx", "t_idx"])
+    pairs = pairs[pairs["provider"] != pairs["lost"]]
+    r = len(lost)
+    rows, cols, vals = [pairs["r"].to_numpy()], [y0 + pairs["pos"].to_numpy()], [pairs["cov"].to_numpy()]
+    lower = np.ones(r)
+    opt = lost["w_idx"].isin(list(served)).to_numpy()
+    if opt.any():
+        rows.append(np.flatnonzero(opt))
+        cols.append(np.array([served[int(w)] for w in lost["w_idx"].to_numpy()[opt]], dtype=np.int64))
+        vals.append(-np.ones(int(opt.sum())))
+        lower[opt] = 0.0
     if b.elastic:
+        labels = [
+            {"w_idx": int(w), "t_idx": int(t), "provider": p}
+            for w, t, p in zip(lost["w_idx"], lost["t_idx"], lost["lost"], strict=True)
+        ]
         sc_, sg = b.slack("n_minus_1", labels, 1.0)
         rows.append(np.arange(r))
         cols.append(sc_)
         vals.append(sg)
-    b.m.add_rows(
-        "n_minus_1", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=np.array(lower)
-    )
+    b.m.add_rows("n_minus_1", r, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), lower=lower)
 
 
 def _column_owner(

@@ -83,7 +83,13 @@ def pricing_pools(cand: pd.DataFrame, options: pd.DataFrame) -> PricingPools:
         }
     ).sort_values(["w_idx", "t_idx", "inst", "option_id"], kind="stable")
     grp = res.groupby(["w_idx", "t_idx", "inst"], sort=False)
-    rset = grp["option_id"].agg(lambda s: ",".join(map(str, s))).rename("rset")
+    # the reserved set as one integer: option ids (sorted) as digits in base max_id + 1
+    base = int(res["option_id"].max()) + 1
+    rank = grp.cumcount().to_numpy()
+    if (rank.max() + 1) * np.log2(base) > 62:
+        raise ValueError("pricing_pools: too many reserved offerings per instance")
+    res["digit"] = res["option_id"].to_numpy(dtype=np.int64) * base ** rank.astype(np.int64)
+    rset = grp["digit"].sum().rename("rset")
     first_res = grp["row"].first().rename("first")
     groups = pd.concat([rset, first_res], axis=1).reset_index()
     od_rows = pd.DataFrame(
@@ -123,11 +129,14 @@ def pricing_pools(cand: pd.DataFrame, options: pd.DataFrame) -> PricingPools:
     periods["usd_per_accelerator_hour"] = np.where(
         periods["has_od"].to_numpy(bool), periods["inst"].map(rate).to_numpy(dtype=float), np.nan
     )
+    # draws: the reserved options of each pool-period, read from the rows that formed it
+    res_pp = res.merge(groups[["w_idx", "t_idx", "inst", "rset", "has_od"]], on=["w_idx", "t_idx", "inst"])
+    res_pp = res_pp.merge(periods[["inst", "rset", "has_od", "t_idx", "pp"]], on=["inst", "rset", "has_od", "t_idx"])
     draws = (
-        periods[["pp", "rset"]]
-        .assign(option_id=periods["rset"].str.split(","))
-        .explode("option_id")
-        .astype({"option_id": np.int64})[["pp", "option_id"]]
+        res_pp[["pp", "option_id"]]
+        .drop_duplicates()
+        .sort_values(["pp", "option_id"])
+        .astype({"pp": np.int64, "option_id": np.int64})
         .reset_index(drop=True)
     )
     return PricingPools(table, periods[["pp", "option_id", "t_idx", "has_od", "usd_per_accelerator_hour"]], draws)
