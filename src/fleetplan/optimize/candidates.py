@@ -143,43 +143,58 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
         sc.policy.carbon_budget_tco2e is not None or sc.policy.carbon_budget_tco2e_per_period is not None
     )
     reasons: list[str] = []
-    pairs: list[pd.DataFrame] = []
     fits = sizing[sizing["fits"]]
-    fits_by_w = {str(k): g for k, g in fits.groupby("workload", sort=False)}
-    empty = fits.iloc[0:0]
+    # accelerators per replica by (workload, accelerator), as a dense lookup over option accelerators
+    acc_codes, acc_names = pd.factorize(options["accelerator"])
+    acc_pos = {a: i for i, a in enumerate(acc_names)}
+    per_acc = fits.drop_duplicates(["workload", "accelerator"])
+    k_of: dict[str, np.ndarray] = {}
+    for wname, acc, k in zip(
+        per_acc["workload"], per_acc["accelerator"], per_acc["accelerators_per_replica"], strict=True
+    ):
+        vec = k_of.setdefault(str(wname), np.full(len(acc_names), np.nan))
+        if acc in acc_pos:
+            vec[acc_pos[acc]] = float(k)
+    count = options["accelerator_count"].to_numpy(dtype=float)
+    idx_parts: list[np.ndarray] = []
+    w_parts: list[np.ndarray] = []
+    k_parts: list[np.ndarray] = []
     for wi, w in enumerate(sc.workloads):
         mask, reason = _eligible(sc, w, options)
         if reason:
             reasons.append(reason)
             continue
-        opts = options[mask]
-        sz = fits_by_w.get(w.name, empty)
-        if sz.empty:
+        if w.name not in k_of:
             continue  # sizing already explained that it fits nowhere
-        per_acc = sz.drop_duplicates("accelerator").set_index("accelerator")["accelerators_per_replica"]
-        k = opts["accelerator"].map(per_acc)
-        ok = k.notna().to_numpy().copy()
+        idx = np.flatnonzero(mask)
+        k = k_of[w.name][acc_codes[idx]]
+        ok = ~np.isnan(k)
         if w.kind == "serve":
-            ok &= (k.fillna(np.inf) <= opts["accelerator_count"]).to_numpy()
+            ok &= np.nan_to_num(k, nan=np.inf) <= count[idx]
         if not ok.any():
-            sized = sz.drop_duplicates("accelerator")
+            sized = fits[fits["workload"] == w.name].drop_duplicates("accelerator")
             need = ", ".join(
                 f"{a} x{int(n)}" for a, n in zip(sized["accelerator"], sized["accelerators_per_replica"], strict=True)
             )
-            have = sorted(set(opts["accelerator"]))
+            have = sorted(set(options["accelerator"].to_numpy()[idx]))
             reasons.append(
                 f"workload {w.name}: memory fit: it needs {need} per placement, but its eligible options "
                 f"offer only {', '.join(have) or 'nothing'}"
                 + (" with too few accelerators per instance" if w.kind == "serve" else "")
             )
             continue
-        pair = opts[ok].assign(workload=w.name, w_idx=wi, wkind=w.kind, k=k[ok].to_numpy())
-        pairs.append(pair)
+        idx_parts.append(idx[ok])
+        w_parts.append(np.full(int(ok.sum()), wi, dtype=np.int64))
+        k_parts.append(k[ok])
     if reasons:
         raise CandidateError(reasons)
-    if not pairs:
+    if not idx_parts:
         return Candidates(pd.DataFrame(), 0, 0)
-    pair = pd.concat(pairs, ignore_index=True)
+    w_idx = np.concatenate(w_parts)
+    pair = options.iloc[np.concatenate(idx_parts)].reset_index(drop=True)
+    names = np.array([w.name for w in sc.workloads], dtype=object)
+    kinds = np.array([w.kind for w in sc.workloads], dtype=object)
+    pair = pair.assign(workload=names[w_idx], w_idx=w_idx, wkind=kinds[w_idx], k=np.concatenate(k_parts))
     # per period: join sizing needs
     need_col = np.where(sizing["kind"].eq("serve"), sizing["replicas"], sizing["accelerator_hours"])
     needs = sizing.assign(need=need_col)[["workload", "accelerator", "period", "need"]]
@@ -276,7 +291,7 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     drop_groups: set[tuple] = set()
     if gang_df["pricing_model"].isin(["on_demand", "spot"]).any():
         gkey = ["w_idx", "provider", "vendor", "region", "accelerator"]
-        rented_only = gang_df.groupby(gkey)["pricing_model"].agg(lambda x: bool(x.isin(["on_demand", "spot"]).all()))
+        rented_only = gang_df["pricing_model"].isin(["on_demand", "spot"]).groupby([gang_df[c] for c in gkey]).all()
         rg = gang_df[gang_df["pricing_model"].isin(["on_demand", "spot"])]
         rg = rg.assign(
             cpc=rg["cost_usd"] / rg["coverage"],
