@@ -32,7 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-STAGES = ("sizing_s", "candidates_s", "build_s", "solve_s", "lp_bound_s", "verify_s", "baselines_s")
+STAGES = ("sizing_s", "candidates_s", "build_s", "solve_s", "lp_bound_s", "verify_s", "baselines_s", "abatement_s")
 
 
 # --------------------------------------------------------------------------- child
@@ -136,7 +136,7 @@ def machine() -> str:
         hv = "?"
     return (
         f"{cpu}, {os.cpu_count()} logical cores{mem}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; HiGHS {hv} (1 solver thread)"
+        f"Python {platform.python_version()}; HiGHS {hv} (2 solver threads)"
     )
 
 
@@ -231,13 +231,16 @@ def table(rows: list[dict[str, Any]]) -> str:
         "",
         "Stage seconds (PlanTimings); `other` = end-to-end minus load and the timed stages:",
         "",
-        "| workloads | sizing | candidates | matrices | MIP | LP bound | verify | baselines | other | wall | note |",
-        "|" + "---|" * 11,
+        "| workloads | sizing | candidates | matrices | MIP | LP bound | verify | baselines | abatement "
+        "| other | wall | note |",
+        "|" + "---|" * 12,
     ]
     for r in rows:
         t = r.get("timings", {})
         cells = " | ".join(f"{t.get(k, 0.0):.1f}" for k in STAGES)
-        lines.append(f"| {r['n']:,} | {cells} | {r.get('wall_s', 0):.0f} | {r.get('error') or ''} |")
+        e2e = r.get("end_to_end_s")
+        other = "—" if e2e is None else f"{e2e - r.get('load_s', 0.0) - sum(t.get(k, 0.0) for k in STAGES):.1f}"
+        lines.append(f"| {r['n']:,} | {cells} | {other} | {r.get('wall_s', 0):.0f} | {r.get('error') or ''} |")
     return "\n".join(lines)
 
 
