@@ -49,15 +49,15 @@ def test_lp_relaxation_bounds_the_mip() -> None:
     assert lp.integer_variables == 0 and lp.objective_usd <= mip.objective_usd + 1e-6
 
 
-def test_big_models_skip_probing_and_still_solve_exactly(monkeypatch) -> None:
-    """Without probing (the path for 50k+ integers) the same optimum is found and proven."""
+def test_big_models_skip_presolve_and_still_solve_exactly(monkeypatch) -> None:
+    """Without presolve (the path for 50k+ integers) the same optimum is found and proven."""
     import fleetplan.optimize.solver as solver_mod
 
-    with_probing, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
-    monkeypatch.setattr(solver_mod, "_PROBING_MAX_INTEGERS", 0)
+    with_presolve, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
+    monkeypatch.setattr(solver_mod, "_PRESOLVE_MAX_INTEGERS", 0)
     without, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
     assert without.status == SolveStatus.OPTIMAL
-    assert abs(without.objective_usd - with_probing.objective_usd) <= 1e-6 * abs(with_probing.objective_usd)
+    assert abs(without.objective_usd - with_presolve.objective_usd) <= 1e-6 * abs(with_presolve.objective_usd)
 
 
 def test_start_point_is_used_or_ignored_never_trusted() -> None:
