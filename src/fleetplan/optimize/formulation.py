@@ -197,11 +197,7 @@ def build_model(
     then the merged table, one row per y column. Operations mode keeps one row per pricing model
     (its callers address candidate rows directly).
     """
-    if pool_pricing and operations is None:
-        pp = pricing_pools(cand, options)
-    else:
-        pp = pricing_pools(cand.iloc[0:0], options)
-        pp = type(pp)(cand.assign(pool=np.full(len(cand), -1, dtype=np.int64)), pp.periods, pp.draws)
+    pp = pricing_pools(cand, options, merge=pool_pricing and operations is None)
     # availability as the candidate table states it (callers may have edited it)
     avail = cand.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"]
     cand = pp.table

@@ -54,11 +54,14 @@ def _empty(cand: pd.DataFrame) -> PricingPools:
     )
 
 
-def pricing_pools(cand: pd.DataFrame, options: pd.DataFrame) -> PricingPools:
-    """Merge each workload's rows of one instance and period into one placement row."""
+def pricing_pools(cand: pd.DataFrame, options: pd.DataFrame, *, merge: bool = True) -> PricingPools:
+    """Merge each workload's rows of one instance and period into one placement row.
+
+    With ``merge=False`` every row stays as it is (``pool`` = -1, no pools).
+    """
     pm = cand["pricing_model"].to_numpy()
     is_res = np.isin(pm, RESERVED_MODELS)
-    if not is_res.any():
+    if not merge or not is_res.any():
         return _empty(cand)
     rented = options[options["source"].ne("owned")]
     od_of = (
