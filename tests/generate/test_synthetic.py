@@ -115,3 +115,33 @@ def test_cli(tmp_path: Path) -> None:
     assert (tmp_path / "t.yaml").read_text().split("\n", 2)[2] == out.read_text().split("\n", 2)[2]
     bad = CliRunner().invoke(app, ["generate", "--workloads", "0", "-o", str(tmp_path / "x.yaml")])
     assert bad.exit_code != 0 and not (tmp_path / "x.yaml").exists()
+
+
+def test_regulated_work_runs_from_the_first_period(tmp_path: Path, doc: dict) -> None:
+    """Regulated work may run only on owned servers, and purchases arrive after their lead time:
+    some server installed in the first period must fit every regulated workload."""
+    from fleetplan.sizing import size_workloads
+
+    sc = load_scenario(write_scenario(doc, tmp_path / "s.yaml"))
+    first = sc.horizon.labels()[0]
+    types = {t.name: t.accelerator for t in sc.server_types}
+    onprem = {p.name for p in sc.providers if p.kind == "onprem"}
+    dc_sites = [s for s in sc.sites if s.provider in onprem]
+    installed = {types[e.server_type] for s in dc_sites for e in s.existing if e.purchased <= first}
+    sizing = size_workloads(sc)
+    fits = sizing[sizing["fits"]].groupby("workload")["accelerator"].agg(set)
+    regulated = [w.name for w in sc.workloads if w.sensitivity == "regulated"]
+    assert regulated
+    for name in regulated:
+        assert fits[name] & installed, name
+
+
+def test_sites_install_h100s_for_regulated_work_the_a100s_cannot_run() -> None:
+    from fleetplan.generate.synthetic import _sites
+
+    us = _sites(1.0, 40.0, 10.0, regulated_a100=16.0, h100_only=24.0)[0]
+    assert {"server_type": "hgx-h100", "count": 5, "purchased": "2026Q2"} in us["existing"]
+    h100_kw = 8 * 0.7 * 1.8 * 1.4
+    a100_kw = 8 * 0.4 * 2.0 * 1.4
+    assert us["power_capacity_kw"] >= 5 * h100_kw + us["existing"][0]["count"] * a100_kw
+    assert all(e["server_type"] != "hgx-h100" for e in _sites(1.0, 40.0, 10.0, 16.0)[0]["existing"])

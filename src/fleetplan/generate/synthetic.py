@@ -603,10 +603,13 @@ def _estimates_from(
     # regulated and edge demand in H100 / L4 equivalents, peak period
     reg = {w.name for w in sc.workloads if w.sensitivity == "regulated"}
     edge = {w.name for w in sc.workloads if w.sites == ["stores-us"]}
+    # regulated work that cannot run on the existing A100s (e.g. FP8 serving) needs H100s from day one
+    on_a100 = set(sizing.loc[sizing["fits"] & sizing["accelerator"].eq("A100-80GB"), "workload"])
     need: dict[str, float] = {}
     for key, names, acc in (
         ("regulated", reg, "H100-SXM"),
         ("regulated_a100", reg, "A100-80GB"),
+        ("regulated_h100_only", reg - on_a100, "H100-SXM"),
         ("edge", edge, "L4"),
     ):
         sub = sizing[sizing["fits"] & sizing["workload"].isin(names) & sizing["accelerator"].eq(acc)]
@@ -692,7 +695,7 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
     doc["sites"] = _sites(scale, 0.0, 0.0)
     sizing = _repair(doc)
     usd, co2, need = _estimates(doc, sizing, chosen)
-    doc["sites"] = _sites(scale, need["regulated"], need["edge"], need["regulated_a100"])
+    doc["sites"] = _sites(scale, need["regulated"], need["edge"], need["regulated_a100"], need["regulated_h100_only"])
 
     n_cloud = len(chosen)
     share = 0.5 if n_cloud >= 6 else 0.7 if n_cloud >= 4 else 0.9 if n_cloud >= 2 else 0.99
@@ -724,13 +727,17 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
     return doc
 
 
-def _sites(scale: float, regulated_accs: float, edge_accs: float, regulated_a100: float = 0.0) -> list[dict[str, Any]]:
-    """Owned sites. Existing A100 servers carry the regulated demand from the first period (with
-    half again as headroom); power leaves room for it twice over in H100 servers."""
+def _sites(
+    scale: float, regulated_accs: float, edge_accs: float, regulated_a100: float = 0.0, h100_only: float = 0.0
+) -> list[dict[str, Any]]:
+    """Owned sites. Existing servers carry the regulated demand from the first period, with half
+    again as headroom: A100s for the work that fits them, H100s for the rest (purchases arrive
+    only after their lead time). Power leaves room for the regulated demand twice over in H100s."""
     a100 = max(4, round(8 * scale**0.7), math.ceil(1.5 * regulated_a100 / 8))
+    h100 = math.ceil(1.5 * h100_only / 8)
     h100_kw = 8 * 0.7 * 1.8 * 1.4  # one hgx-h100 server at PUE 1.4
     need_servers = math.ceil(2.0 * regulated_accs / 8) + 2
-    existing_kw = a100 * 8 * 0.4 * 2.0 * 1.4
+    existing_kw = a100 * 8 * 0.4 * 2.0 * 1.4 + h100 * h100_kw
     us_kw = _sig(existing_kw + need_servers * h100_kw * 0.6 + 50, 3)
     eu_kw = _sig(existing_kw / 2 + need_servers * h100_kw * 0.6 + 50, 3)
     boxes = max(20, math.ceil(edge_accs * 1.2))
@@ -745,7 +752,8 @@ def _sites(scale: float, regulated_accs: float, edge_accs: float, regulated_a100
             "pue": 1.4,
             "electricity_usd_per_kwh": 0.09,
             "grid_kgco2e_per_kwh": 0.379,
-            "existing": [{"server_type": "dgx-a100", "count": a100, "purchased": "2024Q3"}],
+            "existing": [{"server_type": "dgx-a100", "count": a100, "purchased": "2024Q3"}]
+            + ([{"server_type": "hgx-h100", "count": h100, "purchased": "2026Q2"}] if h100 else []),
             "buyable": ["hgx-h100", "mi300x-8", "dgx-a100"],
         },
         {
