@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from fleetplan.energy.abatement import has_carbon_policy
 from fleetplan.energy.plan_tables import energy_tables
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
-from fleetplan.model.plan import Plan, SolveStatus
+from fleetplan.model.plan import Plan, SolveResult, SolveStatus
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.accounting import policy_status
 from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
@@ -28,10 +28,28 @@ from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
 from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import Progress, SolverOptions, solve
+from fleetplan.optimize.solver import Progress, SolverOptions, solve, solve_relaxation
 from fleetplan.optimize.verify import recompute_costs, verify_plan
+from fleetplan.optimize.warm_start import WarmStart, rounded_start
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
+
+
+def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> SolveResult:
+    """The result to report when the rounded start is the plan: a time-limited incumbent whose
+    bound is the better of branch-and-bound's and the LP relaxation's."""
+    bounds = [b for b in (mip.dual_bound_usd, lp_usd) if b is not None]
+    bound = max(bounds) if bounds else None
+    obj = start.objective_usd
+    gap = abs(obj - bound) / max(abs(obj), 1e-9) if bound is not None else None
+    return replace(
+        mip,
+        status=SolveStatus.TIME_LIMIT,
+        termination=f"{mip.termination}; plan from the rounded LP start",
+        objective_usd=obj,
+        dual_bound_usd=bound,
+        gap=gap,
+    )
 
 
 class VerificationError(FleetplanError):
@@ -54,6 +72,7 @@ class PlanTimings:
     build_s: float = 0.0
     solve_s: float = 0.0
     lp_bound_s: float = 0.0
+    warm_start_s: float = 0.0
     verify_s: float = 0.0
     baselines_s: float = 0.0
     abatement_s: float = 0.0
@@ -70,11 +89,17 @@ def optimize(
     prune: bool = True,
     timings: PlanTimings | None = None,
     abatement: bool = True,
+    warm_start: bool = True,
 ) -> Plan:
     """The cheapest plan that satisfies every policy of ``sc`` over every period, verified.
 
     With a carbon price or budget in ``sc`` (and ``abatement``), the scenario is solved a second
     time without them to report the marginal abatement cost (``plan.abatement``).
+
+    ``time_limit_s`` covers the LP relaxation, the rounded start (``warm_start``, at most a
+    third of it) and branch-and-bound (the rest, and at least a tenth). If branch-and-bound
+    finds nothing better in time, the rounded start is the plan, its gap measured against
+    the LP bound.
     """
     from fleetplan.sizing import size_workloads
 
@@ -97,20 +122,36 @@ def optimize(
     f = build_model(sc, cand, options)
     tm.build_s = time.perf_counter() - t0
 
+    # the LP relaxation first: its bound is reported, and a rounded copy of it starts the MIP
     t0 = time.perf_counter()
-    result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, progress=progress))
+    lp_result, x_lp, duals = solve_relaxation(f.model, SolverOptions(time_limit_s=time_limit_s))
+    tm.lp_bound_s = time.perf_counter() - t0
+    if lp_result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
+        raise InfeasibleError(explain_infeasible(sc, cand, options))
+    lp_value = lp_result.objective_usd if lp_bound else None
+    start = None
+    if warm_start and x_lp is not None:
+        t0 = time.perf_counter()
+        start = rounded_start(
+            f, x_lp, duals, min_share=sc.policy.min_provider_share_critical, time_limit_s=time_limit_s / 3
+        )
+        tm.warm_start_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    spent = tm.lp_bound_s + tm.warm_start_s
+    mip_limit = max(time_limit_s - spent, 0.1 * time_limit_s)
+    result, x = solve(
+        f.model,
+        SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
+        start=start.x if start is not None else None,
+    )
     tm.solve_s = time.perf_counter() - t0
+    if start is not None and (x is None or (result.objective_usd or np.inf) > start.objective_usd + 1e-6):
+        result, x = _from_start(result, start, lp_result.objective_usd), start.x
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
             raise FleetplanError(f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit")
         raise InfeasibleError(explain_infeasible(sc, cand, options))
-
-    lp_value = None
-    if lp_bound:
-        t0 = time.perf_counter()
-        lp_result, _ = solve(f.model, SolverOptions(time_limit_s=time_limit_s, relax=True))
-        lp_value = lp_result.objective_usd
-        tm.lp_bound_s = time.perf_counter() - t0
 
     tables = extract_tables(sc, f, x, options)
     plan = Plan(

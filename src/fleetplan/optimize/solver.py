@@ -20,7 +20,10 @@ import numpy.typing as npt
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.sparse import SparseModel
 
-__all__ = ["Progress", "SolverOptions", "solve"]
+__all__ = ["OBJECTIVE_SCALE", "Progress", "SolverOptions", "solve", "solve_relaxation"]
+
+OBJECTIVE_SCALE = 1e-3
+"""HiGHS sees the objective in thousands of dollars: keeps costs near the matrix's range."""
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,48 @@ def _finite(x: float) -> float | None:
 
 
 def solve(
-    model: SparseModel, options: SolverOptions | None = None, start: npt.NDArray[np.float64] | None = None
+    model: SparseModel,
+    options: SolverOptions | None = None,
+    start: npt.NDArray[np.float64] | None = None,
+    bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
+    integer: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
     """Solve ``model``; return the typed result and the column values (None without a solution).
 
     ``start`` (MIP only) is a starting point, one value per column, NaN where unknown: HiGHS fixes
     the integer columns given, completes the rest with a small sub-MIP, and keeps the result as
-    its first incumbent if it is feasible (ignored otherwise).
+    its first incumbent if it is feasible (ignored otherwise). ``bounds`` replaces the column
+    bounds (lower, upper) and ``integer`` the integrality flags, for this solve only (e.g. to
+    fix some columns, or to keep only some families integer).
     """
+    result, x, _ = _solve(model, options or SolverOptions(), start, bounds, integer, duals=False)
+    return result, x
+
+
+def solve_relaxation(
+    model: SparseModel, options: SolverOptions | None = None
+) -> tuple[SolveResult, npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None]:
+    """The LP relaxation of ``model``: result, column values and row duals.
+
+    The duals belong to HiGHS's view of the model: rows divided by ``model.row_scale()`` and
+    costs multiplied by :data:`OBJECTIVE_SCALE` (reduced cost = scaled cost - scaled A^T dual).
+    """
+    from dataclasses import replace
+
+    return _solve(model, replace(options or SolverOptions(), relax=True), None, None, None, duals=True)
+
+
+def _solve(
+    model: SparseModel,
+    opts: SolverOptions,
+    start: npt.NDArray[np.float64] | None,
+    bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None,
+    integer_override: npt.NDArray[np.bool_] | None,
+    *,
+    duals: bool,
+) -> tuple[SolveResult, npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None]:
     import highspy
 
-    opts = options or SolverOptions()
     h = _new_highs()
     h.setOptionValue("output_flag", bool(os.environ.get("FLEETPLAN_SOLVER_LOG")))
     h.setOptionValue("time_limit", float(opts.time_limit_s))
@@ -95,16 +129,14 @@ def solve(
 
     a = model.matrix()
     lo, up = model.row_bounds()
-    integer = model.col("integer")
+    integer = model.col("integer") if integer_override is None else np.asarray(integer_override, dtype=bool)
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows
     cost = model.col("cost")
-    # objective in thousands of dollars: keeps cost coefficients near the matrix's range
-    scale = 1e-3
+    scale = OBJECTIVE_SCALE
     lp.col_cost_ = cost * scale
-    lp.col_lower_ = model.col("lower")
-    lp.col_upper_ = model.col("upper")
+    lp.col_lower_, lp.col_upper_ = bounds if bounds is not None else (model.col("lower"), model.col("upper"))
     lp.row_lower_ = lo
     lp.row_upper_ = up
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -114,7 +146,8 @@ def solve(
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(float)
     n_int = 0 if opts.relax else int(integer.sum())
-    if n_int > _PRESOLVE_MAX_INTEGERS:
+    free_int = int((integer & (np.asarray(lp.col_upper_) > np.asarray(lp.col_lower_))).sum()) if n_int else 0
+    if free_int > _PRESOLVE_MAX_INTEGERS:
         # HiGHS's MIP presolve checks neither the time limit nor an interrupt while it runs: on
         # 115k integers it ran 277 s past a 60 s limit (minutes more without probing). Big
         # models go straight to the root LP, which honours the limit.
@@ -183,7 +216,14 @@ def solve(
         bound /= scale
     if gap is not None and objective is not None and bound is not None and abs(objective) < 1e-9:
         gap = abs(objective - bound)
-    values = np.asarray(h.getSolution().col_value, dtype=float) if objective is not None else None
+    sol = h.getSolution()
+    values = np.asarray(sol.col_value, dtype=float) if objective is not None else None
+    if start is not None and values is not None and objective is not None:
+        # HiGHS can report the optimum yet hand back the start's values (seen when presolve
+        # solves the whole MIP): never return a vector that is not the reported solution
+        if abs(float(cost @ values) - objective) > 1e-6 * max(1.0, abs(objective)):
+            return _solve(model, opts, None, bounds, integer_override, duals=duals)
+    row_dual = np.asarray(sol.row_dual, dtype=float) if duals and objective is not None and sol.dual_valid else None
     result = SolveResult(
         status=st,
         termination=name,
@@ -196,4 +236,4 @@ def solve(
         constraints=model.n_rows,
         integer_variables=n_int,
     )
-    return result, values
+    return result, values, row_dual

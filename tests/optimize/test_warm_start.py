@@ -1,0 +1,136 @@
+"""The rounded LP start: a plan that satisfies the model, and the planner's fallback to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fleetplan.optimize.planner as planner
+from fleetplan.load import load_scenario
+from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.plan import SolveResult, SolveStatus
+from fleetplan.optimize import optimize
+from fleetplan.optimize.candidates import build_candidates
+from fleetplan.optimize.formulation import Formulation, build_model
+from fleetplan.optimize.options import build_options
+from fleetplan.optimize.solver import SolverOptions, solve, solve_relaxation
+from fleetplan.optimize.verify import verify_plan
+from fleetplan.optimize.warm_start import rounded_start
+from fleetplan.sizing import size_workloads
+from tests.optimize.conftest import BATCH_8B, OWN_SITE, offering, own_server
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "enterprise.yaml"
+
+CHAT = {
+    "name": "chat",
+    "kind": "serve",
+    "model": {"params": 8.0e9},
+    "precision": "fp8",
+    "demand": {"peak_rps": 250.0, "headroom": 0.0, "growth_per_period": 0.15},
+    "criticality": "critical",
+}
+
+
+def _offers() -> list[dict]:
+    return [
+        offering("alpha", "a-east", "h100x8", "H100-SXM", 8, "on_demand", 24.0),
+        offering("alpha", "a-east", "h100x8", "H100-SXM", 8, "reserved_1y", 15.0),
+        offering("beta", "b-east", "h100x8", "H100-SXM", 8, "on_demand", 26.0),
+        offering("beta", "b-east", "h100x1", "H100-SXM", 1, "on_demand", 3.4),
+        offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
+    ]
+
+
+def _built(sc) -> tuple[Formulation, np.ndarray, np.ndarray]:
+    options = build_options(sc, scenario_catalog(sc))
+    cand = build_candidates(sc, options, size_workloads(sc)).table
+    f = build_model(sc, cand, options)
+    lp, x, duals = solve_relaxation(f.model)
+    assert lp.status == SolveStatus.OPTIMAL
+    return f, x, duals
+
+
+def _satisfies(f: Formulation, x: np.ndarray) -> bool:
+    m = f.model
+    a = m.matrix(scaled=False)
+    lo, up = m.row_bounds(scaled=False)
+    act = a @ x
+    tol = 1e-6 * np.maximum(1.0, np.abs(np.r_[lo[np.isfinite(lo)], up[np.isfinite(up)]]).max())
+    integer = m.col("integer")
+    return bool(
+        (act >= lo - tol).all()
+        and (act <= up + tol).all()
+        and (x >= m.col("lower") - 1e-9).all()
+        and (x <= m.col("upper") + 1e-9).all()
+        and np.allclose(x[integer], np.round(x[integer]), atol=1e-6)
+    )
+
+
+def _scenario(make_scenario):
+    return make_scenario(
+        _offers(),
+        workloads=[CHAT, BATCH_8B],
+        horizon={"start": "2027Q1", "periods": 4},
+        policy={"min_providers_critical": 2, "min_provider_share_critical": 0.25, "n_minus_1": True},
+        server_types=[own_server(120_000)],
+        sites=[{**OWN_SITE, "existing": [{"server_type": "srv", "count": 1, "purchased": "2026Q1"}]}],
+    )
+
+
+def test_the_start_satisfies_every_row_and_costs_at_least_the_lp(make_scenario) -> None:
+    sc = _scenario(make_scenario)
+    f, x_lp, duals = _built(sc)
+    start = rounded_start(f, x_lp, duals, min_share=sc.policy.min_provider_share_critical)
+    assert start is not None
+    assert _satisfies(f, start.x)
+    assert start.objective_usd == pytest.approx(float(f.model.col("cost") @ start.x))
+    assert start.objective_usd >= float(f.model.col("cost") @ x_lp) - 1e-6
+    # a critical service keeps two providers with whole replicas on each, every period
+    y0 = f.model.columns["y"].start
+    c = f.cand.assign(y=start.x[y0 : y0 + len(f.cand)])
+    chat = c[(c["workload"] == "chat") & (c["y"] > 0)]
+    assert chat.groupby("t_idx")["provider"].nunique().min() >= 2
+
+
+def test_the_example_gets_a_start_and_the_mip_keeps_or_beats_it() -> None:
+    sc = load_scenario(EXAMPLE)
+    f, x_lp, duals = _built(sc)
+    start = rounded_start(f, x_lp, duals, min_share=sc.policy.min_provider_share_critical)
+    assert start is not None and _satisfies(f, start.x)
+    res, x = solve(f.model, SolverOptions(time_limit_s=5), start=start.x)
+    assert x is not None and res.objective_usd <= start.objective_usd + 1e-6
+
+
+def test_the_planner_falls_back_to_the_start_when_branch_and_bound_finds_nothing(make_scenario, monkeypatch) -> None:
+    sc = _scenario(make_scenario)
+
+    def nothing(model, options=None, start=None, bounds=None, integer=None):  # noqa: ANN001, ANN202
+        res = SolveResult(SolveStatus.NO_SOLUTION, "Time limit reached", None, 1.0, None, 0.1, 0, 0, 0, 0)
+        return res, None
+
+    monkeypatch.setattr(planner, "solve", nothing)
+    plan = optimize(sc, baselines=False)
+    assert plan.solve.status == SolveStatus.TIME_LIMIT
+    assert "rounded LP start" in plan.solve.termination
+    assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)
+    assert 0.0 <= plan.solve.gap < 1.0
+    assert verify_plan(sc, plan, size_workloads(sc)).ok
+
+
+def test_a_start_never_replaces_the_reported_solution(make_scenario) -> None:
+    """HiGHS may solve a small MIP in presolve and hand back the start's values: the adapter
+    re-solves rather than return a vector that is not the solution it reports."""
+    offers = [
+        offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 1.0),
+        offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "reserved_1y", 1.0),
+    ]
+    sc = make_scenario(offers, workloads=[BATCH_8B])
+    f, x_lp, duals = _built(sc)
+    start = rounded_start(f, x_lp, duals)
+    assert start is not None
+    res, x = solve(f.model, SolverOptions(), start=start.x)
+    assert x is not None
+    assert float(f.model.col("cost") @ x) == pytest.approx(res.objective_usd, rel=1e-6)
+    assert res.objective_usd <= start.objective_usd + 1e-6
