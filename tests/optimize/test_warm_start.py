@@ -106,7 +106,7 @@ def test_the_example_gets_a_start_and_the_mip_keeps_or_beats_it() -> None:
 def test_the_planner_falls_back_to_the_start_when_branch_and_bound_finds_nothing(make_scenario, monkeypatch) -> None:
     sc = _scenario(make_scenario)
 
-    def nothing(model, options=None, start=None, bounds=None, integer=None):  # noqa: ANN001, ANN202
+    def nothing(model, options=None, start=None, bounds=None, integer=None):
         res = SolveResult(SolveStatus.NO_SOLUTION, "Time limit reached", None, 1.0, None, 0.1, 0, 0, 0, 0)
         return res, None
 

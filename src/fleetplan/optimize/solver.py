@@ -218,11 +218,15 @@ def _solve(
         gap = abs(objective - bound)
     sol = h.getSolution()
     values = np.asarray(sol.col_value, dtype=float) if objective is not None else None
-    if start is not None and values is not None and objective is not None:
-        # HiGHS can report the optimum yet hand back the start's values (seen when presolve
-        # solves the whole MIP): never return a vector that is not the reported solution
-        if abs(float(cost @ values) - objective) > 1e-6 * max(1.0, abs(objective)):
-            return _solve(model, opts, None, bounds, integer_override, duals=duals)
+    # HiGHS can report the optimum yet hand back the start's values (seen when presolve solves
+    # the whole MIP): never return a vector that is not the reported solution
+    if (
+        start is not None
+        and values is not None
+        and objective is not None
+        and abs(float(cost @ values) - objective) > 1e-6 * max(1.0, abs(objective))
+    ):
+        return _solve(model, opts, None, bounds, integer_override, duals=duals)
     row_dual = np.asarray(sol.row_dual, dtype=float) if duals and objective is not None and sol.dual_valid else None
     result = SolveResult(
         status=st,
