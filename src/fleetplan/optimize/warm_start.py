@@ -6,8 +6,8 @@ Branch-and-bound on big scenarios can run out of time before it finds any plan; 
 1. **Anchor.** Servers to buy: the LP's, rounded down, then up one at a time while site power
    and space hold. Training runs: counted whole in every placement group the LP gives them, so
    room stays for each. Optional work is served where the LP serves at least half of it
-   (``s``); a critical workload counts every provider the LP counts at all, and at least the
-   ``m_w`` with the largest LP values (``q``), among those that can carry the minimum share.
+   (``s``); a critical workload counts the ``m_w`` providers with the largest LP values (``q``;
+   under N-1, every provider the LP uses), among those that can carry the minimum share.
 2. **Whole replicas.** Replicas start at the LP's values rounded down. Every requirement row of
    a serving workload (coverage, diversity share and floor, N-1) is then met greedily: a row
    short by ``delta`` gets ``ceil(delta / a_ij)`` replicas of its cheapest column ``j`` (the price
@@ -16,8 +16,9 @@ Branch-and-bound on big scenarios can run out of time before it finds any plan; 
    A row with no room left evicts movable replicas of other workloads from the capacity it
    needs, or moves batch work off it. Surplus replicas are then dropped, dearest first.
 3. **Completion.** Providers the LP onboards at all, or that now host replicas, are onboarded
-   (``u``). With those and the replicas fixed, and at least the anchor's servers, a small MIP
-   picks each training run's group, reservations and purchases (integer), training and batch
+   (``u``). With those and the replicas fixed, each training run in the group the LP favours
+   (failing that, runs favoured on owned capacity free to choose), and at least the anchor's
+   servers, a small MIP picks reservations and purchases (integer), training and batch
    amounts, on-demand hours and reserved draws.
 
 The result is a full column vector that satisfies the model (checked by HiGHS), or ``None``
@@ -107,9 +108,11 @@ def _decide_binaries(
         ).isin(blocked)
         d = d.sort_values(["w_idx", "able", "v", "col"], ascending=[True, False, False, True])
         rank = d.groupby("w_idx").cumcount().to_numpy()
-        # every able provider the LP uses counts (N-1 may need them all), and at least m_w
-        used = (d["able"] & (d["v"] > 1e-6)).groupby(d["w_idx"]).transform("sum").to_numpy()
-        fixed[d["col"].to_numpy()] = (rank < np.maximum(d["min_providers"].to_numpy(), used)).astype(float)
+        need = d["min_providers"].to_numpy()
+        if "n_minus_1" in f.model.rows:  # N-1 may need every provider the LP uses
+            used = (d["able"] & (d["v"] > 1e-6)).groupby(d["w_idx"]).transform("sum").to_numpy()
+            need = np.maximum(need, used)
+        fixed[d["col"].to_numpy()] = (rank < need).astype(float)
 
 
 def _replicas(
@@ -416,27 +419,42 @@ def rounded_start(
     lower[known] = upper[known] = fixed[known]
     buys = _block(f, "b")
     lower[buys] = anchor[buys]  # the servers the replicas count on (more may be bought)
-    if len(f.groups):  # a run the LP favours on rented capacity goes there; owned ones stay open
-        g = f.groups.assign(v=anchor[f.groups["col"].to_numpy()])
-        best = g.sort_values(["w_idx", "v", "col"], ascending=[True, False, True]).drop_duplicates("w_idx")
-        owned = set(f.pools["provider"]) if len(f.pools) else set()
-        best = best[~best["provider"].isin(owned)]
-        if len(f.optional):
-            off = f.optional.loc[fixed[f.optional["col"].to_numpy()] == 0.0, "w_idx"]
-            best = best[~best["w_idx"].isin(off)]
-        mine = g["w_idx"].isin(best["w_idx"]).to_numpy()
-        zc = g["col"].to_numpy()
-        lower[zc[mine]] = upper[zc[mine]] = 0.0
-        lower[best["col"].to_numpy()] = upper[best["col"].to_numpy()] = 1.0
-    x = _complete(f, lower, upper, max(1.0, time_limit_s - (time.perf_counter() - t0)))
-    if x is None:
-        return None
-    return WarmStart(x=x, objective_usd=float(m.col("cost") @ x), time_s=time.perf_counter() - t0)
+    # each training run in its favourite group first (quick); if owned capacity cannot take
+    # them there, runs the LP favours on owned capacity choose their group in the completion
+    for owned_open in (False, True) if len(f.groups) else (False,):
+        lo, up = lower.copy(), upper.copy()
+        if len(f.groups):
+            _place_runs(f, anchor, fixed, lo, up, owned_open)
+        x = _complete(f, lo, up, time_limit_s - (time.perf_counter() - t0))
+        if x is not None:
+            return WarmStart(x=x, objective_usd=float(m.col("cost") @ x), time_s=time.perf_counter() - t0)
+    return None
+
+
+def _place_runs(
+    f: Formulation, anchor: FloatArray, fixed: FloatArray, lower: FloatArray, upper: FloatArray, owned_open: bool
+) -> None:
+    """Fix each served training run's placement to the group the anchor favours (with
+    ``owned_open``, only runs whose favourite is on rented capacity)."""
+    g = f.groups.assign(v=anchor[f.groups["col"].to_numpy()])
+    best = g.sort_values(["w_idx", "v", "col"], ascending=[True, False, True]).drop_duplicates("w_idx")
+    if owned_open and len(f.pools):
+        best = best[~best["provider"].isin(set(f.pools["provider"]))]
+    if len(f.optional):
+        off = f.optional.loc[fixed[f.optional["col"].to_numpy()] == 0.0, "w_idx"]
+        best = best[~best["w_idx"].isin(off)]
+    mine = g["w_idx"].isin(best["w_idx"]).to_numpy()
+    zc = g["col"].to_numpy()
+    lower[zc[mine]] = upper[zc[mine]] = 0.0
+    lower[best["col"].to_numpy()] = upper[best["col"].to_numpy()] = 1.0
 
 
 def _complete(f: Formulation, lower: FloatArray, upper: FloatArray, time_limit_s: float) -> FloatArray | None:
     """Step 3: reservations fractional first (a lot-sizing MIP over terms is slow), then
-    rounded up and fixed with everything else integer; the full MIP if that fails."""
+    rounded (see _round_reservations) and fixed with everything else integer; the full MIP if
+    that fails."""
+    if time_limit_s <= 0:
+        return None
     m = f.model
     t0 = time.perf_counter()
     opts = SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=5e-2)
@@ -450,7 +468,7 @@ def _complete(f: Formulation, lower: FloatArray, upper: FloatArray, time_limit_s
             lo2, up2 = lower.copy(), upper.copy()
             ints = m.col("integer")
             lo2[ints] = up2[ints] = np.round(x[ints])
-            lo2[res_cols] = up2[res_cols] = np.minimum(np.ceil(x[res_cols] - 1e-6), upper[res_cols])
+            lo2[res_cols] = up2[res_cols] = _round_reservations(f, x[res_cols], upper[res_cols])
             left = max(1.0, time_limit_s - (time.perf_counter() - t0))
             res, x2 = solve(m, replace(opts, time_limit_s=left, relax=True), bounds=(lo2, up2))
             if x2 is not None and res.status == SolveStatus.OPTIMAL:
@@ -462,6 +480,16 @@ def _complete(f: Formulation, lower: FloatArray, upper: FloatArray, time_limit_s
         _log.debug("warm start: completion MIP %s", res.termination)
         return None
     return x
+
+
+def _round_reservations(f: Formulation, n: FloatArray, ub: FloatArray) -> FloatArray:
+    """Whole reserved instances: rounded down where every pool-period the reservation serves
+    can buy the rest on demand, up where it cannot."""
+    res = f.reservations.reset_index(drop=True)
+    pp = f.pool_periods.set_index("pp")["has_od"]
+    od_all = f.pool_draws.assign(od=f.pool_draws["pp"].map(pp)).groupby("option_id")["od"].all()
+    down = res["option_id"].map(od_all).fillna(False).to_numpy(dtype=bool)
+    return np.minimum(np.where(down, np.floor(n + 1e-6), np.ceil(n - 1e-6)), ub)
 
 
 def _anchor(f: Formulation, x_lp: FloatArray) -> FloatArray:
