@@ -134,3 +134,12 @@ def test_a_start_never_replaces_the_reported_solution(make_scenario) -> None:
     assert x is not None
     assert float(f.model.col("cost") @ x) == pytest.approx(res.objective_usd, rel=1e-6)
     assert res.objective_usd <= start.objective_usd + 1e-6
+
+
+def test_a_time_limited_plan_reports_the_lp_bound_when_branch_and_bound_has_a_weaker_one() -> None:
+    weak = SolveResult(SolveStatus.TIME_LIMIT, "Time limit reached", 120.0, 10.0, 0.92, 60.0, 0, 1, 1, 1)
+    fixed = planner._tighter_bound(weak, 100.0)
+    assert fixed.dual_bound_usd == 100.0 and fixed.gap == pytest.approx(20.0 / 120.0)
+    strong = SolveResult(SolveStatus.TIME_LIMIT, "Time limit reached", 120.0, 110.0, 10 / 120, 60.0, 0, 1, 1, 1)
+    assert planner._tighter_bound(strong, 100.0) == strong
+    assert planner._tighter_bound(weak, None) == weak

@@ -35,6 +35,17 @@ from fleetplan.optimize.warm_start import WarmStart, rounded_start
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
 
 
+def _tighter_bound(result: SolveResult, lp_usd: float | None) -> SolveResult:
+    """A time-limited result whose dual bound is below the LP relaxation's (branch-and-bound
+    stopped before its root LP finished) reports the LP bound and the gap to it instead."""
+    if lp_usd is None or result.objective_usd is None:
+        return result
+    if result.dual_bound_usd is not None and result.dual_bound_usd >= lp_usd:
+        return result
+    obj = result.objective_usd
+    return replace(result, dual_bound_usd=lp_usd, gap=abs(obj - lp_usd) / max(abs(obj), 1e-9))
+
+
 def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> SolveResult:
     """The result to report when the rounded start is the plan: a time-limited incumbent whose
     bound is the better of branch-and-bound's and the LP relaxation's."""
@@ -128,7 +139,8 @@ def optimize(
     tm.lp_bound_s = time.perf_counter() - t0
     if lp_result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
         raise InfeasibleError(explain_infeasible(sc, cand, options))
-    lp_value = lp_result.objective_usd if lp_bound else None
+    lp_usd = lp_result.objective_usd if lp_result.status == SolveStatus.OPTIMAL else None  # a bound only if solved
+    lp_value = lp_usd if lp_bound else None
     start = None
     if warm_start and x_lp is not None:
         t0 = time.perf_counter()
@@ -147,7 +159,9 @@ def optimize(
     )
     tm.solve_s = time.perf_counter() - t0
     if start is not None and (x is None or (result.objective_usd or np.inf) > start.objective_usd + 1e-6):
-        result, x = _from_start(result, start, lp_result.objective_usd), start.x
+        result, x = _from_start(result, start, lp_usd), start.x
+    elif result.status == SolveStatus.TIME_LIMIT and x is not None:
+        result = _tighter_bound(result, lp_usd)
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
             raise FleetplanError(f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit")

@@ -95,6 +95,9 @@ def _decide_binaries(
     if len(f.optional):
         cols = f.optional["col"].to_numpy()
         fixed[cols] = (x_lp[cols] >= 0.5).astype(float)
+        dropped = f.optional.loc[fixed[cols] == 0.0, "w_idx"]
+        y0 = f.model.columns["y"].start
+        fixed[y0 + np.flatnonzero(f.cand["w_idx"].isin(dropped).to_numpy())] = 0.0  # runs nowhere
     if len(f.diversity):
         # a provider can count only if its options can carry the minimum share in every period
         c = f.cand
@@ -488,7 +491,7 @@ def _round_reservations(f: Formulation, n: FloatArray, ub: FloatArray) -> FloatA
     res = f.reservations.reset_index(drop=True)
     pp = f.pool_periods.set_index("pp")["has_od"]
     od_all = f.pool_draws.assign(od=f.pool_draws["pp"].map(pp)).groupby("option_id")["od"].all()
-    down = res["option_id"].map(od_all).fillna(False).to_numpy(dtype=bool)
+    down = res["option_id"].map(od_all).eq(True).to_numpy()
     return np.minimum(np.where(down, np.floor(n + 1e-6), np.ceil(n - 1e-6)), ub)
 
 
