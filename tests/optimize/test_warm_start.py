@@ -143,3 +143,12 @@ def test_a_time_limited_plan_reports_the_lp_bound_when_branch_and_bound_has_a_we
     strong = SolveResult(SolveStatus.TIME_LIMIT, "Time limit reached", 120.0, 110.0, 10 / 120, 60.0, 0, 1, 1, 1)
     assert planner._tighter_bound(strong, 100.0) == strong
     assert planner._tighter_bound(weak, None) == weak
+
+
+def test_without_time_for_a_root_lp_the_rounded_plan_stands(make_scenario, monkeypatch) -> None:
+    sc = _scenario(make_scenario)
+    monkeypatch.setattr(planner, "_ROOT_TIME_FACTOR", 1e12)  # no time is ever enough
+    plan = optimize(sc, baselines=False)
+    assert plan.solve.termination.startswith("no time left for branch-and-bound")
+    assert plan.solve.status == SolveStatus.TIME_LIMIT and plan.verification.ok
+    assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)

@@ -35,6 +35,10 @@ from fleetplan.optimize.warm_start import WarmStart, rounded_start
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
 
 
+_ROOT_TIME_FACTOR = 2.5
+"""Branch-and-bound runs only if its time exceeds this many LP solves (its root LP and cuts)."""
+
+
 def _tighter_bound(result: SolveResult, lp_usd: float | None) -> SolveResult:
     """A time-limited result whose dual bound is below the LP relaxation's (branch-and-bound
     stopped before its root LP finished) reports the LP bound and the gap to it instead."""
@@ -108,9 +112,10 @@ def optimize(
     time without them to report the marginal abatement cost (``plan.abatement``).
 
     ``time_limit_s`` covers the LP relaxation, the rounded start (``warm_start``, at most a
-    third of it) and branch-and-bound (the rest, and at least a tenth). If branch-and-bound
-    finds nothing better in time, the rounded start is the plan, its gap measured against
-    the LP bound.
+    third of it) and branch-and-bound (the rest, and at least a tenth). Branch-and-bound is
+    skipped when the rest is shorter than 2.5 LP solves (it would not finish its root). If it
+    finds nothing better in time, the rounded start is the plan, its gap measured against the
+    LP bound.
     """
     from fleetplan.sizing import size_workloads
 
@@ -152,16 +157,35 @@ def optimize(
     t0 = time.perf_counter()
     spent = tm.lp_bound_s + tm.warm_start_s
     mip_limit = max(time_limit_s - spent, 0.1 * time_limit_s)
-    result, x = solve(
-        f.model,
-        SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
-        start=start.x if start is not None else None,
-    )
+    if start is not None and mip_limit < _ROOT_TIME_FACTOR * tm.lp_bound_s:
+        # branch-and-bound would not get past its root LP (and HiGHS overruns its limit there
+        # on big models): the rounded plan stands, measured against the LP bound
+        result = SolveResult(
+            SolveStatus.NO_SOLUTION,
+            "no time left for branch-and-bound",
+            None,
+            None,
+            None,
+            0.0,
+            0,
+            f.model.n_cols,
+            f.model.n_rows,
+            int(f.model.col("integer").sum()),
+        )
+        x = None
+    else:
+        result, x = solve(
+            f.model,
+            SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
+            start=start.x if start is not None else None,
+        )
     tm.solve_s = time.perf_counter() - t0
     if start is not None and (x is None or (result.objective_usd or np.inf) > start.objective_usd + 1e-6):
         result, x = _from_start(result, start, lp_usd), start.x
     elif result.status == SolveStatus.TIME_LIMIT and x is not None:
         result = _tighter_bound(result, lp_usd)
+    # the time shown is the whole solve: LP relaxation, rounded start and branch-and-bound
+    result = replace(result, time_s=tm.lp_bound_s + tm.warm_start_s + tm.solve_s)
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
             raise FleetplanError(f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit")

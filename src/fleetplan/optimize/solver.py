@@ -218,15 +218,17 @@ def _solve(
         gap = abs(objective - bound)
     sol = h.getSolution()
     values = np.asarray(sol.col_value, dtype=float) if objective is not None else None
-    # HiGHS can report the optimum yet hand back the start's values (seen when presolve solves
-    # the whole MIP): never return a vector that is not the reported solution
-    if (
-        start is not None
-        and values is not None
-        and objective is not None
-        and abs(float(cost @ values) - objective) > 1e-6 * max(1.0, abs(objective))
-    ):
-        return _solve(model, opts, None, bounds, integer_override, duals=duals)
+    # HiGHS can report an objective that is not the values' (seen with a start: an optimum
+    # found in presolve with the start's values handed back, or a time limit before the root
+    # LP). Never return a vector that is not the reported solution.
+    if start is not None and values is not None and objective is not None:
+        value_usd = float(cost @ values)
+        if abs(value_usd - objective) > 1e-6 * max(1.0, abs(objective)):
+            if st == SolveStatus.OPTIMAL:
+                return _solve(model, opts, None, bounds, integer_override, duals=duals)
+            objective = value_usd  # the incumbent handed back is what is reported
+            if bound is not None:
+                gap = abs(objective - bound) / max(abs(objective), 1e-9)
     row_dual = np.asarray(sol.row_dual, dtype=float) if duals and objective is not None and sol.dual_valid else None
     result = SolveResult(
         status=st,
