@@ -54,7 +54,7 @@ def test_big_models_skip_presolve_and_still_solve_exactly(monkeypatch) -> None:
     import fleetplan.optimize.solver as solver_mod
 
     with_presolve, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
-    monkeypatch.setattr(solver_mod, "_PRESOLVE_MAX_INTEGERS", 0)
+    monkeypatch.setattr(solver_mod, "LARGE_MIP_INTEGERS", 0)
     without, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
     assert without.status == SolveStatus.OPTIMAL
     assert abs(without.objective_usd - with_presolve.objective_usd) <= 1e-6 * abs(with_presolve.objective_usd)

@@ -28,7 +28,7 @@ from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
 from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import Progress, SolverOptions, solve, solve_relaxation
+from fleetplan.optimize.solver import LARGE_MIP_INTEGERS, Progress, SolverOptions, solve, solve_relaxation
 from fleetplan.optimize.verify import recompute_costs, verify_plan
 from fleetplan.optimize.warm_start import WarmStart, rounded_start
 
@@ -157,6 +157,7 @@ def optimize(
     t0 = time.perf_counter()
     spent = tm.lp_bound_s + tm.warm_start_s
     mip_limit = max(time_limit_s - spent, 0.1 * time_limit_s)
+    n_free_int = int((f.model.col("integer") & (f.model.col("upper") > f.model.col("lower"))).sum())
     if start is not None and mip_limit < _ROOT_TIME_FACTOR * tm.lp_bound_s:
         # branch-and-bound would not get past its root LP (and HiGHS overruns its limit there
         # on big models): the rounded plan stands, measured against the LP bound
@@ -177,7 +178,9 @@ def optimize(
         result, x = solve(
             f.model,
             SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
-            start=start.x if start is not None else None,
+            # on big models HiGHS's own heuristics find nothing in time: give it the start; on
+            # smaller ones it does better alone (N = 100: 17 % gap alone, 23 % started)
+            start=start.x if start is not None and n_free_int > LARGE_MIP_INTEGERS else None,
         )
     tm.solve_s = time.perf_counter() - t0
     if start is not None and (x is None or (result.objective_usd or np.inf) > start.objective_usd + 1e-6):

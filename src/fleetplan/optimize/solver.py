@@ -20,7 +20,7 @@ import numpy.typing as npt
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.sparse import SparseModel
 
-__all__ = ["OBJECTIVE_SCALE", "Progress", "SolverOptions", "solve", "solve_relaxation"]
+__all__ = ["LARGE_MIP_INTEGERS", "OBJECTIVE_SCALE", "Progress", "SolverOptions", "solve", "solve_relaxation"]
 
 OBJECTIVE_SCALE = 1e-3
 """HiGHS sees the objective in thousands of dollars: keeps costs near the matrix's range."""
@@ -50,7 +50,8 @@ class SolverOptions:
 
 
 _BANNER_SHOWN = False
-_PRESOLVE_MAX_INTEGERS = 50_000
+LARGE_MIP_INTEGERS = 50_000
+"""Above this many free integer columns HiGHS runs without presolve (see ``solve``)."""
 
 
 def _new_highs():  # type: ignore[no-untyped-def]
@@ -125,7 +126,7 @@ def _solve(
     h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
     h.setOptionValue("random_seed", int(opts.seed))
     h.setOptionValue("threads", int(opts.threads))
-    h.setOptionValue("presolve", "on")  # (off above _PRESOLVE_MAX_INTEGERS, below)
+    h.setOptionValue("presolve", "on")  # (off above LARGE_MIP_INTEGERS, below)
 
     a = model.matrix()
     lo, up = model.row_bounds()
@@ -147,7 +148,7 @@ def _solve(
     lp.a_matrix_.value_ = a.data.astype(float)
     n_int = 0 if opts.relax else int(integer.sum())
     free_int = int((integer & (np.asarray(lp.col_upper_) > np.asarray(lp.col_lower_))).sum()) if n_int else 0
-    if free_int > _PRESOLVE_MAX_INTEGERS:
+    if free_int > LARGE_MIP_INTEGERS:
         # HiGHS's MIP presolve checks neither the time limit nor an interrupt while it runs: on
         # 115k integers it ran 277 s past a 60 s limit (minutes more without probing). Big
         # models go straight to the root LP, which honours the limit.
