@@ -152,3 +152,19 @@ def test_without_time_for_a_root_lp_the_rounded_plan_stands(make_scenario, monke
     assert plan.solve.termination.startswith("no time left for branch-and-bound")
     assert plan.solve.status == SolveStatus.TIME_LIMIT and plan.verification.ok
     assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)
+
+
+def test_an_lp_that_runs_out_of_time_stops_the_plan_with_a_clear_error(make_scenario, monkeypatch) -> None:
+    from fleetplan.errors import FleetplanError
+
+    sc = _scenario(make_scenario)
+    calls = []
+
+    def slow_lp(model, options=None):
+        return SolveResult(SolveStatus.NO_SOLUTION, "Time limit reached", None, None, None, 9.0, 0, 1, 1, 0), None, None
+
+    monkeypatch.setattr(planner, "solve_relaxation", slow_lp)
+    monkeypatch.setattr(planner, "solve", lambda *a, **k: calls.append(a))
+    with pytest.raises(FleetplanError, match=r"LP relaxation .* did not finish within the 5 s time limit"):
+        optimize(sc, time_limit_s=5, baselines=False)
+    assert not calls  # branch-and-bound is not attempted

@@ -144,6 +144,11 @@ def optimize(
     tm.lp_bound_s = time.perf_counter() - t0
     if lp_result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
         raise InfeasibleError(explain_infeasible(sc, cand, options))
+    if lp_result.status != SolveStatus.OPTIMAL:  # branch-and-bound starts with this same LP
+        raise FleetplanError(
+            f"the LP relaxation ({f.model.n_cols:,} variables) did not finish within the {time_limit_s:g} s "
+            "time limit, so no plan was found; raise --time-limit"
+        )
     lp_usd = lp_result.objective_usd if lp_result.status == SolveStatus.OPTIMAL else None  # a bound only if solved
     lp_value = lp_usd if lp_bound else None
     start = None
