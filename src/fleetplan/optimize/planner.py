@@ -46,25 +46,25 @@ def _tighter_bound(result: SolveResult, lp_usd: float | None) -> SolveResult:
         return result
     if result.dual_bound_usd is not None and result.dual_bound_usd >= lp_usd:
         return result
-    obj = result.objective_usd
-    return replace(result, dual_bound_usd=lp_usd, gap=abs(obj - lp_usd) / max(abs(obj), 1e-9))
+    return replace(result, dual_bound_usd=lp_usd, gap=_gap(result.objective_usd, lp_usd))
+
+
+def _gap(objective_usd: float, bound_usd: float) -> float:
+    return abs(objective_usd - bound_usd) / max(abs(objective_usd), 1e-9)
 
 
 def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> SolveResult:
     """The result to report when the rounded start is the plan: a time-limited incumbent whose
     bound is the better of branch-and-bound's and the LP relaxation's."""
-    bounds = [b for b in (mip.dual_bound_usd, lp_usd) if b is not None]
-    bound = max(bounds) if bounds else None
-    obj = start.objective_usd
-    gap = abs(obj - bound) / max(abs(obj), 1e-9) if bound is not None else None
-    return replace(
+    as_start = replace(
         mip,
         status=SolveStatus.TIME_LIMIT,
         termination=f"{mip.termination}; plan from the rounded LP start",
-        objective_usd=obj,
-        dual_bound_usd=bound,
-        gap=gap,
+        objective_usd=start.objective_usd,
+        dual_bound_usd=mip.dual_bound_usd,
+        gap=None if mip.dual_bound_usd is None else _gap(start.objective_usd, mip.dual_bound_usd),
     )
+    return _tighter_bound(as_start, lp_usd)
 
 
 class VerificationError(FleetplanError):
@@ -149,7 +149,7 @@ def optimize(
             f"the LP relaxation ({f.model.n_cols:,} variables) did not finish within the {time_limit_s:g} s "
             "time limit, so no plan was found; raise --time-limit"
         )
-    lp_usd = lp_result.objective_usd if lp_result.status == SolveStatus.OPTIMAL else None  # a bound only if solved
+    lp_usd = lp_result.objective_usd
     lp_value = lp_usd if lp_bound else None
     start = None
     if warm_start and x_lp is not None:
@@ -167,16 +167,16 @@ def optimize(
         # branch-and-bound would not get past its root LP (and HiGHS overruns its limit there
         # on big models): the rounded plan stands, measured against the LP bound
         result = SolveResult(
-            SolveStatus.NO_SOLUTION,
-            "no time left for branch-and-bound",
-            None,
-            None,
-            None,
-            0.0,
-            0,
-            f.model.n_cols,
-            f.model.n_rows,
-            int(f.model.col("integer").sum()),
+            status=SolveStatus.NO_SOLUTION,
+            termination="no time left for branch-and-bound",
+            objective_usd=None,
+            dual_bound_usd=None,
+            gap=None,
+            time_s=0.0,
+            nodes=0,
+            variables=f.model.n_cols,
+            constraints=f.model.n_rows,
+            integer_variables=int(f.model.col("integer").sum()),
         )
         x = None
     else:

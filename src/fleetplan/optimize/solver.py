@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -104,8 +104,6 @@ def solve_relaxation(
     The duals belong to HiGHS's view of the model: rows divided by ``model.row_scale()`` and
     costs multiplied by :data:`OBJECTIVE_SCALE` (reduced cost = scaled cost - scaled A^T dual).
     """
-    from dataclasses import replace
-
     return _solve(model, replace(options or SolverOptions(), relax=True), None, None, None, duals=True)
 
 

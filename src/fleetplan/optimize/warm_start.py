@@ -66,6 +66,23 @@ _MAX_RETRIES = 5
 
 
 @dataclass(frozen=True)
+class _View:
+    """The model's unscaled matrix, row bounds and column attributes, built once per start."""
+
+    a: sp.csr_matrix
+    lo: FloatArray
+    up: FloatArray
+    integer: npt.NDArray[np.bool_]
+    upper: FloatArray
+
+    @classmethod
+    def of(cls, f: Formulation) -> _View:
+        m = f.model
+        lo, up = m.row_bounds(scaled=False)
+        return cls(m.matrix(scaled=False).tocsr(), lo, up, m.col("integer"), m.col("upper"))
+
+
+@dataclass(frozen=True)
 class WarmStart:
     """A feasible column vector, its objective (USD) and the seconds it took."""
 
@@ -119,18 +136,16 @@ def _decide_binaries(
 
 
 def _replicas(
-    f: Formulation, x_lp: FloatArray, fixed: FloatArray, price: FloatArray, limit: FloatArray
+    f: Formulation, v: _View, x_lp: FloatArray, fixed: FloatArray, price: FloatArray, limit: FloatArray
 ) -> tuple[npt.NDArray[np.int64], FloatArray] | set[tuple[int, str]]:
     """Whole replicas meeting every local row (step 2): (columns, values), or the (workload,
     provider) pairs whose diversity share could not be met (empty: no way found)."""
     m = f.model
-    integer = m.col("integer")
     ycols = _block(f, "y")
-    rep = ycols[integer[ycols]]
+    rep = ycols[v.integer[ycols]]
     if not len(rep):
         return rep, np.zeros(0)
-    a = m.matrix(scaled=False).tocsr()
-    lo, up = m.row_bounds(scaled=False)
+    a, lo, up = v.a, v.lo, v.up
     local = _row_mask(f, _LOCAL_ROWS)
     is_rep = np.zeros(m.n_cols, dtype=bool)
     is_rep[rep] = True
@@ -147,7 +162,7 @@ def _replicas(
     shut = ar[np.flatnonzero(r_up <= _TOL)].tocsc()
     ub[np.diff(shut.indptr) > 0] = 0.0
     # shared limits (owned capacity, availability): what the LP leaves for replicas there
-    cap_m, cap, moving = _shared_caps(f, a, lo, up, is_rep, rep, x_lp)
+    cap_m, cap, moving = _shared_caps(f, v, is_rep, rep, x_lp)
     y_lp = np.maximum(x_lp[rep], 0.0)
     base_ub = ub.copy()
     y = np.minimum(np.floor(y_lp + 1e-6), ub)
@@ -166,7 +181,6 @@ def _replicas(
     for _ in range(_MAX_PASSES):  # add: close every short row with its cheapest column
         act = ar @ y
         short = np.flatnonzero(act < r_lo - _TOL)
-        _log.debug("pass: %d short, %d closed", len(short), int((ub < base_ub).sum()))
         if not len(short):
             break
         block = arr[short].tocoo()
@@ -318,15 +332,9 @@ def _blocked(
         return set()
     share = short_rows[(short_rows >= blk.start) & (short_rows < blk.start + blk.size)]
     if not len(share):
-        names = {n: b for n, b in f.model.rows.items()}
-        kinds = sorted({n for r in short_rows for n, b in names.items() if b.start <= r < b.start + b.size})
-        _log.debug("replica rounding: rows short with no room left: %s", kinds)
         if _log.isEnabledFor(logging.DEBUG):
-            cols = a[short_rows[:3]].indices
-            cols = cols[(cols >= y0) & (cols < y0 + len(f.cand))]
-            _log.debug(
-                "e.g. %s", f.cand.iloc[cols - y0][["workload", "provider", "instance_type", "t_idx"]].to_dict("records")
-            )
+            kinds = {n for n, b in f.model.rows.items() for r in short_rows if b.start <= r < b.start + b.size}
+            _log.debug("replica rounding: rows short with no room left: %s", sorted(kinds))
         return set()
     cols = a[share][:, rep].tocoo()
     c = f.cand.iloc[rep[cols.col] - y0]
@@ -334,33 +342,26 @@ def _blocked(
 
 
 def _shared_caps(
-    f: Formulation,
-    a: sp.csr_matrix,
-    lo: FloatArray,
-    up: FloatArray,
-    is_rep: npt.NDArray[np.bool_],
-    rep: npt.NDArray[np.int64],
-    x_anchor: FloatArray,
+    f: Formulation, v: _View, is_rep: npt.NDArray[np.bool_], rep: npt.NDArray[np.int64], x_anchor: FloatArray
 ) -> tuple[sp.csr_matrix, FloatArray, FloatArray]:
     """Shared upper-limit rows that hold replicas: their replica coefficients, what is left for
     replicas once every other column sits at its anchor value (whole servers, whole training
     runs), and how much of that is batch work the completion may move elsewhere."""
     m = f.model
-    caps = np.flatnonzero(_row_mask(f, _CAPACITY_ROWS) & np.isinf(lo) & np.isfinite(up))
-    sub = a[caps]
+    caps = np.flatnonzero(_row_mask(f, _CAPACITY_ROWS) & np.isinf(v.lo) & np.isfinite(v.up))
+    sub = v.a[caps]
     rep_part = sub[:, rep].tocsr()
     keep = np.diff(rep_part.indptr) > 0
     caps, sub, rep_part = caps[keep], sub[keep], rep_part[keep]
     other = np.where(is_rep, 0.0, x_anchor)
-    integer = m.col("integer")
     # batch work may move; training runs keep their room, as does owned-only work
     y0 = m.columns["y"].start
     c = f.cand
     rents = c["w_idx"].map(c.loc[c["source"].ne("owned"), "w_idx"].value_counts()).fillna(0).to_numpy() > 0
     stays = np.zeros(m.n_cols, dtype=bool)
     stays[y0 : y0 + len(c)] = c["wkind"].isin(["train", "finetune"]).to_numpy() | ~rents
-    moving = np.where(is_rep | integer | stays, 0.0, other)
-    return rep_part, up[caps] - sub @ other, sub @ moving
+    moving = np.where(is_rep | v.integer | stays, 0.0, other)
+    return rep_part, v.up[caps] - sub @ other, sub @ moving
 
 
 def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | None) -> tuple[FloatArray, FloatArray]:
@@ -412,9 +413,10 @@ def rounded_start(
     """
     t0 = time.perf_counter()
     m = f.model
-    anchor = _anchor(f, x_lp)
+    view = _View.of(f)
+    anchor = _anchor(f, view, x_lp)
     price, limit = _replica_prices(f, anchor, row_dual)
-    fixed = _round(f, anchor, price, limit, min_share)
+    fixed = _round(f, view, anchor, price, limit, min_share)
     if fixed is None:
         return None
     lower, upper = m.col("lower").copy(), m.col("upper").copy()
@@ -434,13 +436,19 @@ def rounded_start(
     return None
 
 
+def _favourites(f: Formulation, x: FloatArray) -> pd.DataFrame:
+    """Each training run's placement group with the largest value in ``x`` (first column on ties)."""
+    g = f.groups.assign(v=x[f.groups["col"].to_numpy()])
+    return g.sort_values(["w_idx", "v", "col"], ascending=[True, False, True]).drop_duplicates("w_idx")
+
+
 def _place_runs(
     f: Formulation, anchor: FloatArray, fixed: FloatArray, lower: FloatArray, upper: FloatArray, owned_open: bool
 ) -> None:
     """Fix each served training run's placement to the group the anchor favours (with
     ``owned_open``, only runs whose favourite is on rented capacity)."""
-    g = f.groups.assign(v=anchor[f.groups["col"].to_numpy()])
-    best = g.sort_values(["w_idx", "v", "col"], ascending=[True, False, True]).drop_duplicates("w_idx")
+    g = f.groups
+    best = _favourites(f, anchor)
     if owned_open and len(f.pools):
         best = best[~best["provider"].isin(set(f.pools["provider"]))]
     if len(f.optional):
@@ -495,22 +503,19 @@ def _round_reservations(f: Formulation, n: FloatArray, ub: FloatArray) -> FloatA
     return np.minimum(np.where(down, np.floor(n + 1e-6), np.ceil(n - 1e-6)), ub)
 
 
-def _anchor(f: Formulation, x_lp: FloatArray) -> FloatArray:
+def _anchor(f: Formulation, v: _View, x_lp: FloatArray) -> FloatArray:
     """Step 1: the LP point with whole servers and whole training runs.
 
     Purchases are the LP's rounded down, then rounded up one at a time (largest fraction first)
     while every site's power and space still hold. A training run is counted whole in each group
     the LP gives it (or its favourite, if none): the rounding keeps room for it in any of them.
     """
-    m = f.model
     x = x_lp.copy()
     buys = _block(f, "b")
     if len(buys):
         x[buys] = np.floor(np.maximum(x_lp[buys], 0.0) + 1e-6)
-        a = m.matrix(scaled=False).tocsr()
-        _lo, up = m.row_bounds(scaled=False)
         limits = np.flatnonzero(_row_mask(f, ("site_power", "site_space")))
-        sub = a[limits]
+        sub, up = v.a[limits], v.up
         frac = x_lp[buys] - x[buys]
         for j in buys[np.argsort(-frac, kind="stable")]:
             if x_lp[j] - x[j] <= 1e-6:
@@ -532,10 +537,8 @@ def _whole_runs(f: Formulation, x: FloatArray) -> FloatArray:
     if not len(train):
         return x
     keys = ["w_idx", "provider", "region", "accelerator"]
-    zc = f.groups["col"].to_numpy()
-    g = f.groups.assign(v=x[zc])
-    best = g.sort_values(["w_idx", "v", "col"], ascending=[True, False, True]).drop_duplicates("w_idx")
-    chosen = pd.concat([g.loc[g["v"] > 1e-6, keys], best[keys]]).drop_duplicates()
+    g = f.groups.assign(v=x[f.groups["col"].to_numpy()])
+    chosen = pd.concat([g.loc[g["v"] > 1e-6, keys], _favourites(f, x)[keys]]).drop_duplicates()
     sub = c.loc[train, [*keys, "t_idx", "coverage"]].reset_index().merge(chosen, on=keys, how="left", indicator=True)
     cols = y0 + sub["index"].to_numpy()
     inside = sub["_merge"].eq("both").to_numpy()
@@ -553,7 +556,7 @@ def _whole_runs(f: Formulation, x: FloatArray) -> FloatArray:
 
 
 def _round(
-    f: Formulation, anchor: FloatArray, price: FloatArray, limit: FloatArray, min_share: float
+    f: Formulation, v: _View, anchor: FloatArray, price: FloatArray, limit: FloatArray, min_share: float
 ) -> FloatArray | None:
     """Steps 1 and 2: fixed values (NaN = left to the completion MIP), or None."""
     m = f.model
@@ -562,13 +565,13 @@ def _round(
     for _ in range(_MAX_RETRIES):
         fixed = np.full(m.n_cols, np.nan)
         _decide_binaries(f, anchor, fixed, min_share, blocked)
-        reps = _replicas(f, anchor, fixed, price, limit)
+        reps = _replicas(f, v, anchor, fixed, price, limit)
         if not isinstance(reps, set):
             break
         if not reps or reps <= blocked:
             if relaxed:
                 return None
-            limit, relaxed = m.col("upper"), True  # no way within the LP's reservations: let them grow
+            limit, relaxed = v.upper, True  # no way within the LP's reservations: let them grow
             continue
         blocked |= reps
     else:
