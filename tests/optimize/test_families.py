@@ -209,6 +209,30 @@ def test_min_providers_for_critical_work(make_scenario) -> None:
     assert share["alpha"] == pytest.approx(0.75, abs=1e-6)
 
 
+def test_a_provider_below_the_minimum_share_may_carry_work_without_counting(make_scenario) -> None:
+    """Diversity asks for m providers that each carry the minimum share, not that every provider
+    used carries it: a capped provider too small to count still takes the work it has room for."""
+    big = {**BATCH_8B, "criticality": "critical", "demand": {"tokens_per_period": 1.0e13}}
+    probe = make_scenario([offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0)], workloads=[big])
+    need = _need(probe, "batch-8b", "A100-80GB")
+    cap_a, cap_g = 8, 2  # instances: alpha about half the demand, gamma well under a quarter
+    assert all(cap_g * 8 * H < 0.25 * n and (cap_a + cap_g) * 8 * H < 0.75 * n for n in need)
+    offs = [
+        offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0, availability_max_instances=cap_a),
+        offering("gamma", "g-east", "a100x8", "A100-80GB", 8, "on_demand", 18.0, availability_max_instances=cap_g),
+        offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0),
+    ]
+    sc = make_scenario(
+        offs, workloads=[big], policy={"min_providers_critical": 2, "min_provider_share_critical": 0.25}
+    )
+    plan = optimize(sc, baselines=False)
+    # alpha and gamma full, beta (counted with alpha) the rest
+    want = sum(cap_a * H * 16.0 + cap_g * H * 18.0 + (n - (cap_a + cap_g) * 8 * H) * 24.0 / 8 for n in need)
+    assert plan.total_usd == pytest.approx(want, rel=1e-6)
+    status = [p for p in plan.policies if p.policy == "min_providers"]
+    assert [(p.scope, p.value) for p in status] == [("batch-8b", 2.0)]  # gamma does not count
+
+
 def test_n_minus_1_keeps_critical_demand_up_without_any_one_provider(make_scenario) -> None:
     offs = [
         offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),

@@ -9,9 +9,9 @@ from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.plan import Plan, PolicyStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.verify import SHARE_TOL, PlanCosts, recompute_costs
+from fleetplan.optimize.verify import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
 
-__all__ = ["policy_status", "spend_by"]
+__all__ = ["counted_providers", "policy_status", "spend_by"]
 
 _BIND = 1e-3
 
@@ -31,6 +31,15 @@ def spend_by(plan: Plan, column: str) -> pd.Series:
         parts.append(pd.Series({"owned": owned}))
     out = pd.concat(parts).groupby(level=0).sum() if parts else pd.Series(dtype=float)
     return out.sort_values(ascending=False)
+
+
+def counted_providers(alloc: pd.DataFrame, min_share: float) -> int:
+    """Providers that carry at least ``min_share`` of one workload's demand in every period it
+    runs (``alloc``: that workload's allocations). Providers with smaller shares do not count."""
+    if alloc.empty:
+        return 0
+    share = alloc.pivot_table(index="period", columns="provider", values="coverage", aggfunc="sum", fill_value=0.0)
+    return int((share >= min_share - COVER_TOL).all(axis=0).sum())
 
 
 def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> list[PolicyStatus]:
@@ -67,7 +76,7 @@ def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> l
     for w in sc.workloads:
         m = w.min_providers or (pol.min_providers_critical if w.criticality == "critical" else 1)
         if m > 1 and w.name not in plan.dropped_workloads:
-            n = alloc.loc[alloc["workload"] == w.name, "provider"].nunique()
+            n = counted_providers(alloc[alloc["workload"] == w.name], pol.min_provider_share_critical)
             out.append(PolicyStatus("min_providers", w.name, float(m), float(n), "providers", n <= m, n >= m))
     for site in sc.sites:
         kw = _installed_kw(sc, plan, site.name)

@@ -281,6 +281,8 @@ def build_model(
     ops = operations is not None
     if len(div) and not ops:
         _diversity(b, cand, div, y.start, q.start, served)
+    if len(onboard) and not ops:
+        _onboarding_implied(b, onboard, u.start, div, q.start, groups, z.start)
     if sc.policy.n_minus_1 and not ops:
         _n_minus_1(b, cand, y.start, served)
 
@@ -878,13 +880,48 @@ def _onboarding(
             )
 
 
+def _onboarding_implied(
+    b: _Builder, onboard: pd.DataFrame, u0: int, div: pd.DataFrame, q0: int, groups: pd.DataFrame, z0: int
+) -> None:
+    """Valid inequalities: a provider that counts for a critical workload, or hosts a training
+    run, runs work there and so is onboarded.
+
+        q[w,p] <= u[p]        z[w,g] <= u[p(g)]        for providers p not yet onboarded
+
+    Implied for integer values by the onboarding link; in the LP relaxation they stop a fraction
+    of an onboarding from paying for a whole counted provider or placement.
+    """
+    u_of = pd.Series(u0 + np.arange(len(onboard)), index=onboard["provider"].to_numpy())
+    cols = []
+    if len(div):
+        hit = div["provider"].isin(u_of.index).to_numpy()
+        cols.append((q0 + np.flatnonzero(hit), u_of.reindex(div["provider"].to_numpy()[hit]).to_numpy()))
+    if len(groups):
+        hit = groups["provider"].isin(u_of.index).to_numpy()
+        cols.append((z0 + np.flatnonzero(hit), u_of.reindex(groups["provider"].to_numpy()[hit]).to_numpy()))
+    left = np.concatenate([c for c, _ in cols]) if cols else np.zeros(0, dtype=np.int64)
+    if not len(left):
+        return
+    right = np.concatenate([u for _, u in cols]).astype(np.int64)
+    n = len(left)
+    b.m.add_rows(
+        "onboarding_implied",
+        n,
+        np.r_[np.arange(n), np.arange(n)],
+        np.r_[left, right],
+        np.r_[np.ones(n), -np.ones(n)],
+        upper=0.0,
+    )
+
+
 def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: int, served: dict[int, int]) -> None:
     """Minimum distinct providers for critical workloads.
 
-        sum_{o in p} coverage * y[w,o,t] <= U * q[w,p]             for every t (see _link)
         sum_{o in p} coverage * y[w,o,t] >= min_share * q[w,p]     for every t
         sum_p q[w,p] >= m_w                                        (m_w * s[w] if optional)
-    min_share = policy.min_provider_share_critical: a counted provider carries real load.
+    min_share = policy.min_provider_share_critical: a counted provider carries real load. Other
+    providers may carry smaller shares without counting (the policy asks for m_w providers that
+    each carry min_share, not for every provider used to carry it).
     """
     min_share = b.sc.policy.min_provider_share_critical
     pos = {(int(w), p): i for i, (w, p) in enumerate(zip(div["w_idx"], div["provider"], strict=True))}
@@ -892,7 +929,6 @@ def _diversity(b: _Builder, cand: pd.DataFrame, div: pd.DataFrame, y0: int, q0: 
     sel = np.array([k in pos for k in keys])
     sub = cand[sel]
     qi = np.array([pos[k] for k, s in zip(keys, sel, strict=True) if s], dtype=np.int64)
-    _link(b, "diversity_link", cand, sel, q0 + qi, y0)
     # share floor per (q, t)
     key = qi * (b.T + 1) + sub["t_idx"].to_numpy()
     uniq, row = np.unique(key, return_inverse=True)

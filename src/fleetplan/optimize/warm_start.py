@@ -52,7 +52,7 @@ _LOCAL_ROWS = (
     "placement_link",
     "placement_one",
     "onboarding_link",
-    "diversity_link",
+    "onboarding_implied",
     "diversity_share",
     "diversity_count",
     "diversity_others",
