@@ -222,9 +222,7 @@ def test_a_provider_below_the_minimum_share_may_carry_work_without_counting(make
         offering("gamma", "g-east", "a100x8", "A100-80GB", 8, "on_demand", 18.0, availability_max_instances=cap_g),
         offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0),
     ]
-    sc = make_scenario(
-        offs, workloads=[big], policy={"min_providers_critical": 2, "min_provider_share_critical": 0.25}
-    )
+    sc = make_scenario(offs, workloads=[big], policy={"min_providers_critical": 2, "min_provider_share_critical": 0.25})
     plan = optimize(sc, baselines=False)
     # alpha and gamma full, beta (counted with alpha) the rest
     want = sum(cap_a * H * 16.0 + cap_g * H * 18.0 + (n - (cap_a + cap_g) * 8 * H) * 24.0 / 8 for n in need)
