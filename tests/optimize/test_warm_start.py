@@ -168,3 +168,22 @@ def test_an_lp_that_runs_out_of_time_stops_the_plan_with_a_clear_error(make_scen
     with pytest.raises(FleetplanError, match=r"LP relaxation .* did not finish within the 5 s time limit"):
         optimize(sc, time_limit_s=5, baselines=False)
     assert not calls  # branch-and-bound is not attempted
+
+
+def test_eviction_frees_only_the_room_a_stuck_row_needs_smallest_holdings_first() -> None:
+    """A stuck row needs 2 units of a full shared limit: the two smallest movable holdings go
+    (1 + 2 units), the big one stays, and the stuck column reopens."""
+    from scipy import sparse
+
+    from fleetplan.optimize.warm_start import _evict
+
+    # columns 0-2: other workloads' replicas under the limit; column 3: the stuck row's own
+    cap_m = sparse.csr_matrix(np.array([[1.0, 1.0, 1.0, 1.0]]))
+    stuck = sparse.csr_matrix(np.array([[0.0, 0.0, 0.0, 0.5]]))  # one replica covers 0.5
+    y = np.array([5.0, 1.0, 2.0, 0.0])
+    ub = np.array([9.0, 9.0, 9.0, 0.0])  # column 3 closed: no room left
+    base_ub = np.array([9.0, 9.0, 9.0, 4.0])
+    keep = np.zeros(4, dtype=bool)
+    assert _evict(stuck, np.array([1.0]), cap_m, np.array([0.0]), y, ub, base_ub, keep)
+    assert y.tolist() == [5.0, 0.0, 0.0, 0.0]
+    assert ub.tolist() == [9.0, 0.0, 0.0, 4.0] and base_ub[1:3].tolist() == [0.0, 0.0]

@@ -15,8 +15,8 @@ Branch-and-bound on big scenarios can run out of time before it finds any plan; 
    the shared rows it uses), within owned capacity and availability as the anchor leaves them.
    A row with no room left evicts movable replicas of other workloads from the capacity it
    needs, or moves batch work off it. Surplus replicas are then dropped, dearest first.
-3. **Completion.** Providers the LP onboards at all, or that now host replicas, are onboarded
-   (``u``). With those and the replicas fixed, each training run in the group the LP favours
+3. **Completion.** Providers that now host replicas are onboarded (``u``); the completion
+   decides the others. With those and the replicas fixed, each training run in the group the LP favours
    (failing that, runs favoured on owned capacity free to choose), and at least the anchor's
    servers, a small MIP picks reservations and purchases (integer), training and batch
    amounts, on-demand hours and reserved draws.
@@ -189,7 +189,8 @@ def _replicas(
         stuck = np.setdiff1d(np.arange(len(short)), block.row[ok])
         if len(stuck) and _release(arr[short[stuck]], cap_m, cap, moving, ub, base_ub):
             continue  # continuous work leaves room there (the completion places it elsewhere)
-        if len(stuck) and _evict(arr[short[stuck]], cap_m, y, ub, base_ub, ~flexible):
+        deficit = r_lo[short[stuck]] - act[short[stuck]]
+        if len(stuck) and _evict(arr[short[stuck]], deficit, cap_m, cap - cap_m @ y, y, ub, base_ub, ~flexible):
             continue  # replicas that can go elsewhere make room for rows that cannot
         if len(stuck) == len(short):
             return _blocked(f, rows[short], a, rep, ycols[0])
@@ -274,29 +275,49 @@ def _fits_together(
 
 def _evict(
     stuck_rows: sp.csr_matrix,
+    deficit: FloatArray,
     cap_m: sp.csr_matrix,
+    left: FloatArray,
     y: FloatArray,
     ub: FloatArray,
     base_ub: FloatArray,
     keep: npt.NDArray[np.bool_],
 ) -> bool:
-    """Free shared capacity for rows stuck on it: the other columns in those shared rows (not
-    in ``keep``) are emptied and closed for good, and their rows find room elsewhere; the
-    stuck rows' columns reopen. False when there is nothing to evict."""
+    """Free shared capacity for rows stuck on it (short by ``deficit``). Under each shared limit
+    the stuck rows' columns sit in, other movable replica columns (not in ``keep``) are emptied
+    and closed for good, smallest holdings first, until the limit has room for the cheapest way
+    (in that limit's units) to close one stuck row; the stuck rows' columns reopen. False when
+    there is nothing to evict."""
+    coo = stuck_rows.tocoo()
+    ok = (coo.data > 0) & (base_ub[coo.col] > 0)
+    if not ok.any():
+        return False
+    units = np.ceil(deficit[coo.row[ok]] / coo.data[ok] - 1e-9)  # replicas of that column to close it
+    cols = coo.col[ok]
+    sub = cap_m[:, cols].tocoo()  # shared limits x (stuck row, column) pairs
+    if not sub.nnz:
+        return False
+    want = pd.Series(sub.data * units[sub.col]).groupby(sub.row).min()  # room each limit needs
+    lim = want.index.to_numpy()
+    short = np.maximum(want.to_numpy() - left[lim], 0.0)
     mine = np.zeros(len(y), dtype=bool)
-    mine[stuck_rows.indices] = True
-    mine &= base_ub > 0
-    touching = np.flatnonzero(cap_m[:, np.flatnonzero(mine)].getnnz(axis=1) > 0)
-    if not len(touching):
+    mine[cols] = True
+    movable = ~mine & ~keep & (y > 0)
+    hold = cap_m[lim].tocoo()
+    m_ok = movable[hold.col]
+    if not m_ok.any():
         return False
-    others = np.zeros(len(y), dtype=bool)
-    others[cap_m[touching].indices] = True
-    others &= ~mine & ~keep & (y > 0)  # only movable replicas that hold capacity
-    if not others.any():
-        return False
-    y[others] = 0.0
-    ub[others] = 0.0
-    base_ub[others] = 0.0  # evicted for good
+    v = pd.DataFrame({"lim": hold.row[m_ok], "col": hold.col[m_ok], "use": hold.data[m_ok] * y[hold.col[m_ok]]})
+    v = v.sort_values(["lim", "use", "col"])
+    before = v.groupby("lim")["use"].cumsum().to_numpy() - v["use"].to_numpy()
+    victims = v.loc[before < short[v["lim"].to_numpy()] - _TOL, "col"].unique()
+    if not len(victims):  # room came free meanwhile: reopen the stuck columns, if closed
+        reopen = mine & (ub < base_ub)
+        ub[reopen] = base_ub[reopen]
+        return bool(reopen.any())
+    y[victims] = 0.0
+    ub[victims] = 0.0
+    base_ub[victims] = 0.0  # evicted for good
     ub[mine] = base_ub[mine]
     return True
 
@@ -578,9 +599,9 @@ def _round(
         return None
     cols, vals = reps
     fixed[cols] = vals
-    # onboarded: every provider the anchor onboards at all, and every provider now hosting replicas
+    # onboarded: every provider now hosting replicas; the completion decides the others
     if len(f.onboard):
         ucols = f.onboard["col"].to_numpy()
         used = f.cand["provider"].to_numpy()[cols - m.columns["y"].start][vals > 0] if len(cols) else []
-        fixed[ucols] = ((anchor[ucols] > 1e-6) | f.onboard["provider"].isin(set(used)).to_numpy()).astype(float)
+        fixed[ucols[f.onboard["provider"].isin(set(used)).to_numpy()]] = 1.0
     return fixed
