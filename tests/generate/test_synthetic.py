@@ -145,3 +145,17 @@ def test_sites_install_h100s_for_regulated_work_the_a100s_cannot_run() -> None:
     a100_kw = 8 * 0.4 * 2.0 * 1.4
     assert us["power_capacity_kw"] >= 5 * h100_kw + us["existing"][0]["count"] * a100_kw
     assert all(e["server_type"] != "hgx-h100" for e in _sites(1.0, 40.0, 10.0, 16.0)[0]["existing"])
+
+
+def test_a_small_portfolio_is_feasible_with_its_onboarding_paid_in_the_first_quarter(tmp_path: Path) -> None:
+    """Every provider not yet onboarded is paid for in the first period; the first budget leaves
+    room for it (this 15-workload portfolio had no feasible plan, short by $1,587 in 2027Q1)."""
+    from fleetplan.optimize import optimize
+
+    doc = generate_scenario(15, 6, 8, seed=0)
+    sc = load_scenario(write_scenario(doc, tmp_path / "s.yaml"))
+    plan = optimize(sc, time_limit_s=60, baselines=False, abatement=False)
+    assert plan.verification.ok
+    first = sc.horizon.labels()[0]
+    assert plan.costs["onboarding_usd"].iloc[0] > 0
+    assert plan.costs["total_usd"].iloc[0] <= doc["policy"]["budgets_usd"][first]

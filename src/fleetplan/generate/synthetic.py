@@ -153,6 +153,13 @@ def _builtin_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return builtin_offerings(), builtin_regions(), builtin_providers()
 
 
+def _onboarding_usd(providers: list[str]) -> float:
+    """Built-in onboarding cost (USD) of ``providers``, summed."""
+    _, _, prov = _builtin_tables()
+    cost = prov.set_index("provider")["onboarding_cost_usd"]
+    return float(cost.reindex(providers).fillna(0.0).sum())
+
+
 def selectable_providers() -> list[str]:
     """Builtin providers a scenario may select: rentable ones, the excluded marketplace left out."""
     off, _, prov = _builtin_tables()
@@ -702,6 +709,11 @@ def generate_scenario(workloads: int, providers: int, periods: int, seed: int = 
     gpu_clouds = sorted(p for p in chosen if p not in ALWAYS_PROVIDERS)
     peak = float(max(usd.max(), 1.0))
     budgets = {labels[t]: _sig(max(3.0 * usd[t], 1.5 * peak), 3) for t in range(periods) if t % 4 == 3}
+    # onboarding is paid in the first period: leave room for every provider not yet onboarded
+    onboarding = _onboarding_usd(sorted(set(chosen) - set(doc["onboarded_providers"])))
+    if onboarding > 0:
+        budgets[labels[0]] = _sig(max(2.5 * peak + onboarding, budgets.get(labels[0], 0.0)), 3)
+    budgets = dict(sorted(budgets.items()))
     doc["policy"] = {
         "max_provider_share": share,
         "provider_share_caps": {gpu_clouds[0]: 0.3} if gpu_clouds and n_cloud >= 4 else {},
