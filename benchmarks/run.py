@@ -82,7 +82,8 @@ def child(scenario: Path, out: Path, time_limit: float, gap: float) -> int:
         while not stop.wait(1.0):
             _dump(out, snapshot())
 
-    threading.Thread(target=watchdog, daemon=True).start()
+    dog = threading.Thread(target=watchdog, daemon=True)
+    dog.start()
     try:
         t_load = time.perf_counter()
         sc = load_scenario(scenario)
@@ -114,6 +115,7 @@ def child(scenario: Path, out: Path, time_limit: float, gap: float) -> int:
         state["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         stop.set()
+        dog.join()  # the watchdog's last snapshot is written before the final one (same file)
         state["done"] = True
         _dump(out, snapshot())
     return 0
