@@ -111,7 +111,7 @@ def plan(
     file: Annotated[Path, typer.Argument(help="scenario YAML")],
     as_json: Annotated[bool, typer.Option("--json", help="print the full plan as JSON (fleetplan.plan/1)")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full plan JSON here")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 120.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 300.0,
     gap: Annotated[
         float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")
     ] = 5e-3,

@@ -96,7 +96,7 @@ class PlanTimings:
 def optimize(
     sc: Scenario,
     *,
-    time_limit_s: float = 120.0,
+    time_limit_s: float = 300.0,
     mip_rel_gap: float = 5e-3,
     progress: Callable[[Progress], None] | None = None,
     baselines: bool = True,
