@@ -28,7 +28,14 @@ from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
 from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import LARGE_MIP_INTEGERS, Progress, SolverOptions, solve, solve_relaxation
+from fleetplan.optimize.solver import (
+    LARGE_MIP_INTEGERS,
+    Progress,
+    SolverOptions,
+    relative_gap,
+    solve,
+    solve_relaxation,
+)
 from fleetplan.optimize.verify import recompute_costs, verify_plan
 from fleetplan.optimize.warm_start import WarmStart, rounded_start
 
@@ -46,11 +53,7 @@ def _tighter_bound(result: SolveResult, lp_usd: float | None) -> SolveResult:
         return result
     if result.dual_bound_usd is not None and result.dual_bound_usd >= lp_usd:
         return result
-    return replace(result, dual_bound_usd=lp_usd, gap=_gap(result.objective_usd, lp_usd))
-
-
-def _gap(objective_usd: float, bound_usd: float) -> float:
-    return abs(objective_usd - bound_usd) / max(abs(objective_usd), 1e-9)
+    return replace(result, dual_bound_usd=lp_usd, gap=relative_gap(result.objective_usd, lp_usd))
 
 
 def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> SolveResult:
@@ -62,7 +65,7 @@ def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> Sol
         termination=f"{mip.termination}; plan from the rounded LP start",
         objective_usd=start.objective_usd,
         dual_bound_usd=mip.dual_bound_usd,
-        gap=None if mip.dual_bound_usd is None else _gap(start.objective_usd, mip.dual_bound_usd),
+        gap=None if mip.dual_bound_usd is None else relative_gap(start.objective_usd, mip.dual_bound_usd),
     )
     return _tighter_bound(as_start, lp_usd)
 

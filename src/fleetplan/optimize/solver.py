@@ -20,7 +20,15 @@ import numpy.typing as npt
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.sparse import SparseModel
 
-__all__ = ["LARGE_MIP_INTEGERS", "OBJECTIVE_SCALE", "Progress", "SolverOptions", "solve", "solve_relaxation"]
+__all__ = [
+    "LARGE_MIP_INTEGERS",
+    "OBJECTIVE_SCALE",
+    "Progress",
+    "SolverOptions",
+    "relative_gap",
+    "solve",
+    "solve_relaxation",
+]
 
 OBJECTIVE_SCALE = 1e-3
 """HiGHS sees the objective in thousands of dollars: keeps costs near the matrix's range."""
@@ -71,6 +79,11 @@ def _new_highs():  # type: ignore[no-untyped-def]
         os.close(saved)
     _BANNER_SHOWN = True
     return h
+
+
+def relative_gap(objective_usd: float, bound_usd: float) -> float:
+    """|objective - bound| / |objective|: HiGHS's definition, for gaps computed outside it."""
+    return abs(objective_usd - bound_usd) / max(abs(objective_usd), 1e-9)
 
 
 def _finite(x: float) -> float | None:
@@ -227,7 +240,7 @@ def _solve(
                 return _solve(model, opts, None, bounds, integer_override, duals=duals)
             objective = value_usd  # the incumbent handed back is what is reported
             if bound is not None:
-                gap = abs(objective - bound) / max(abs(objective), 1e-9)
+                gap = relative_gap(objective, bound)
     row_dual = np.asarray(sol.row_dual, dtype=float) if duals and objective is not None and sol.dual_valid else None
     result = SolveResult(
         status=st,
