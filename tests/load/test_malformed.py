@@ -131,6 +131,14 @@ CASES = [
         "less than or equal to 1",
     ),
     (
+        "zero-provider-share",
+        "max_provider_share: 0.7",
+        "max_provider_share: 0.7\n  min_provider_share_critical: 0",
+        "policy.min_provider_share_critical",
+        37,
+        "greater than 0",
+    ),
+    (
         "budget-outside-horizon",
         "{2027Q1: 1000000}",
         "{2029Q1: 1000000}",

@@ -52,7 +52,10 @@ class Policy(InputModel):
     chip_vendor_share_caps: dict[str, Share] = Field(default_factory=dict)
     min_providers_critical: int = Field(default=1, ge=1, le=10)
     min_provider_share_critical: Share = Field(
-        default=0.2, description="share of demand each counted provider must carry, every period"
+        default=0.2,
+        gt=0,
+        description="share of demand each counted provider must carry, every period (above 0: a counted "
+        "provider carries real load)",
     )
     n_minus_1: bool = False
     budget_usd_per_period: PosFloat | None = None
