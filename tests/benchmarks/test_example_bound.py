@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from fleetplan.generate import generate_scenario, write_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("fleetplan_bench_bound", ROOT / "benchmarks" / "example_bound.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def rows(tmp_path_factory: pytest.TempPathFactory, bench_script) -> list[dict]:
     path = write_scenario(generate_scenario(15, 6, 4, seed=0), tmp_path_factory.mktemp("bound") / "s.yaml")
-    return _module().measure(path, time_limit_s=10, mip_time_limit_s=60)
+    return bench_script("example_bound").measure(path, time_limit_s=10, mip_time_limit_s=60)
 
 
 def test_every_solve_is_reported(rows: list[dict]) -> None:

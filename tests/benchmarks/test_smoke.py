@@ -6,8 +6,6 @@ Asserts correctness only (a verified plan, sane figures), never time: speed is m
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,17 +13,6 @@ import pytest
 from fleetplan.generate import generate_scenario, write_scenario
 from fleetplan.load import load_scenario
 from fleetplan.optimize import PlanTimings, optimize
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("fleetplan_bench_run", ROOT / "benchmarks" / "run.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +37,8 @@ def test_smoke_plan_is_verified(scenario_path: Path) -> None:
     assert served == {w.name for w in sc.workloads}
 
 
-def test_table_renders() -> None:
-    mod = _bench_module()
+def test_table_renders(bench_script) -> None:
+    mod = bench_script("run")
     row = {
         "n": 100,
         "periods": 1,
