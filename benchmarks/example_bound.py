@@ -90,7 +90,8 @@ def measure(path: str | Path, time_limit_s: float = 60.0, mip_time_limit_s: floa
         _print_row(rows[-1])
         return x
 
-    ints = {n: int(model.col("integer")[b.start : b.start + b.size].sum()) for n, b in model.columns.items()}
+    integer = model.col("integer")
+    ints = {n: int(integer[b.start : b.start + b.size].sum()) for n, b in model.columns.items()}
     fams = ", ".join(f"{n} {ints[n]:,}" for n in FAMILIES if ints.get(n))
     print(f"{Path(path).name}: {model.n_cols:,} columns, {model.n_rows:,} rows; integer columns {fams}")
     print()
