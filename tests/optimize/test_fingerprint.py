@@ -1,0 +1,208 @@
+"""Model fingerprints: ``build_model`` on fixture scenarios gives the same matrices, bounds, costs and
+integrality as when the fingerprints were recorded (no solve).
+
+A refactor of the formulation must not change the model it builds. If a change of the model is
+intended, print the new fingerprints (``python -m tests.optimize.test_fingerprint``), check the plan
+figures they lead to, and update ``EXPECTED`` in the same commit, saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fleetplan.load import load_scenario
+from fleetplan.model.scenario import Scenario
+
+EXPECTED = {
+    "example": {
+        "columns": "200caabcf97da6bf",
+        "rows": "65020c014b8f8e5f",
+        "matrix": "552df50b370b0a9b",
+        "row_bounds": "71502c64ea570ebc",
+        "col_bounds": "1dab363de51cdd55",
+        "cost": "c9bdb44b176c95c6",
+        "integer": "8ca13320d8ab8cde",
+    },
+    "example-elastic": {
+        "columns": "23147a596c583a55",
+        "rows": "5929330af3c21504",
+        "matrix": "68d57322e526f472",
+        "row_bounds": "e8356f2562d95418",
+        "col_bounds": "f5499500dada35e5",
+        "cost": "ebe7f3225e43aecf",
+        "integer": "cb6796d7d0fa7712",
+    },
+    "example-operations": {
+        "columns": "23909c436f1b8edd",
+        "rows": "0c188b2fb416f2a2",
+        "matrix": "3077a57a0ab8ee7d",
+        "row_bounds": "3ae068e6b7ccb740",
+        "col_bounds": "0adf8523d8f3b292",
+        "cost": "5ed38723b152179c",
+        "integer": "3d8a7e408fde2745",
+    },
+    "example-unmerged-pools": {
+        "columns": "0917b6608c253f99",
+        "rows": "048bc291f3f86115",
+        "matrix": "9725a15662ab5f37",
+        "row_bounds": "4e18a08ff6fb0bba",
+        "col_bounds": "5b787ed6cd184db4",
+        "cost": "e71415b44d78fbfc",
+        "integer": "5441f8f2c2cfe4a7",
+    },
+    "generated-100": {
+        "columns": "f4a9820c40ad0b4e",
+        "rows": "791d0db00802668e",
+        "matrix": "3d5592faaa37f0a3",
+        "row_bounds": "15ed78ed3cc07509",
+        "col_bounds": "d028208b8c582981",
+        "cost": "c10201be32a9de3d",
+        "integer": "02fe8d41f6cd4a48",
+    },
+}
+
+
+def _quantize(a: np.ndarray) -> bytes:
+    """Floats rounded to 10 significant digits (a refactor may reorder a product), as bytes."""
+    a = np.asarray(a, dtype=float)
+    out = np.where(np.isfinite(a), a, np.where(np.isnan(a), 0.123456789e300, np.sign(a) * 1e300))
+    mant, exp = np.frexp(out)
+    mant = np.round(mant * 2**34) / 2**34
+    return np.ascontiguousarray(np.ldexp(mant, exp)).tobytes()
+
+
+def fingerprint(model) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """One short hash per part of a built :class:`SparseModel` (structure, matrix, bounds, costs)."""
+    a = model.matrix(scaled=False).tocsc()
+    a.sort_indices()
+    lo, up = model.row_bounds(scaled=False)
+    parts = {
+        "columns": repr([(b.name, b.start, b.size) for b in model.columns.values()]).encode(),
+        "rows": repr([(b.name, b.start, b.size) for b in model.rows.values()]).encode(),
+        "matrix": a.indptr.astype(np.int64).tobytes() + a.indices.astype(np.int64).tobytes() + _quantize(a.data),
+        "row_bounds": _quantize(lo) + _quantize(up),
+        "col_bounds": _quantize(model.col("lower")) + _quantize(model.col("upper")),
+        "cost": _quantize(model.col("cost")),
+        "integer": model.col("integer").astype(np.int8).tobytes(),
+    }
+    return {k: hashlib.sha256(v).hexdigest()[:16] for k, v in parts.items()}
+
+
+def _example() -> Scenario:
+    path = resources.files("fleetplan.data").joinpath("examples", "enterprise.yaml")
+    return load_scenario(Path(str(path)))
+
+
+def _generated(tmp: Path) -> Scenario:
+    from fleetplan.generate import generate_scenario, write_scenario
+
+    return load_scenario(write_scenario(generate_scenario(100, 8, 12, 0), tmp / "g100.yaml", command="test"))
+
+
+def _inputs(sc: Scenario):  # type: ignore[no-untyped-def]
+    from fleetplan.load.scenario import scenario_catalog
+    from fleetplan.optimize.candidates import build_candidates
+    from fleetplan.optimize.options import build_options
+    from fleetplan.sizing import size_workloads
+
+    options = build_options(sc, scenario_catalog(sc))
+    cand = build_candidates(sc, options, size_workloads(sc), prune=True).table
+    return cand, options
+
+
+def _built(sc: Scenario, **kw) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from fleetplan.optimize.formulation import build_model
+
+    cand, options = _inputs(sc)
+    return fingerprint(build_model(sc, cand, options, **kw).model)
+
+
+def _operations(sc: Scenario) -> dict[str, str]:
+    """The operations model of a synthetic plan: the first reservation and purchase the model
+    offers, the first optional workload dropped, every catalog provider of the plan onboarded."""
+    from fleetplan.model.plan import Plan, SolveResult, SolveStatus
+    from fleetplan.optimize.formulation import build_model
+    from fleetplan.risk.operations import build_ops_model
+
+    cand, options = _inputs(sc)
+    f = build_model(sc, cand, options)
+    labels = sc.horizon.labels()
+    r = f.reservations.iloc[0]
+    opt = options.set_index("option_id").loc[int(r["option_id"])]
+    reservations = pd.DataFrame(
+        [
+            {
+                "option_id": int(r["option_id"]),
+                "provider": opt["provider"],
+                "start_period": labels[int(r["start"])],
+                "instances": 2,
+            }
+        ]
+    )
+    p = f.purchases.iloc[0]
+    purchases = pd.DataFrame(
+        [
+            {
+                "site": p["site"],
+                "server_type": p["server_type"],
+                "provider": next(x.provider for x in sc.sites if x.name == p["site"]),
+                "period_ordered": labels[int(p["order"])],
+                "servers": 3,
+            }
+        ]
+    )
+    optional = [w.name for w in sc.workloads if w.optional][:1]
+    plan = Plan(
+        scenario_name=sc.name,
+        periods=labels,
+        currency=sc.currency,
+        allocations=pd.DataFrame(
+            columns=["workload", "period", "option_id", "replicas", "coverage", "kind", "provider"]
+        ),
+        purchases=purchases,
+        reservations=reservations,
+        costs=pd.DataFrame(),
+        onboarded=[],
+        dropped_workloads=optional,
+        solve=SolveResult(
+            status=SolveStatus.OPTIMAL,
+            termination="synthetic",
+            objective_usd=0.0,
+            dual_bound_usd=0.0,
+            gap=0.0,
+            time_s=0.0,
+            nodes=0,
+            variables=0,
+            constraints=0,
+            integer_variables=0,
+        ),
+    )
+    return fingerprint(build_ops_model(sc, plan).f.model)
+
+
+CASES = {
+    "example": lambda tmp: _built(_example()),
+    "example-elastic": lambda tmp: _built(_example(), elastic=True),
+    "example-unmerged-pools": lambda tmp: _built(_example(), pool_pricing=False),
+    "example-operations": lambda tmp: _operations(_example()),
+    "generated-100": lambda tmp: _built(_generated(tmp)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_model_fingerprint_is_unchanged(case: str, tmp_path: Path) -> None:
+    assert CASES[case](tmp_path) == EXPECTED[case]
+
+
+if __name__ == "__main__":  # print the current fingerprints, to update EXPECTED deliberately
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        for name in sorted(CASES):
+            print(f"    {name!r}: {CASES[name](Path(d))!r},")
