@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from importlib import resources
 
+import pandas as pd
 import pytest
 
 from fleetplan.energy import abatement, cheapest_scenario, has_carbon_policy
 from fleetplan.load import load_scenario
+from fleetplan.model.plan import Plan, SolveResult, SolveStatus
 from fleetplan.optimize import optimize
+from fleetplan.report import plan_to_dict
 
 from .conftest import BATCH_8B, offering
 
@@ -36,7 +39,7 @@ def test_budget_abatement_cost_is_exact(make_scenario) -> None:
     kwh_per_h = 400 * 0.8 * 1.3 * 1.2 / 1000
     assert a.usd_per_tco2e_avoided == pytest.approx(0.25 / (0.3 * kwh_per_h / 1000), rel=1e-6)
     assert a.usd_per_tco2e_avoided == pytest.approx(a.extra_cost_usd / a.avoided_tco2e)
-    doc = plan.to_dict()["abatement"]
+    doc = plan_to_dict(plan)["abatement"]
     assert doc["usd_per_tco2e_avoided"] == pytest.approx(a.usd_per_tco2e_avoided)
     assert "carbon budget" in doc["policy"] and doc["within_gap"] is False
     assert optimize(sc, baselines=False, lp_bound=False, abatement=False).abatement is None
@@ -49,10 +52,62 @@ def test_carbon_price_and_slack_budget(make_scenario) -> None:
     assert plan.abatement is not None and plan.abatement.binding
     assert plan.abatement.usd_per_tco2e_avoided < 5000
     slack = make_scenario(OFFS, workloads=[BATCH_8B], policy={"carbon_budget_tco2e": 1e6})
-    a = abatement(slack, optimize(slack, baselines=False, lp_bound=False))
-    assert a is not None and not a.binding and a.usd_per_tco2e_avoided is None
     cheap = cheapest_scenario(slack)
     assert not has_carbon_policy(cheap) and slack.policy.carbon_budget_tco2e == 1e6
+    plan = optimize(slack, baselines=False, lp_bound=False)
+    assert plan.abatement is not None and not plan.abatement.binding
+    a = abatement(slack, plan, optimize(cheap, baselines=False, lp_bound=False))
+    assert a == plan.abatement and a.usd_per_tco2e_avoided is None
+
+
+def _plan(total_usd: float, discounted_usd: float, co2e_t: float, gap: float = 0.0) -> Plan:
+    """A synthetic plan: two periods of equal cost and emissions, nothing else."""
+    costs = pd.DataFrame(
+        {
+            "period": ["2027Q1", "2027Q2"],
+            "total_usd": [total_usd / 2] * 2,
+            "discounted_usd": [discounted_usd / 2] * 2,
+            "co2e_t": [co2e_t / 2] * 2,
+        }
+    )
+    solve = SolveResult(
+        status=SolveStatus.OPTIMAL,
+        termination="synthetic",
+        objective_usd=discounted_usd,
+        dual_bound_usd=None,
+        gap=gap,
+        time_s=0.0,
+        nodes=0,
+        variables=0,
+        constraints=0,
+        integer_variables=0,
+    )
+    empty = pd.DataFrame()
+    return Plan("synthetic", ["2027Q1", "2027Q2"], "USD", empty, empty, empty, costs, [], [], solve)
+
+
+def test_abatement_is_a_pure_comparison_of_two_plans(make_scenario) -> None:
+    sc = make_scenario(OFFS, workloads=[BATCH_8B], policy={"carbon_budget_tco2e": 50.0})
+    cheapest = _plan(1000.0, 900.0, 100.0)
+    a = abatement(sc, _plan(1200.0, 1050.0, 40.0), cheapest)
+    assert a.binding and not a.within_gap
+    assert (a.avoided_tco2e, a.extra_cost_usd, a.extra_discounted_usd) == (60.0, 200.0, 150.0)
+    assert a.usd_per_tco2e_avoided == pytest.approx(200 / 60)
+    assert a.discounted_usd_per_tco2e_avoided == pytest.approx(150 / 60)
+    assert (a.cheapest_total_usd, a.cheapest_co2e_t, a.plan_total_usd, a.plan_co2e_t) == (1000, 100, 1200, 40)
+    assert a.policy == "carbon budget 50.0 tCO2e over the horizon"
+    assert a.note == "the carbon policy avoids 60.0 tCO2e (60% of the cheapest plan's emissions) for 200 USD more"
+    # the two solves' gaps (10 % of 1,050 + 10 % of 900 = 195 USD) swallow the 150 USD difference
+    noisy = abatement(sc, _plan(1200.0, 1050.0, 40.0, gap=0.1), _plan(1000.0, 900.0, 100.0, gap=0.1))
+    assert noisy.within_gap and noisy.usd_per_tco2e_avoided == pytest.approx(200 / 60)
+    assert noisy.note.endswith("within the solvers' gap, so the price per tonne is not significant")
+    same = abatement(sc, _plan(1000.0, 900.0, 100.0), cheapest)
+    assert not same.binding and same.usd_per_tco2e_avoided is None and same.avoided_tco2e == 0
+    assert same.note.startswith("the carbon policy does not change emissions")
+    free = abatement(sc, _plan(1000.0, 900.0, 40.0), cheapest)
+    assert free.binding and free.usd_per_tco2e_avoided is None and free.discounted_usd_per_tco2e_avoided is None
+    assert free.note.startswith("emissions differ but cost does not measurably")
+    assert abatement(sc, _plan(1200.0, 1050.0, 40.0), cheapest) == a  # no state, no solve
 
 
 def test_carbon_budget_example_moves_work_to_a_low_carbon_region(tmp_path) -> None:

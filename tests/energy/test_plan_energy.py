@@ -12,6 +12,7 @@ from rich.console import Console
 from fleetplan.energy import EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR, ENERGY_TABLES, energy_tables
 from fleetplan.model.period import hours_per_period
 from fleetplan.optimize import candidates, optimize, recompute_costs, verify_plan
+from fleetplan.report import plan_to_dict
 from fleetplan.report.terminal import render_plan
 from fleetplan.sizing import size_workloads
 
@@ -191,7 +192,7 @@ def test_energy_tables_add_up(make_scenario) -> None:
     reg = t["by_region"].set_index(["provider", "region"])
     assert reg.loc[("gamma", "g-fr"), "kgco2e_per_kwh"] == pytest.approx(0.05)
 
-    doc = plan.to_dict()
+    doc = plan_to_dict(plan)
     assert doc["energy"]["summary"]["energy_kwh"] == pytest.approx(total_kwh)
     assert {"workload", "energy_kwh", "co2e_t", "average_kw"} <= set(doc["energy"]["by_workload"][0])
     assert {"site", "period", "capacity_kw", "installed_kw", "average_kw"} <= set(doc["energy"]["site_power"][0])

@@ -23,8 +23,8 @@ from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.catalog import Provider
 from fleetplan.model.site import Site
 from fleetplan.model.workload import Workload
-from fleetplan.optimize import verify
 from fleetplan.optimize.options import build_options
+from fleetplan.verify import checks
 
 from .conftest import BATCH_8B, offering
 
@@ -66,9 +66,9 @@ def test_formula_and_defaults() -> None:
 
 
 def test_verifier_keeps_its_own_copy_of_the_same_defaults() -> None:
-    assert verify._UTIL == DEFAULT_UTILIZATION
-    assert verify._CLOUD_OVERHEAD == DEFAULT_CLOUD_SERVER_OVERHEAD
-    assert verify._EMBODIED_KG == EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR
+    assert checks._UTIL == DEFAULT_UTILIZATION
+    assert checks._CLOUD_OVERHEAD == DEFAULT_CLOUD_SERVER_OVERHEAD
+    assert checks._EMBODIED_KG == EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR
 
 
 def test_utilization_precedence() -> None:

@@ -16,9 +16,9 @@ from fleetplan.optimize.candidates import build_candidates
 from fleetplan.optimize.formulation import Formulation, build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import SolverOptions, solve, solve_relaxation
-from fleetplan.optimize.verify import verify_plan
 from fleetplan.optimize.warm_start import rounded_start
 from fleetplan.sizing import size_workloads
+from fleetplan.verify import verify_plan
 from tests.optimize.conftest import BATCH_8B, OWN_SITE, offering, own_server
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "enterprise.yaml"

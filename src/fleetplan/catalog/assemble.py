@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from fleetplan.catalog.builtin import builtin_offerings, builtin_providers, builtin_regions, conform
+from fleetplan.catalog.csvio import read_offerings_csv
 from fleetplan.catalog.hardware import accelerator_table
 from fleetplan.catalog.schema import OFFERING_COLUMNS, PROVIDER_COLUMNS, REGION_COLUMNS
+from fleetplan.catalog.skypilot import import_skypilot
 from fleetplan.model.catalog import Catalog, Provider, Region
 
 __all__ = ["OFFERING_KEY", "build_catalog", "finalize_catalog"]
@@ -121,15 +123,11 @@ def build_catalog(
         prov.append(builtin_providers())
         sources.append("builtin")
     if skypilot is not None:
-        from fleetplan.catalog.skypilot import import_skypilot
-
         imported = import_skypilot(skypilot)
         off.append(imported.offerings)
         reg.append(imported.regions)
         sources.append(f"skypilot:{skypilot}")
     for f in files:
-        from fleetplan.catalog.csvio import read_offerings_csv
-
         off.append(read_offerings_csv(f))
         sources.append(f"csv:{f}")
     prov.append(_provider_rows(providers))

@@ -1,7 +1,8 @@
 """Marginal abatement: what the carbon policy costs per tonne it avoids.
 
-When a scenario carries a carbon price or a carbon budget, the same scenario is planned again
-without them (the cheapest plan, every other policy kept) and the two are compared:
+When a scenario carries a carbon price or a carbon budget, the planner solves the same scenario
+again without them (:func:`cheapest_scenario`: the cheapest plan, every other policy kept) and
+:func:`abatement` compares the two plans:
 
     avoided_tco2e          = co2e(cheapest) - co2e(plan)
     extra_cost_usd         = spend(plan) - spend(cheapest)                (undiscounted, horizon)
@@ -12,45 +13,19 @@ The discounted variant (what the optimizer trades against the carbon price) is r
 Both plans are solved to the same relative MIP gap; when the cost difference is smaller than the
 two solves' gaps together, ``within_gap`` is set and the price per tonne is not significant. A
 negative difference (the "cheapest" plan found costs more) gives no price per tonne.
+
+:func:`abatement` is a pure comparison of two plans: it runs no solver.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
-from typing import Any
-
-from fleetplan.model.plan import Plan
+from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.plan import Abatement, Plan
 from fleetplan.model.scenario import Scenario
 
 __all__ = ["Abatement", "abatement", "cheapest_scenario", "has_carbon_policy"]
 
 _EPS_T = 1e-6
-
-
-@dataclass(frozen=True)
-class Abatement:
-    """The carbon-constrained plan against the cheapest plan of the same scenario."""
-
-    policy: str
-    cheapest_total_usd: float
-    cheapest_discounted_usd: float
-    cheapest_co2e_t: float
-    plan_total_usd: float
-    plan_discounted_usd: float
-    plan_co2e_t: float
-    avoided_tco2e: float
-    extra_cost_usd: float
-    extra_discounted_usd: float
-    usd_per_tco2e_avoided: float | None
-    discounted_usd_per_tco2e_avoided: float | None
-    binding: bool
-    within_gap: bool = False
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
 
 
 def has_carbon_policy(sc: Scenario) -> bool:
@@ -77,8 +52,6 @@ def _describe(sc: Scenario) -> str:
 
 def cheapest_scenario(sc: Scenario) -> Scenario:
     """A copy of ``sc`` without carbon price and carbon budgets (same catalog, same other rules)."""
-    from fleetplan.load.scenario import scenario_catalog
-
     cat = scenario_catalog(sc)
     out = sc.model_copy(deep=True)
     out.objective.carbon_price_usd_per_tco2e = 0.0
@@ -89,26 +62,20 @@ def cheapest_scenario(sc: Scenario) -> Scenario:
     return out
 
 
-def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | None:
-    """Compare ``plan`` with the cheapest plan of ``sc`` without its carbon policy.
+def abatement(sc: Scenario, plan: Plan, cheapest: Plan) -> Abatement:
+    """Compare ``plan`` of ``sc`` with ``cheapest``, the plan of :func:`cheapest_scenario` of ``sc``.
 
-    Returns None when ``sc`` has no carbon price or budget. ``optimize_kwargs`` go to
-    :func:`fleetplan.optimize.optimize` (baselines and the LP bound are skipped by default).
+    Pure: no solve. The caller plans the cheapest scenario (as :func:`fleetplan.optimize.optimize`
+    does when ``sc`` has a carbon policy, see :func:`has_carbon_policy`).
     """
-    if not has_carbon_policy(sc):
-        return None
     p_co2 = float(plan.costs["co2e_t"].sum())
-    from fleetplan.optimize.planner import optimize
-
-    kwargs: dict[str, Any] = {"baselines": False, "lp_bound": False, **optimize_kwargs}
-    cheap = optimize(cheapest_scenario(sc), **kwargs)
-    c_co2 = float(cheap.costs["co2e_t"].sum())
+    c_co2 = float(cheapest.costs["co2e_t"].sum())
     avoided = c_co2 - p_co2
-    extra = plan.total_usd - cheap.total_usd
-    extra_d = plan.discounted_usd - cheap.discounted_usd
+    extra = plan.total_usd - cheapest.total_usd
+    extra_d = plan.discounted_usd - cheapest.discounted_usd
     binding = avoided > _EPS_T * max(1.0, c_co2)
     priced = binding and extra_d > 0
-    noise = sum(abs(r.solve.gap or 0.0) * abs(r.solve.objective_usd or 0.0) for r in (plan, cheap))
+    noise = sum(abs(r.solve.gap or 0.0) * abs(r.solve.objective_usd or 0.0) for r in (plan, cheapest))
     within_gap = abs(extra_d) <= noise
     if priced:
         note = (
@@ -123,8 +90,8 @@ def abatement(sc: Scenario, plan: Plan, **optimize_kwargs: Any) -> Abatement | N
         note = "the carbon policy does not change emissions: the cheapest plan already meets it"
     return Abatement(
         policy=_describe(sc),
-        cheapest_total_usd=cheap.total_usd,
-        cheapest_discounted_usd=cheap.discounted_usd,
+        cheapest_total_usd=cheapest.total_usd,
+        cheapest_discounted_usd=cheapest.discounted_usd,
         cheapest_co2e_t=c_co2,
         plan_total_usd=plan.total_usd,
         plan_discounted_usd=plan.discounted_usd,

@@ -41,7 +41,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from fleetplan.catalog.builtin import builtin_offerings, builtin_providers, builtin_regions
+from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import hours_per_period, period_labels
+from fleetplan.model.scenario import Horizon, Scenario
+from fleetplan.model.workload import Workload
+from fleetplan.sizing import SizingError, size_workload
 
 __all__ = [
     "ALWAYS_PROVIDERS",
@@ -148,8 +153,6 @@ class GenerateError(ValueError):
 
 
 def _builtin_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    from fleetplan.catalog.builtin import builtin_offerings, builtin_providers, builtin_regions
-
     return builtin_offerings(), builtin_regions(), builtin_providers()
 
 
@@ -466,8 +469,6 @@ def _estimates(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Rough spend (USD) and emissions (tCO2e) per period, and regulated accelerators per site, of
     running every workload on its cheapest on-demand accelerator (used to set budgets and power)."""
-    from fleetplan.model.scenario import Scenario
-
     sc = Scenario.model_validate(doc)
     return _estimates_from(sc, sizing, providers)
 
@@ -475,10 +476,6 @@ def _estimates(
 def _repair(doc: dict[str, Any]) -> pd.DataFrame:
     """Make every workload fit some allowed accelerator: relax SLOs, then the allow-list, then the
     model (a generated portfolio asks for nothing that no hardware can do)."""
-    from fleetplan.model.scenario import Horizon
-    from fleetplan.model.workload import Workload
-    from fleetplan.sizing import SizingError, size_workload
-
     horizon = Horizon.model_validate(doc["horizon"])
     frames = []
     for i, w in enumerate(doc["workloads"]):
@@ -505,8 +502,6 @@ def _repair(doc: dict[str, Any]) -> pd.DataFrame:
 def _rentable(providers: list[str]) -> pd.DataFrame:
     """Rentable offerings of ``providers``: provider, zone, country, eu, sovereign, neocloud, kind,
     accelerator, accelerator_count (one row per distinct combination)."""
-    from fleetplan.model.geo import EU_COUNTRIES
-
     off, reg, prov = _builtin_tables()
     off = off[(off["pricing_model"] != "owned") & off["provider"].isin(providers)]
     m = off.merge(

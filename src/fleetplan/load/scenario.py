@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from fleetplan.catalog.assemble import build_catalog
-from fleetplan.errors import InputError
+from fleetplan.errors import InputError, did_you_mean
 from fleetplan.load.errors_map import errors_from_validation
 from fleetplan.load.references import check_references
 from fleetplan.load.yaml_safe import LineMap, YamlLimits, parse_yaml_text, read_yaml
@@ -75,8 +75,6 @@ def parse_scenario(data: Any, lines: LineMap, file: str, base_dir: Path | None =
     )
     if src.providers is not None:
         known = set(catalog.providers["provider"])
-        from fleetplan.errors import did_you_mean
-
         for i, name in enumerate(src.providers):
             if name not in known:
                 errors.append(err(("catalog", "providers", i), f"unknown provider {name!r}{did_you_mean(name, known)}"))

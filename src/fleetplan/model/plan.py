@@ -1,4 +1,8 @@
-"""Plan: the optimizer's answer, kept separate from the input types.
+"""Plan and the other results: plain data, kept separate from the input types.
+
+This module is a leaf: it imports nothing from fleetplan above :mod:`fleetplan.model`. The JSON
+document of a plan is :func:`fleetplan.report.plan_to_dict`; spend summaries are in
+:mod:`fleetplan.verify.accounting`.
 
 Tables are pandas DataFrames with units in column names:
 
@@ -16,17 +20,15 @@ costs         one row per period: rented_usd, reserved_usd, owned_opex_usd, ener
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from fleetplan.energy.abatement import Abatement
-
 __all__ = [
     "PLAN_SCHEMA",
+    "Abatement",
     "Baseline",
     "Plan",
     "PolicyStatus",
@@ -141,6 +143,32 @@ class Baseline:
         }
 
 
+@dataclass(frozen=True)
+class Abatement:
+    """The carbon-constrained plan against the cheapest plan of the same scenario
+    (:func:`fleetplan.energy.abatement`)."""
+
+    policy: str
+    cheapest_total_usd: float
+    cheapest_discounted_usd: float
+    cheapest_co2e_t: float
+    plan_total_usd: float
+    plan_discounted_usd: float
+    plan_co2e_t: float
+    avoided_tco2e: float
+    extra_cost_usd: float
+    extra_discounted_usd: float
+    usd_per_tco2e_avoided: float | None
+    discounted_usd_per_tco2e_avoided: float | None
+    binding: bool
+    within_gap: bool = False
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
+
+
 @dataclass
 class Plan:
     """What runs where, what is bought and reserved, when; with costs, energy, carbon and proofs."""
@@ -176,18 +204,6 @@ class Plan:
     @property
     def discounted_usd(self) -> float:
         return float(self.costs["discounted_usd"].sum()) if len(self.costs) else 0.0
-
-    def spend_by(self, column: str) -> pd.Series:
-        """Spend in USD grouped by an allocation column plus purchases/reservations where they apply."""
-        from fleetplan.optimize.accounting import spend_by
-
-        return spend_by(self, column)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``fleetplan.plan/1`` JSON document."""
-        from fleetplan.report.json_export import plan_to_dict
-
-        return plan_to_dict(self)
 
 
 def _clean(v: float | None) -> float | None:

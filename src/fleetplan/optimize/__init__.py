@@ -1,9 +1,13 @@
-"""The planner: candidates, sparse model (one function per constraint family), HiGHS, verifier, baselines."""
+"""The planner: candidates, sparse model (one function per constraint family), HiGHS, baselines.
+
+The verifier it calls lives in :mod:`fleetplan.verify`; ``verify_plan`` and ``recompute_costs``
+are re-exported here for compatibility.
+"""
 
 from fleetplan.optimize.explain import InfeasibleError
 from fleetplan.optimize.planner import PlanTimings, VerificationError, optimize
 from fleetplan.optimize.solver import Progress, SolverOptions
-from fleetplan.optimize.verify import recompute_costs, verify_plan
+from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = [
     "InfeasibleError",

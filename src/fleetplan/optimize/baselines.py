@@ -18,11 +18,12 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from fleetplan.model.period import hours_per_period, parse_period
 from fleetplan.model.plan import Baseline, Plan, SolveResult, SolveStatus
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.extract import ALLOCATION_COLUMNS, PURCHASE_COLUMNS, RESERVATION_COLUMNS
-from fleetplan.optimize.formulation import _owned_pools
-from fleetplan.optimize.verify import recompute_costs, verify_plan
+from fleetplan.optimize.formulation import owned_pools
+from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = ["greedy_baseline", "single_provider_baseline"]
 
@@ -91,9 +92,7 @@ def _fill_owned(grp: pd.DataFrame, remaining: float, cap: dict, rows: list) -> f
 
 def _existing_capacity(sc: Scenario) -> dict[tuple[str, str, int], float]:
     """Accelerator-hours of existing servers per (site, server type, period)."""
-    from fleetplan.model.period import hours_per_period, parse_period
-
-    pools = _owned_pools(sc, parse_period(sc.horizon.start, sc.horizon.period))
+    pools = owned_pools(sc, parse_period(sc.horizon.start, sc.horizon.period))
     H = hours_per_period(sc.horizon.period)
     cap: dict[tuple[str, str, int], float] = {}
     for _, p in pools.iterrows():
@@ -112,8 +111,6 @@ def greedy_baseline(sc: Scenario, cand: pd.DataFrame, sizing: pd.DataFrame) -> t
     rent = cand[cand["pricing_model"].isin(["on_demand", "spot"])]
     owned = cand[cand["source"].eq("owned")]
     cap = _existing_capacity(sc)
-    from fleetplan.model.period import hours_per_period
-
     H = hours_per_period(sc.horizon.period)
     avail: dict[tuple[int, int], float] = defaultdict(lambda: math.inf)
     for oid, a in rent.drop_duplicates("option_id").set_index("option_id")["avail_accelerators"].items():

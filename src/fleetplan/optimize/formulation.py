@@ -28,12 +28,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.period import hours_per_period, parse_period, periods_per_year
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.pricing_pools import RESERVED_MODELS, pricing_pools
 from fleetplan.optimize.sparse import SparseModel
 
-__all__ = ["Formulation", "Operations", "build_model", "discount_factors"]
+__all__ = ["Formulation", "Operations", "build_model", "discount_factors", "owned_pools"]
 
 
 def discount_factors(sc: Scenario) -> np.ndarray:
@@ -97,7 +98,7 @@ class Formulation:
 # --------------------------------------------------------------------------- owned pools
 
 
-def _owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
+def owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
     """Existing servers per (site, server type, period): in service while t < purchased + life."""
     types = {t.name: t for t in sc.server_types}
     ppy = periods_per_year(sc.horizon.period)
@@ -206,7 +207,7 @@ def build_model(
     b.operations = operations
     m = b.m
     T, _H, d = b.T, b.H, b.d
-    pools = _owned_pools(sc, b.first)
+    pools = owned_pools(sc, b.first)
 
     # ---------------------------------------------------------------- columns
     is_int = cand["unit"].eq("replicas").to_numpy()
@@ -518,8 +519,6 @@ def _placement_groups(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
 
 
 def _onboarding_table(sc: Scenario, cand: pd.DataFrame, options: pd.DataFrame, res: pd.DataFrame) -> pd.DataFrame:
-    from fleetplan.load.scenario import scenario_catalog
-
     own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
     cost = scenario_catalog(sc).providers.set_index("provider")["onboarding_cost_usd"].fillna(0.0)
     used = sorted(set(cand["provider"]) - own)

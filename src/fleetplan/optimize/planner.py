@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from fleetplan.energy.abatement import abatement as marginal_abatement
-from fleetplan.energy.abatement import has_carbon_policy
+from fleetplan.energy.abatement import cheapest_scenario, has_carbon_policy
 from fleetplan.energy.plan_tables import energy_tables
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import Plan, SolveResult, SolveStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.accounting import policy_status
 from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
 from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
@@ -36,8 +35,10 @@ from fleetplan.optimize.solver import (
     solve,
     solve_relaxation,
 )
-from fleetplan.optimize.verify import recompute_costs, verify_plan
 from fleetplan.optimize.warm_start import WarmStart, rounded_start
+from fleetplan.sizing import size_workloads
+from fleetplan.verify.accounting import policy_status
+from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
 
@@ -120,8 +121,6 @@ def optimize(
     finds nothing better in time, the rounded start is the plan, its gap measured against the
     LP bound.
     """
-    from fleetplan.sizing import size_workloads
-
     tm = timings or PlanTimings()
     t0 = time.perf_counter()
     sizing = size_workloads(sc)
@@ -238,7 +237,15 @@ def optimize(
     plan.energy = energy_tables(sc, plan)
     if abatement and has_carbon_policy(sc):  # the cheapest plan without the carbon policy: a second solve
         t0 = time.perf_counter()
-        plan.abatement = marginal_abatement(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prune=prune)
+        cheapest = optimize(
+            cheapest_scenario(sc),
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            prune=prune,
+            baselines=False,
+            lp_bound=False,
+        )
+        plan.abatement = marginal_abatement(sc, plan, cheapest)
         tm.abatement_s = time.perf_counter() - t0
 
     if baselines:

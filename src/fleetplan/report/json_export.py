@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from fleetplan.model.plan import PLAN_SCHEMA, Plan
+from fleetplan.verify.accounting import spend_by
 
 __all__ = ["plan_to_dict", "records"]
 
@@ -46,8 +47,6 @@ def _energy(plan: Plan) -> dict[str, Any] | None:
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """Everything in the plan: allocations per workload x option x period, purchases, reservations,
     costs per period, shares, policies, baselines, verification and the solver's proof."""
-    from fleetplan.optimize.accounting import spend_by
-
     total = plan.total_usd
     lp = plan.lp_bound_usd
     obj = plan.solve.objective_usd

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fleetplan.model.plan import Plan, SolveStatus
+from fleetplan.verify.accounting import spend_by
 
 __all__ = ["render_plan", "usd"]
 
@@ -136,8 +137,6 @@ def _shares(plan: Plan, key: str, title: str) -> Table:
 
 
 def _pricing(plan: Plan) -> Table:
-    from fleetplan.optimize.accounting import spend_by
-
     t = _table("Spend by pricing model", "pricing model", "spend", right=(1,))
     for name, v in spend_by(plan, "pricing_model").items():
         t.add_row(str(name), usd(v))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import Shock
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize import optimize
 from fleetplan.risk.concentration import Concentration, concentration
 from fleetplan.risk.contingency import ContingencyReport, contingency_analysis
 from fleetplan.risk.montecarlo import MonteCarloResult, monte_carlo
@@ -16,13 +17,16 @@ from fleetplan.risk.nminus1 import NMinus1Result, n_minus_1_premium
 from fleetplan.risk.operations import OpsModel, build_ops_model
 from fleetplan.risk.runbooks import Runbook, runbooks
 from fleetplan.risk.shocks import ShockImpact, default_shocks, shock_impact, validate_shock
+from fleetplan.sizing import size_workloads
 
 __all__ = ["RiskReport", "analyze_risk"]
 
 
 @dataclass
 class RiskReport:
-    """Concentration, contingencies, N-1 premium, shocks, Monte Carlo and runbooks of one plan."""
+    """Concentration, contingencies, N-1 premium, shocks, Monte Carlo and runbooks of one plan.
+
+    Its JSON document is :func:`fleetplan.risk.risk_to_dict`."""
 
     scenario: str
     plan: Plan
@@ -34,12 +38,6 @@ class RiskReport:
     runbooks: list[Runbook]
     timings_s: dict[str, float] = field(default_factory=dict)
     runbook_files: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        """The ``fleetplan.risk/1`` JSON document."""
-        from fleetplan.risk.report import risk_to_dict
-
-        return risk_to_dict(self)
 
 
 def analyze_risk(
@@ -62,9 +60,6 @@ def analyze_risk(
     ``n_minus_1`` defaults to the scenario's ``risk.n_minus_1_premium``; ``shocks`` to the
     scenario's ``risk.shocks`` or, when it declares none, :func:`default_shocks`.
     """
-    from fleetplan.optimize import optimize
-    from fleetplan.sizing import size_workloads
-
     say = status or (lambda _m: None)
     timings: dict[str, float] = {}
     declared = list(sc.risk.shocks) if shocks is None else list(shocks)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
-from fleetplan.errors import InputError
+from fleetplan.errors import InputError, did_you_mean
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.period import parse_period
 from fleetplan.model.plan import Plan
@@ -180,8 +180,6 @@ def resolve_event(sc: Scenario, ev: RiskEvent, index: int, default_hours: float)
 
     def bad(path: list[str | int], message: str) -> InputError:
         return InputError(message, file=file, path=[*base, *path])
-
-    from fleetplan.errors import did_you_mean
 
     providers = set(cat.providers["provider"].astype(str)) | {p.name for p in sc.providers}
     for j, p in enumerate(ev.providers):

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fleetplan.errors import InputError, did_you_mean
+from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.period import hours_per_period, periods_per_year
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import OutageRate
@@ -83,8 +85,6 @@ Change them in the scenario (``risk.provider_outages``/``risk.region_outages``).
 
 
 def _kind_of(sc: Scenario) -> dict[str, str]:
-    from fleetplan.load.scenario import scenario_catalog
-
     cat = scenario_catalog(sc)
     kinds = dict(zip(cat.providers["provider"].astype(str), cat.providers["kind"].astype(str), strict=True))
     kinds.update({p.name: p.kind for p in sc.providers})
@@ -94,9 +94,6 @@ def _kind_of(sc: Scenario) -> dict[str, str]:
 def check_outage_keys(sc: Scenario) -> None:
     """Raise :class:`InputError` for a ``risk.provider_outages``/``risk.region_outages`` key that
     names nothing: provider names or kinds, for regions also ``provider/region`` or sites."""
-    from fleetplan.errors import InputError, did_you_mean
-    from fleetplan.load.scenario import scenario_catalog
-
     cat = scenario_catalog(sc)
     kinds = set(DEFAULT_OUTAGES)
     providers = set(_kind_of(sc))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fleetplan.errors import FleetplanError
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize import optimize
 
 __all__ = ["NMinus1Result", "n_minus_1_premium", "scenario_copy"]
 
@@ -74,8 +75,6 @@ def n_minus_1_premium(
     ``plan`` is the already-solved plan of ``sc`` as given (plain or N-1, following its policy);
     only the other one is solved here.
     """
-    from fleetplan.optimize import optimize
-
     t0 = time.perf_counter()
     crit = [w.name for w in sc.workloads if w.criticality == "critical"]
     plain_sc = scenario_copy(sc)

@@ -37,6 +37,7 @@ from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.formulation import Formulation, Operations, build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import SolverOptions, solve
+from fleetplan.sizing import size_workloads
 
 __all__ = [
     "CRITICALITY_WEIGHT",
@@ -263,8 +264,6 @@ def build_ops_model(
     built; ``delay_server_types`` shifts the plan's orders of the named server types by a number of
     periods (a purchase whose servers would arrive after the horizon is lost).
     """
-    from fleetplan.sizing import size_workloads
-
     sizing = size_workloads(sc) if sizing is None else sizing
     options = build_options(sc, scenario_catalog(sc))
     try:

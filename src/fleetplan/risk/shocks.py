@@ -32,15 +32,17 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
-from fleetplan.errors import FleetplanError, InputError
+from fleetplan.errors import FleetplanError, InputError, did_you_mean
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.catalog import Catalog
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import PriceShock, Shock, SpotCap, VendorDelay
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize import optimize
 from fleetplan.risk.nminus1 import scenario_copy
 from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model
+from fleetplan.verify.accounting import spend_by
 
 __all__ = [
     "ShockImpact",
@@ -114,8 +116,6 @@ def parse_shock(text: str) -> Shock:
 def _vendor(sc: Scenario, name: str, where: str) -> str:
     vendors = {a.vendor.lower(): a.vendor for a in load_accelerators().values()}
     if name.lower() not in vendors:
-        from fleetplan.errors import did_you_mean
-
         raise InputError(
             f"unknown chip vendor {name!r}{did_you_mean(name, vendors.values())}",
             file=getattr(sc, "_source", None),
@@ -129,8 +129,6 @@ def _check_providers(sc: Scenario, names: list[str], where: str) -> None:
     known = set(cat.providers["provider"].astype(str)) | {p.name for p in sc.providers}
     for n in names:
         if n not in known:
-            from fleetplan.errors import did_you_mean
-
             raise InputError(
                 f"unknown provider {n!r}{did_you_mean(n, known)}",
                 file=getattr(sc, "_source", None),
@@ -200,11 +198,9 @@ def shock_impact(
 ) -> ShockImpact:
     """Apply ``shock`` to ``plan`` (operations) or the scenario (replan); measure the change."""
     name = shock_name(shock)
-    before = plan.spend_by_owner.get("provider") or plan.spend_by("provider").to_dict()
+    before = plan.spend_by_owner.get("provider") or spend_by(plan, "provider").to_dict()
     total_before = plan.total_usd
     if mode == "replan":
-        from fleetplan.optimize import optimize
-
         shocked = apply_shock(sc, plan, shock)
         try:
             new = optimize(

@@ -19,9 +19,9 @@ from fleetplan.sizing import defaults as D
 from fleetplan.sizing.defaults import SizingError
 from fleetplan.sizing.training import (
     TrainingEstimate,
-    _check_precision,
-    _finish,
     as_model_spec,
+    check_training_precision,
+    finish_training_estimate,
 )
 
 __all__ = ["FINETUNE_METHODS", "estimate_finetune", "finetune_bytes_per_param"]
@@ -63,10 +63,10 @@ def estimate_finetune(
     bytes_per_param = finetune_bytes_per_param(method)
     flops_per_param_token = 6.0 if method == "full" else D.LORA_FLOPS_PER_PARAM_TOKEN
     factor = D.QLORA_SPEED_FACTOR if (method == "qlora" and mfu is None) else 1.0
-    return _finish(
+    return finish_training_estimate(
         accelerator=accelerator,
         method=method,
-        precision=_check_precision(precision),
+        precision=check_training_precision(precision),
         spec=spec,
         tokens=tokens,
         flops_per_param_token=flops_per_param_token,

@@ -22,7 +22,9 @@ from fleetplan.sizing.defaults import SizingError
 __all__ = [
     "TrainingEstimate",
     "as_model_spec",
+    "check_training_precision",
     "estimate_training",
+    "finish_training_estimate",
     "min_accelerators",
     "training_flops",
     "training_memory_bytes",
@@ -128,14 +130,15 @@ def min_accelerators(total_bytes: float, accelerator: Accelerator, fraction: flo
     return D.round_to_placement(total_bytes / usable, accelerator)
 
 
-def _check_precision(precision: str) -> str:
+def check_training_precision(precision: str) -> str:
+    """The training precision to size with (fp16 sizes as bf16); SizingError for others."""
     p = precision.lower()
     if p not in _TRAIN_PRECISIONS:
         raise SizingError(f"precision {precision!r} is not supported for training (use bf16 or fp8)")
     return "bf16" if p == "fp16" else p
 
 
-def _finish(
+def finish_training_estimate(
     *,
     accelerator: Accelerator,
     method: str,
@@ -150,6 +153,9 @@ def _finish(
     gpus: int | None,
     window_hours: float | None,
 ) -> TrainingEstimate:
+    """The estimate of a training or fine-tuning run of ``tokens`` on ``accelerator``, given the
+    method's FLOPs and memory per parameter (shared by :func:`estimate_training` and
+    :func:`fleetplan.sizing.estimate_finetune`)."""
     if tokens <= 0 or not math.isfinite(tokens):
         raise SizingError(f"tokens must be a positive number, got {tokens!r}")
     active = _active(spec)
@@ -244,10 +250,10 @@ def estimate_training(
     ``window_hours`` the time available (-> ``concurrent_gpus``).
     """
     spec = as_model_spec(model, active_params)
-    return _finish(
+    return finish_training_estimate(
         accelerator=accelerator,
         method="full",
-        precision=_check_precision(precision),
+        precision=check_training_precision(precision),
         spec=spec,
         tokens=tokens,
         flops_per_param_token=6.0,

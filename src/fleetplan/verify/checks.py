@@ -1,8 +1,13 @@
 """Independent verifier: re-check every rule and every total of a plan from the scenario alone.
 
 It reads the scenario, its catalog, the sizing of its workloads and the plan's tables. It never
-reads the optimizer's candidate table or matrices, and it recomputes prices, efficiencies, energy
-and costs with its own code, row by row, so that a bug in the model builder shows up here.
+reads the optimizer's candidate table or matrices (it imports nothing from
+:mod:`fleetplan.optimize`), and it recomputes prices, efficiencies, energy and costs with its own
+code, row by row, so that a bug in the model builder shows up here.
+
+The recomputed costs are one ledger (:class:`PlanCosts`): a row per cost item and period. The
+verifier's totals, and the plan summaries built on them (spend by provider and chip vendor,
+policy status), are sums over that ledger.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from fleetplan.model.plan import Plan, Verification
 from fleetplan.model.scenario import Scenario
 from fleetplan.model.workload import Workload
 
-__all__ = ["PlanCosts", "recompute_costs", "verify_plan"]
+__all__ = ["COST_CATEGORIES", "LEDGER_COLUMNS", "PlanCosts", "ledger_sum", "recompute_costs", "verify_plan"]
 
 REL_TOL = 1e-5
 COVER_TOL = 1e-4
@@ -37,13 +42,49 @@ _FALLBACK_PUE = 1.58  # Uptime Institute 2023 average
 _EMBODIED_KG = 0.0104  # per accelerator-hour when objective.include_embodied (BLOOM study)
 
 
+COST_CATEGORIES = (
+    "rented_usd",
+    "reserved_usd",
+    "owned_energy_usd",
+    "purchases_usd",
+    "onboarding_usd",
+    "existing_opex_usd",
+)
+"""The cost categories of the ledger, in the column order of ``PlanCosts.by_period``."""
+
+LEDGER_COLUMNS = ("period", "category", "provider", "region", "vendor", "pricing_model", "workload", "usd")
+
+
 @dataclass(frozen=True)
 class PlanCosts:
-    """Recomputed spend per period (USD) by category and by owner, energy and carbon."""
+    """A plan's recomputed costs: the ledger, and its sums per period and category and by owner.
 
-    by_period: pd.DataFrame  # period x category (+ total_usd, energy_kwh, co2e_t)
+    ``ledger`` has one row per cost item and period it is paid in (:data:`LEDGER_COLUMNS`):
+    ``category`` is one of :data:`COST_CATEGORIES`; ``region`` is the cloud region or, for owned
+    servers, the site; ``vendor`` is the chip vendor and ``pricing_model`` is ``owned`` for
+    servers; ``workload`` is set on allocations only; onboarding rows have no region, vendor or
+    pricing model. An allocation drawing on a reservation has a row of 0 USD (the reservation's
+    rows carry the cost). Rows are in the order the verifier adds them up.
+
+    ``by_period``: period x category (+ total_usd, energy_kwh, co2e_t); ``by_provider`` and
+    ``by_vendor``: horizon USD (:func:`ledger_sum` of the ledger).
+    """
+
+    by_period: pd.DataFrame
     by_provider: dict[str, float]
     by_vendor: dict[str, float]
+    ledger: pd.DataFrame
+
+
+def ledger_sum(ledger: pd.DataFrame, column: str) -> dict[str, float]:
+    """USD of ``ledger`` grouped by ``column``, keys in order of first appearance; rows without a
+    value in ``column`` are left out. Sums run row by row in ledger order, so they are the
+    verifier's own totals to the last digit."""
+    out: dict[str, float] = defaultdict(float)
+    for key, usd in zip(ledger[column].tolist(), ledger["usd"].tolist(), strict=True):
+        if not pd.isna(key):
+            out[key] += usd
+    return dict(out)
 
 
 class _Facts:
@@ -158,15 +199,26 @@ def _crf(rate: float, years: float) -> float:
 
 
 def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
-    """Spend per period and owner recomputed from the catalog, the scenario and the plan's tables."""
+    """The cost ledger of ``plan``, recomputed from the catalog, the scenario and the plan's tables,
+    with its sums per period and category and by owner."""
     f = _Facts(sc)
     T = len(f.labels)
-    cats = ["rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd", "existing_opex_usd"]
-    per = {c: np.zeros(T) for c in cats}
     energy = np.zeros(T)
     co2 = np.zeros(T)
-    by_p: dict[str, float] = defaultdict(float)
-    by_v: dict[str, float] = defaultdict(float)
+    rows: list[tuple[object, ...]] = []
+
+    def add(
+        t: int,
+        category: str,
+        provider: str,
+        region: str | None,
+        vendor: str | None,
+        pm: str | None,
+        usd: float,
+        workload: str | None = None,
+    ) -> None:
+        rows.append((t, category, provider, region, vendor, pm, workload, usd))
+
     for _, row in plan.allocations.iterrows():
         t = f.t_of[row["period"]]
         hours = float(row["accelerator_hours"])
@@ -175,25 +227,22 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         energy[t] += e
         co2[t] += (e * grid + hours * f.embodied_kg) / 1000
         vendor = resolve_accelerator(row["accelerator"]).vendor
-        if row["pricing_model"] == "owned":
-            usd = e * usd_kwh
-            per["owned_energy_usd"][t] += usd
-        elif row["pricing_model"] in ("on_demand", "spot"):
-            o = f.offer[(row["provider"], row["region"], row["instance_type"], row["pricing_model"])]
-            usd = hours * o.price_usd_per_hour / o.accelerator_count
-            per["rented_usd"][t] += usd
-        else:
-            usd = 0.0
-        by_p[row["provider"]] += usd
-        by_v[vendor] += usd
+        pm = row["pricing_model"]
+        if pm == "owned":
+            usd, category = e * usd_kwh, "owned_energy_usd"
+        elif pm in ("on_demand", "spot"):
+            o = f.offer[(row["provider"], row["region"], row["instance_type"], pm)]
+            usd, category = hours * o.price_usd_per_hour / o.accelerator_count, "rented_usd"
+        else:  # drawn from a reservation, whose rows carry the cost
+            usd, category = 0.0, "reserved_usd"
+        add(t, category, row["provider"], row["region"], vendor, pm, usd, row["workload"])
     for _, r in plan.reservations.iterrows():
         o = f.offer[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])]
         s = f.t_of[r["start_period"]]
         usd = r["instances"] * o.price_usd_per_hour * f.H
+        vendor = resolve_accelerator(o.accelerator).vendor
         for t in range(s, min(s + int(r["term_periods"]), T)):
-            per["reserved_usd"][t] += usd
-            by_p[r["provider"]] += usd
-            by_v[resolve_accelerator(o.accelerator).vendor] += usd
+            add(t, "reserved_usd", r["provider"], r["region"], vendor, r["pricing_model"], usd)
     rate = sc.discount_rate_per_year
     for _, r in plan.purchases.iterrows():
         st = f.types[r["server_type"]]
@@ -204,18 +253,12 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             usd = r["servers"] * st.opex_usd_per_year / f.ppy
             if sc.objective.capex == "annualized":
                 usd += r["servers"] * st.capex_usd * _crf(rate, st.lifetime_years) / f.ppy
-            per["purchases_usd"][t] += usd
-            by_p[r["provider"]] += usd
-            by_v[vendor] += usd
+            add(t, "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
         if sc.objective.capex == "salvage":
             usd = r["servers"] * st.capex_usd
-            per["purchases_usd"][f.t_of[r["period_ordered"]]] += usd
-            by_p[r["provider"]] += usd
-            by_v[vendor] += usd
+            add(f.t_of[r["period_ordered"]], "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
     for p in plan.onboarded:
-        usd = float(f.onboarding.get(p, 0.0))
-        per["onboarding_usd"][0] += usd
-        by_p[p] += usd
+        add(0, "onboarding_usd", p, None, None, None, float(f.onboarding.get(p, 0.0)))
     for site in sc.sites:
         for hw in site.existing:
             st = f.types[hw.server_type]
@@ -224,14 +267,25 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             vendor = resolve_accelerator(st.accelerator).vendor
             for t in range(max(start, 0), min(end, T)):
                 usd = hw.count * st.opex_usd_per_year / f.ppy
-                per["existing_opex_usd"][t] += usd
-                by_p[site.provider] += usd
-                by_v[vendor] += usd
+                add(t, "existing_opex_usd", site.provider, site.name, vendor, "owned", usd)
+
+    t_idx = [r[0] for r in rows]
+    ledger = pd.DataFrame(
+        {
+            "period": [f.labels[t] for t in t_idx],
+            **{c: [r[i] for r in rows] for i, c in enumerate(LEDGER_COLUMNS[1:-1], start=1)},
+            "usd": np.array([r[-1] for r in rows], dtype=float),
+        },
+        columns=list(LEDGER_COLUMNS),
+    )
+    per = {c: np.zeros(T) for c in COST_CATEGORIES}
+    for t, category, usd in zip(t_idx, ledger["category"].tolist(), ledger["usd"].tolist(), strict=True):
+        per[category][t] += usd
     df = pd.DataFrame({"period": f.labels, **per})
-    df["total_usd"] = df[cats].sum(axis=1)
+    df["total_usd"] = df[list(COST_CATEGORIES)].sum(axis=1)
     df["energy_kwh"] = energy
     df["co2e_t"] = co2
-    return PlanCosts(df, dict(by_p), dict(by_v))
+    return PlanCosts(df, ledger_sum(ledger, "provider"), ledger_sum(ledger, "vendor"), ledger)
 
 
 def _close(a: float, b: float) -> bool:

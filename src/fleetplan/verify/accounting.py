@@ -1,4 +1,9 @@
-"""Summaries of a plan: spend by owner, policy status (binding or slack)."""
+"""Summaries of a plan: spend by owner, policy status (binding or slack).
+
+:func:`policy_status` reads the verifier's cost ledger (:func:`~fleetplan.verify.recompute_costs`).
+:func:`spend_by` sums the plan's own tables (the optimizer's figures, which the verifier has
+matched to 1e-5): the ``fleetplan.plan/1`` spend by pricing model comes from it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.plan import Plan, PolicyStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.verify import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
+from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
 
 __all__ = ["counted_providers", "policy_status", "spend_by"]
 
