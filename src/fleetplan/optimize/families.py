@@ -25,7 +25,7 @@ import pandas as pd
 from fleetplan.optimize.context import Context, Var
 from fleetplan.optimize.pricing_pools import RESERVED_MODELS
 
-__all__ = ["FAMILIES", "Family", "Scope", "family", "fixed_spend", "rows_of", "slacks_of"]
+__all__ = ["FAMILIES", "Family", "Scope", "family", "fixed_spend", "row", "rows_of", "slacks_of"]
 
 Scope = Literal["workload", "shared"]
 
@@ -926,6 +926,13 @@ def rows_of(
         if (scope is None or f.scope == scope) and (wanted is None or f.name in wanted)
         for r in f.rows
     )
+
+
+def row(name: str) -> str:
+    """``name``, checked to be a row block some registered family appends (KeyError if none does)."""
+    if name not in rows_of():
+        raise KeyError(f"no registered family appends rows {name!r}")
+    return name
 
 
 def slacks_of(families: Iterable[Family] = FAMILIES) -> tuple[str, ...]:
