@@ -13,7 +13,7 @@ from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize import optimize
 from fleetplan.optimize.candidates import build_candidates
-from fleetplan.optimize.formulation import Formulation, build_model
+from fleetplan.optimize.formulation import Formulation, Var, build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import SolverOptions, no_solution, solve, solve_relaxation
 from fleetplan.optimize.verify import verify_plan
@@ -89,7 +89,7 @@ def test_the_start_satisfies_every_row_and_costs_at_least_the_lp(make_scenario) 
     assert start.objective_usd == pytest.approx(float(f.model.col("cost") @ start.x))
     assert start.objective_usd >= float(f.model.col("cost") @ x_lp) - 1e-6
     # a critical service keeps two providers with whole replicas on each, every period
-    y0 = f.model.columns["y"].start
+    y0 = f.model.columns[Var.PLACEMENT].start
     c = f.cand.assign(y=start.x[y0 : y0 + len(f.cand)])
     chat = c[(c["workload"] == "chat") & (c["y"] > 0)]
     assert chat.groupby("t_idx")["provider"].nunique().min() >= 2

@@ -198,28 +198,16 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
     ctx.pool_draws = draws.assign(col=rho.idx(np.arange(len(draws))))
 
     res = ctx.reservations = _reservation_columns(ctx)
-    res_ub = res["ub"].to_numpy() if len(res) else 0.0
     pinned = _pinned_reservations(ops, res) if ops is not None and len(res) else None
-    n = col[Var.RESERVE] = m.add_columns(
-        Var.RESERVE,
-        len(res),
-        lower=0.0 if pinned is None else pinned,
-        upper=res_ub if pinned is None else pinned,
-        integer=True,
-    )
+    bounds = _bounds(res["ub"].to_numpy() if len(res) else 0.0, pinned)
+    n = col[Var.RESERVE] = m.add_columns(Var.RESERVE, len(res), **bounds, integer=True)
     if len(res):
         _reservation_spend(ctx, n.start)
 
     buys = ctx.purchases = _purchase_columns(ctx)
-    buys_ub = buys["ub"].to_numpy() if len(buys) else 0.0
     pinned = _pinned_purchases(ops, buys) if ops is not None and len(buys) else None
-    bcol = col[Var.BUY] = m.add_columns(
-        Var.BUY,
-        len(buys),
-        lower=0.0 if pinned is None else pinned,
-        upper=buys_ub if pinned is None else pinned,
-        integer=True,
-    )
+    bounds = _bounds(buys["ub"].to_numpy() if len(buys) else 0.0, pinned)
+    bcol = col[Var.BUY] = m.add_columns(Var.BUY, len(buys), **bounds, integer=True)
     if len(buys):
         _purchase_spend(ctx, bcol.start)
 
@@ -228,13 +216,7 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
 
     onboard = ctx.onboard = _onboarding_table(sc, cand)
     pinned = _pinned_onboarding(ops, onboard) if ops is not None and len(onboard) else None
-    u = col[Var.ONBOARD] = m.add_columns(
-        Var.ONBOARD,
-        len(onboard),
-        lower=0.0 if pinned is None else pinned,
-        upper=1.0 if pinned is None else pinned,
-        integer=True,
-    )
+    u = col[Var.ONBOARD] = m.add_columns(Var.ONBOARD, len(onboard), **_bounds(1.0, pinned), integer=True)
     if len(onboard):
         ctx.add_spend(
             np.zeros(len(onboard), dtype=np.int64), u.idx(np.arange(len(onboard))), onboard["cost_usd"].to_numpy()
@@ -254,8 +236,7 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
     s = col[Var.SERVED] = m.add_columns(
         Var.SERVED,
         len(optional),
-        lower=0.0 if kept is None else kept,
-        upper=1.0 if kept is None else kept,
+        **_bounds(1.0, kept),
         integer=True,
         cost=-(optional["value_usd"].to_numpy() if len(optional) else 0.0),
     )
@@ -325,6 +306,11 @@ def _assign_costs(m: SparseModel, total: np.ndarray) -> None:
 
 
 # --------------------------------------------------------------------------- operations inputs
+
+
+def _bounds(upper: float | np.ndarray, pinned: np.ndarray | None) -> dict[str, float | np.ndarray]:
+    """Column bounds: [0, upper], or fixed at ``pinned`` (operations mode)."""
+    return {"lower": 0.0, "upper": upper} if pinned is None else {"lower": pinned, "upper": pinned}
 
 
 def _pinned_reservations(ops: Operations, res: pd.DataFrame) -> np.ndarray:
