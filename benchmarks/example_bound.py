@@ -35,6 +35,7 @@ import numpy as np
 from fleetplan.load.scenario import load_scenario, scenario_catalog
 from fleetplan.model.plan import SolveResult
 from fleetplan.optimize.candidates import build_candidates
+from fleetplan.optimize.context import Var
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import SolverOptions, solve, solve_relaxation
@@ -42,23 +43,25 @@ from fleetplan.optimize.sparse import SparseModel
 from fleetplan.sizing import size_workloads
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "src" / "fleetplan" / "data" / "examples" / "enterprise.yaml"
-FAMILIES = ("y", "n", "b", "z", "u", "q", "s")
-RELAXATIONS = (("y",), ("y", "q"), ("y", "u"), ("y", "n"), ("y", "b"), ("y", "z"))
+Y = Var.PLACEMENT
+BLOCKS = (Y, Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD, Var.COUNTED, Var.SERVED)
+"""The column blocks with integer columns."""
+RELAXATIONS = ((Y,), (Y, Var.COUNTED), (Y, Var.ONBOARD), (Y, Var.RESERVE), (Y, Var.BUY), (Y, Var.GANG))
 
 
-def _mask(model: SparseModel, families: tuple[str, ...]) -> np.ndarray:
-    """Integrality flags keeping only ``families`` integer."""
+def _mask(model: SparseModel, blocks: tuple[Var, ...]) -> np.ndarray:
+    """Integrality flags keeping only the columns of ``blocks`` integer."""
     out = model.col("integer").copy()
     for name, blk in model.columns.items():
-        if name not in families:
+        if name not in blocks:
             out[blk.start : blk.start + blk.size] = False
     return out
 
 
-def _fixed(model: SparseModel, x: np.ndarray, families: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Column bounds with the integer columns of ``families`` fixed at ``x`` (rounded)."""
+def _fixed(model: SparseModel, x: np.ndarray, blocks: tuple[Var, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds with the integer columns of ``blocks`` fixed at ``x`` (rounded)."""
     lo, up = model.col("lower").copy(), model.col("upper").copy()
-    pin = _mask(model, families)
+    pin = _mask(model, blocks)
     lo[pin] = up[pin] = np.round(x[pin])
     return lo, up
 
@@ -92,7 +95,7 @@ def measure(path: str | Path, time_limit_s: float = 60.0, mip_time_limit_s: floa
 
     integer = model.col("integer")
     ints = {n: int(integer[b.start : b.start + b.size].sum()) for n, b in model.columns.items()}
-    fams = ", ".join(f"{n} {ints[n]:,}" for n in FAMILIES if ints.get(n))
+    fams = ", ".join(f"{n} {ints[n]:,}" for n in BLOCKS if ints.get(n))
     print(f"{Path(path).name}: {model.n_cols:,} columns, {model.n_rows:,} rows; integer columns {fams}")
     print()
     print("| solve | status | best plan | bound | nodes | s |")
@@ -105,8 +108,8 @@ def measure(path: str | Path, time_limit_s: float = 60.0, mip_time_limit_s: floa
     run("MIP to 0.5 %, optimum as start", lambda: solve(model, gap, start=x))
     relax = SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=5e-3)
     no_ints = np.zeros(model.n_cols, dtype=bool)
-    others = tuple(f for f in FAMILIES if f != "y")
-    for label, fixed in (("LP, replicas (y) fixed at the optimum", ("y",)), ("LP, all but y fixed", others)):
+    others = tuple(b for b in BLOCKS if b != Y)
+    for label, fixed in (("LP, replicas (y) fixed at the optimum", (Y,)), ("LP, all but y fixed", others)):
         run(label, lambda fixed=fixed: solve(model, relax, bounds=_fixed(model, x, fixed), integer=no_ints))
     for fams_ in RELAXATIONS:
         label = f"only {{{', '.join(fams_)}}} integer"

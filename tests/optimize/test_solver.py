@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fleetplan.model.plan import SolveStatus
-from fleetplan.optimize.solver import SolverOptions, solve
+from fleetplan.optimize.solver import STATUS_OF_HIGHS, HighsSolver, SolverOptions, no_solution, solve, status_of
 from fleetplan.optimize.sparse import SparseModel
 
 
@@ -49,13 +49,11 @@ def test_lp_relaxation_bounds_the_mip() -> None:
     assert lp.integer_variables == 0 and lp.objective_usd <= mip.objective_usd + 1e-6
 
 
-def test_big_models_skip_presolve_and_still_solve_exactly(monkeypatch) -> None:
+def test_big_models_skip_presolve_and_still_solve_exactly() -> None:
     """Without presolve (the path for 50k+ integers) the same optimum is found and proven."""
-    import fleetplan.optimize.solver as solver_mod
-
     with_presolve, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
-    monkeypatch.setattr(solver_mod, "LARGE_MIP_INTEGERS", 0)
-    without, _ = solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
+    small_is_big = HighsSolver(large_mip_integers=0)
+    without, _ = small_is_big.solve(_hard_knapsack(60, 8), SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
     assert without.status == SolveStatus.OPTIMAL
     assert abs(without.objective_usd - with_presolve.objective_usd) <= 1e-6 * abs(with_presolve.objective_usd)
 
@@ -69,3 +67,38 @@ def test_start_point_is_used_or_ignored_never_trusted() -> None:
     for r in (good, bad):
         assert r.status == SolveStatus.OPTIMAL
         assert abs(r.objective_usd - ref.objective_usd) <= 1e-6 * abs(ref.objective_usd)
+
+
+def test_highs_statuses_map_through_one_table() -> None:
+    """Every status named in the table is one of HiGHS's; a run stopped early is TIME_LIMIT only
+    with an incumbent; anything else is ERROR."""
+    import highspy
+
+    for name in STATUS_OF_HIGHS:
+        assert hasattr(highspy.HighsModelStatus, name), name
+    assert status_of("kOptimal", False) == SolveStatus.OPTIMAL
+    for stopped in ("kTimeLimit", "kIterationLimit", "kInterrupt", "kSolutionLimit"):
+        assert status_of(stopped, True) == SolveStatus.TIME_LIMIT
+        assert status_of(stopped, False) == SolveStatus.NO_SOLUTION
+    assert status_of("kUnboundedOrInfeasible", False) == SolveStatus.INFEASIBLE
+    assert status_of("kUnbounded", False) == SolveStatus.UNBOUNDED
+    assert status_of("kModelEmpty", True) == SolveStatus.ERROR
+
+
+def test_costs_and_bounds_are_per_solve_and_leave_the_model_unchanged() -> None:
+    model = _hard_knapsack(60, 8)
+    cost, upper = model.col("cost"), model.col("upper")
+    ref, _ = solve(model, SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
+    doubled, _ = solve(model, SolverOptions(time_limit_s=30, mip_rel_gap=1e-6), cost=2 * cost)
+    assert abs(doubled.objective_usd - 2 * ref.objective_usd) <= 1e-6 * abs(ref.objective_usd)
+    capped, _ = solve(model, SolverOptions(time_limit_s=30), bounds=(model.col("lower"), np.minimum(upper, 0.0)))
+    assert capped.status == SolveStatus.INFEASIBLE  # nothing may be used: the cover rows fail
+    assert np.array_equal(model.col("cost"), cost) and np.array_equal(model.col("upper"), upper)
+    again, _ = solve(model, SolverOptions(time_limit_s=30, mip_rel_gap=1e-6))
+    assert again.objective_usd == ref.objective_usd
+
+
+def test_a_result_without_a_solution_is_built_by_keyword() -> None:
+    r = no_solution(termination="Time limit reached", time_s=1.5, variables=3)
+    assert r.status == SolveStatus.NO_SOLUTION and not r.has_solution
+    assert r.objective_usd is None and r.gap is None and r.time_s == 1.5 and r.variables == 3

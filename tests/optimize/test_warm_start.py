@@ -13,13 +13,14 @@ from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize import optimize
 from fleetplan.optimize.candidates import build_candidates
-from fleetplan.optimize.formulation import Formulation, build_model
+from fleetplan.optimize.formulation import Formulation, Var, build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import SolverOptions, solve, solve_relaxation
+from fleetplan.optimize.solver import SolverOptions, no_solution, solve, solve_relaxation
 from fleetplan.optimize.warm_start import rounded_start
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
 from tests.optimize.conftest import BATCH_8B, OWN_SITE, offering, own_server
+from tests.optimize.scripted import ScriptedSolver
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "enterprise.yaml"
 
@@ -88,7 +89,7 @@ def test_the_start_satisfies_every_row_and_costs_at_least_the_lp(make_scenario) 
     assert start.objective_usd == pytest.approx(float(f.model.col("cost") @ start.x))
     assert start.objective_usd >= float(f.model.col("cost") @ x_lp) - 1e-6
     # a critical service keeps two providers with whole replicas on each, every period
-    y0 = f.model.columns["y"].start
+    y0 = f.model.columns[Var.PLACEMENT].start
     c = f.cand.assign(y=start.x[y0 : y0 + len(f.cand)])
     chat = c[(c["workload"] == "chat") & (c["y"] > 0)]
     assert chat.groupby("t_idx")["provider"].nunique().min() >= 2
@@ -103,15 +104,15 @@ def test_the_example_gets_a_start_and_the_mip_keeps_or_beats_it() -> None:
     assert x is not None and res.objective_usd <= start.objective_usd + 1e-6
 
 
-def test_the_planner_falls_back_to_the_start_when_branch_and_bound_finds_nothing(make_scenario, monkeypatch) -> None:
+def test_the_planner_falls_back_to_the_start_when_branch_and_bound_finds_nothing(make_scenario) -> None:
     sc = _scenario(make_scenario)
-
-    def nothing(model, options=None, start=None, bounds=None, integer=None):
-        res = SolveResult(SolveStatus.NO_SOLUTION, "Time limit reached", None, 1.0, None, 0.1, 0, 0, 0, 0)
-        return res, None
-
-    monkeypatch.setattr(planner, "solve", nothing)
-    plan = optimize(sc, baselines=False)
+    options = build_options(sc, scenario_catalog(sc))
+    f = build_model(sc, build_candidates(sc, options, size_workloads(sc)).table, options)
+    # the planner's own LP relaxation (same model), then branch-and-bound out of time with nothing
+    nothing = no_solution(termination="Time limit reached", time_s=0.1, dual_bound_usd=1.0)
+    solver = ScriptedSolver(solve_relaxation(f.model), nothing)
+    plan = optimize(sc, baselines=False, solver=solver)
+    assert [name for name, _ in solver.calls] == ["solve_relaxation", "solve"]
     assert plan.solve.status == SolveStatus.TIME_LIMIT
     assert "rounded LP start" in plan.solve.termination
     assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)
@@ -137,10 +138,24 @@ def test_a_start_never_replaces_the_reported_solution(make_scenario) -> None:
 
 
 def test_a_time_limited_plan_reports_the_lp_bound_when_branch_and_bound_has_a_weaker_one() -> None:
-    weak = SolveResult(SolveStatus.TIME_LIMIT, "Time limit reached", 120.0, 10.0, 0.92, 60.0, 0, 1, 1, 1)
+    def limited(bound: float, gap: float) -> SolveResult:
+        return SolveResult(
+            status=SolveStatus.TIME_LIMIT,
+            termination="Time limit reached",
+            objective_usd=120.0,
+            dual_bound_usd=bound,
+            gap=gap,
+            time_s=60.0,
+            nodes=0,
+            variables=1,
+            constraints=1,
+            integer_variables=1,
+        )
+
+    weak = limited(10.0, 0.92)
     fixed = planner._tighter_bound(weak, 100.0)
     assert fixed.dual_bound_usd == 100.0 and fixed.gap == pytest.approx(20.0 / 120.0)
-    strong = SolveResult(SolveStatus.TIME_LIMIT, "Time limit reached", 120.0, 110.0, 10 / 120, 60.0, 0, 1, 1, 1)
+    strong = limited(110.0, 10 / 120)
     assert planner._tighter_bound(strong, 100.0) == strong
     assert planner._tighter_bound(weak, None) == weak
 
@@ -154,20 +169,14 @@ def test_without_time_for_a_root_lp_the_rounded_plan_stands(make_scenario, monke
     assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)
 
 
-def test_an_lp_that_runs_out_of_time_stops_the_plan_with_a_clear_error(make_scenario, monkeypatch) -> None:
+def test_an_lp_that_runs_out_of_time_stops_the_plan_with_a_clear_error(make_scenario) -> None:
     from fleetplan.errors import FleetplanError
 
     sc = _scenario(make_scenario)
-    calls = []
-
-    def slow_lp(model, options=None):
-        return SolveResult(SolveStatus.NO_SOLUTION, "Time limit reached", None, None, None, 9.0, 0, 1, 1, 0), None, None
-
-    monkeypatch.setattr(planner, "solve_relaxation", slow_lp)
-    monkeypatch.setattr(planner, "solve", lambda *a, **k: calls.append(a))
+    solver = ScriptedSolver(no_solution(termination="Time limit reached", time_s=9.0, variables=1, constraints=1))
     with pytest.raises(FleetplanError, match=r"LP relaxation .* did not finish within the 5 s time limit"):
-        optimize(sc, time_limit_s=5, baselines=False)
-    assert not calls  # branch-and-bound is not attempted
+        optimize(sc, time_limit_s=5, baselines=False, solver=solver)
+    assert [name for name, _ in solver.calls] == ["solve_relaxation"]  # branch-and-bound is not attempted
 
 
 def test_eviction_frees_only_the_room_a_stuck_row_needs_smallest_holdings_first() -> None:

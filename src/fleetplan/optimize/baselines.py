@@ -27,7 +27,18 @@ from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = ["greedy_baseline", "single_provider_baseline"]
 
-_EMPTY_SOLVE = SolveResult(SolveStatus.OPTIMAL, "baseline", None, None, None, 0.0, 0, 0, 0, 0)
+_EMPTY_SOLVE = SolveResult(
+    status=SolveStatus.OPTIMAL,
+    termination="baseline",
+    objective_usd=None,
+    dual_bound_usd=None,
+    gap=None,
+    time_s=0.0,
+    nodes=0,
+    variables=0,
+    constraints=0,
+    integer_variables=0,
+)
 
 
 def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:

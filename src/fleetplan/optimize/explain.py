@@ -1,17 +1,22 @@
 """Explain infeasibility in the user's terms via an elastic re-solve.
 
-The same model is rebuilt with a penalized slack on every soft-able family (coverage, availability,
-diversity, N-1, share caps, budgets, carbon). The slacks the re-solve has to use are the conflict:
-"budget 2027Q3 is short by $1.2M", "provider cap aws 50% would have to be 63%", ...
+The same model is rebuilt with a penalized slack on every soft-able family (those registered with
+slacks in ``FAMILIES``: coverage, availability, diversity, N-1, share caps, budgets, carbon). The
+slacks the re-solve has to use are the conflict: "budget 2027Q3 is short by $1.2M", "provider cap
+aws 50% would have to be 63%", ... Each slack has its sentence in ``_REASONS``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from fleetplan.errors import FleetplanError
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.context import slack_block
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.solver import SolverOptions, solve
 
@@ -38,20 +43,19 @@ def explain_infeasible(
         _result, x = solve(f.model, SolverOptions(time_limit_s=time_limit_s, relax=True))
     if x is None or f.slacks.empty:
         return ["the model has no solution even with every policy relaxed (check owned capacity and power)"]
-    labels = sc.horizon.labels()
     total_spend = float(np.asarray(f.spend.sum(axis=0)).ravel() @ x) + float(
         f.fixed_spend.to_numpy().sum() if f.fixed_spend.size else 0
     )
+    facts = _Facts(sc, sc.horizon.labels(), total_spend, options, cand)
     reasons: list[str] = []
-    start = {name: blk for name, blk in f.model.columns.items() if name.startswith("slack_")}
-    offset = {name: 0 for name in start}
+    offset: dict[str, int] = {}  # slack rows are in column order within each slack block
     for _, s in f.slacks.iterrows():
-        blk = start[f"slack_{s['family']}"]
-        val = float(x[blk.start + offset[f"slack_{s['family']}"]])
-        offset[f"slack_{s['family']}"] += 1
+        i = offset.get(s["family"], 0)
+        offset[s["family"]] = i + 1
+        val = float(x[f.model.columns[slack_block(s["family"])].start + i])
         if val <= 1e-6:
             continue
-        reasons.append(_describe(sc, s, val, labels, total_spend, options, cand))
+        reasons.append(_describe(facts, s, val))
     return list(dict.fromkeys(reasons)) or [
         "the requirements conflict only through integrality (whole replicas, servers)"
     ]
@@ -74,48 +78,90 @@ def _capacity_note(sc: Scenario, cand: pd.DataFrame, w_idx: int) -> str:
     return f" (eligible capacity: {'; '.join(notes)})" if notes else ""
 
 
-def _describe(
-    sc: Scenario, s: pd.Series, val: float, labels: list[str], total: float, options: pd.DataFrame, cand: pd.DataFrame
-) -> str:
-    fam = s["family"]
-    if fam == "coverage":
-        w = sc.workloads[int(s["w_idx"])]
-        return (
-            f"workload {w.name}: only {max(0.0, 1 - val):.0%} of its {labels[int(s['t_idx'])]} demand can be met "
-            f"within the other requirements{_capacity_note(sc, cand, int(s['w_idx']))}"
-        )
-    if fam == "budget":
-        t = int(s["t_idx"])
-        pol = sc.policy
-        budget = pol.budgets_usd.get(labels[t], pol.budget_usd_per_period)
-        return f"budget {labels[t]} (${budget:,.0f}) is short by ${val * 1e6:,.0f}"
-    if fam in ("provider_share", "vendor_share"):
-        what = "provider" if fam == "provider_share" else "chip vendor"
-        need = float(s["cap"]) + val * float(s["scale"]) / max(total, 1.0)
-        return (
-            f"{what} share cap for {s['name']} ({float(s['cap']):.0%}) is too tight: the plan needs about "
-            f"{min(need, 1.0):.0%}"
-        )
-    if fam == "diversity":
-        w = sc.workloads[int(s["w_idx"])]
-        m = w.min_providers or sc.policy.min_providers_critical
-        return (
-            f"critical workload {w.name}: policy asks for {m} providers each carrying at least "
-            f"{sc.policy.min_provider_share_critical:.0%}, but fewer can host it"
-        )
-    if fam == "n_minus_1":
-        w = sc.workloads[int(s["w_idx"])]
-        return (
-            f"N-1: without {s['provider']}, workload {w.name} can keep only {max(0.0, 1 - val):.0%} of its "
-            f"{labels[int(s['t_idx'])]} demand"
-        )
-    if fam == "availability":
-        o = options.set_index("option_id").loc[int(s["option_id"])]
-        return (
-            f"availability of {o['provider']}/{o['region']}/{o['instance_type']} ({o['pricing_model']}) in "
-            f"{labels[int(s['t_idx'])]} is short by {val:,.0f} accelerators"
-        )
-    if fam in ("carbon", "carbon_period"):
-        scope = "horizon" if fam == "carbon" else labels[int(s["t_idx"])]
-        return f"carbon budget ({scope}) is short by {val:,.1f} tCO2e"
-    return f"{fam}: relaxed by {val:g}"
+@dataclass(frozen=True)
+class _Facts:
+    """What the sentences draw on besides the slack row and its value."""
+
+    sc: Scenario
+    labels: list[str]
+    total_spend: float
+    options: pd.DataFrame
+    cand: pd.DataFrame
+
+
+_Why = Callable[[_Facts, pd.Series, float], str]
+
+
+def _coverage(k: _Facts, s: pd.Series, val: float) -> str:
+    w = k.sc.workloads[int(s["w_idx"])]
+    return (
+        f"workload {w.name}: only {max(0.0, 1 - val):.0%} of its {k.labels[int(s['t_idx'])]} demand can be met "
+        f"within the other requirements{_capacity_note(k.sc, k.cand, int(s['w_idx']))}"
+    )
+
+
+def _budget(k: _Facts, s: pd.Series, val: float) -> str:
+    t = int(s["t_idx"])
+    pol = k.sc.policy
+    budget = pol.budgets_usd.get(k.labels[t], pol.budget_usd_per_period)
+    return f"budget {k.labels[t]} (${budget:,.0f}) is short by ${val * 1e6:,.0f}"
+
+
+def _share(k: _Facts, s: pd.Series, val: float) -> str:
+    what = "provider" if s["family"] == "provider_share" else "chip vendor"
+    need = float(s["cap"]) + val * float(s["scale"]) / max(k.total_spend, 1.0)
+    return (
+        f"{what} share cap for {s['name']} ({float(s['cap']):.0%}) is too tight: the plan needs about "
+        f"{min(need, 1.0):.0%}"
+    )
+
+
+def _diversity(k: _Facts, s: pd.Series, val: float) -> str:
+    w = k.sc.workloads[int(s["w_idx"])]
+    m = w.min_providers or k.sc.policy.min_providers_critical
+    return (
+        f"critical workload {w.name}: policy asks for {m} providers each carrying at least "
+        f"{k.sc.policy.min_provider_share_critical:.0%}, but fewer can host it"
+    )
+
+
+def _n_minus_1(k: _Facts, s: pd.Series, val: float) -> str:
+    w = k.sc.workloads[int(s["w_idx"])]
+    return (
+        f"N-1: without {s['provider']}, workload {w.name} can keep only {max(0.0, 1 - val):.0%} of its "
+        f"{k.labels[int(s['t_idx'])]} demand"
+    )
+
+
+def _availability(k: _Facts, s: pd.Series, val: float) -> str:
+    o = k.options.set_index("option_id").loc[int(s["option_id"])]
+    return (
+        f"availability of {o['provider']}/{o['region']}/{o['instance_type']} ({o['pricing_model']}) in "
+        f"{k.labels[int(s['t_idx'])]} is short by {val:,.0f} accelerators"
+    )
+
+
+def _carbon(k: _Facts, s: pd.Series, val: float) -> str:
+    scope = "horizon" if s["family"] == "carbon" else k.labels[int(s["t_idx"])]
+    return f"carbon budget ({scope}) is short by {val:,.1f} tCO2e"
+
+
+_REASONS: dict[str, _Why] = {
+    "coverage": _coverage,
+    "availability": _availability,
+    "diversity": _diversity,
+    "n_minus_1": _n_minus_1,
+    "provider_share": _share,
+    "vendor_share": _share,
+    "budget": _budget,
+    "carbon": _carbon,
+    "carbon_period": _carbon,
+}
+"""The sentence for each elastic slack of the registered families (a test checks none is missing)."""
+
+
+def _describe(k: _Facts, s: pd.Series, val: float) -> str:
+    why = _REASONS.get(s["family"])
+    if why is None:
+        return f"{s['family']}: relaxed by {val:g}"
+    return why(k, s, val)

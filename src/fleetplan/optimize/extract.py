@@ -7,7 +7,7 @@ import pandas as pd
 
 from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.formulation import Formulation
+from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.pricing_pools import split_pool_amounts
 
 __all__ = ["ALLOCATION_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
@@ -65,8 +65,8 @@ PURCHASE_COLUMNS = [
 _TOL = 1e-6
 
 
-def _block(f: Formulation, name: str, x: np.ndarray) -> np.ndarray:
-    b = f.model.columns[name]
+def _block(f: Formulation, var: Var, x: np.ndarray) -> np.ndarray:
+    b = f.model.columns[var]
     return x[b.start : b.start + b.size]
 
 
@@ -91,7 +91,7 @@ def _priced_rows(
         pooled = np.flatnonzero((pool >= 0) & (y > _TOL))
         pp = pool[pooled]
         use = np.bincount(pp, weights=y[pooled] * cand["usage"].to_numpy()[pooled], minlength=n_pp)
-        rho = _block(f, "rho", x)
+        rho = _block(f, Var.DRAW, x)
         d_pp = f.pool_draws["pp"].to_numpy(dtype=np.int64)
         share_d, share_od, od_hours = split_pool_amounts(use, np.maximum(rho, 0.0), d_pp, n_pp)
         share_od = np.where(f.pool_periods["has_od"].to_numpy(dtype=bool), share_od, 0.0)
@@ -127,7 +127,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     """Plan tables from solution ``x``; integers are rounded, tiny amounts dropped."""
     labels = sc.horizon.labels()
     cand = f.cand
-    y = _block(f, "y", x).copy()
+    y = _block(f, Var.PLACEMENT, x).copy()
     serve = cand["unit"].eq("replicas").to_numpy()
     y[serve] = np.round(y[serve])
     rows, amount, od_hours = _priced_rows(f, x, y, options)
@@ -164,7 +164,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     # reservations
     res_rows = []
     if len(f.reservations):
-        n = np.round(_block(f, "n", x))
+        n = np.round(_block(f, Var.RESERVE, x))
         for (_, r), count in zip(f.reservations.iterrows(), n, strict=True):
             if count < 0.5:
                 continue
@@ -195,7 +195,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     # purchases
     buy_rows = []
     if len(f.purchases):
-        bvals = np.round(_block(f, "b", x))
+        bvals = np.round(_block(f, Var.BUY, x))
         pools = f.pools.reset_index(drop=True)
         for (_, r), count in zip(f.purchases.iterrows(), bvals, strict=True):
             if count < 0.5:
@@ -221,19 +221,24 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     )
     # costs per period by category, from the spend matrix (solver side)
     x_r = x.copy()
-    yb = f.model.columns["y"]
+    yb = f.model.columns[Var.PLACEMENT]
     x_r[yb.start : yb.start + yb.size] = y
-    hb = f.model.columns["h"]
+    hb = f.model.columns[Var.ON_DEMAND]
     x_r[hb.start : hb.start + hb.size] = od_hours  # what the pools use, not a solver's slack
-    for name in ("n", "b", "z", "u", "q", "s"):
-        blk = f.model.columns[name]
+    for var in (Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD, Var.COUNTED, Var.SERVED):
+        blk = f.model.columns[var]
         x_r[blk.start : blk.start + blk.size] = np.round(x_r[blk.start : blk.start + blk.size])
     S = f.spend
     cats = np.full(S.shape[1], "", dtype=object)
     pm = cand["pricing_model"].to_numpy()
     cats[yb.start : yb.start + yb.size] = np.where(pm == "owned", "owned_energy_usd", "rented_usd")
-    for name, label in (("h", "rented_usd"), ("n", "reserved_usd"), ("b", "purchases_usd"), ("u", "onboarding_usd")):
-        blk = f.model.columns[name]
+    for var, label in (
+        (Var.ON_DEMAND, "rented_usd"),
+        (Var.RESERVE, "reserved_usd"),
+        (Var.BUY, "purchases_usd"),
+        (Var.ONBOARD, "onboarding_usd"),
+    ):
+        blk = f.model.columns[var]
         cats[blk.start : blk.start + blk.size] = label
     per_col = S.multiply(x_r[np.newaxis, :]).tocsc()
     costs = pd.DataFrame({"period": labels})
@@ -252,11 +257,11 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
 
     onboarded = []
     if len(f.onboard):
-        u = np.round(_block(f, "u", x))
+        u = np.round(_block(f, Var.ONBOARD, x))
         onboarded = [p for p, v in zip(f.onboard["provider"], u, strict=True) if v > 0.5]
     dropped = []
     if len(f.optional):
-        s = np.round(_block(f, "s", x))
+        s = np.round(_block(f, Var.SERVED, x))
         dropped = [w for w, v in zip(f.optional["workload"], s, strict=True) if v < 0.5]
     return {
         "allocations": alloc,

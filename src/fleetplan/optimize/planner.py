@@ -28,12 +28,13 @@ from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import (
+    HIGHS,
     LARGE_MIP_INTEGERS,
     Progress,
+    Solver,
     SolverOptions,
+    no_solution,
     relative_gap,
-    solve,
-    solve_relaxation,
 )
 from fleetplan.optimize.warm_start import WarmStart, rounded_start
 from fleetplan.sizing import size_workloads
@@ -109,6 +110,7 @@ def optimize(
     timings: PlanTimings | None = None,
     abatement: bool = True,
     warm_start: bool = True,
+    solver: Solver | None = None,
 ) -> Plan:
     """The cheapest plan that satisfies every policy of ``sc`` over every period, verified.
 
@@ -120,7 +122,11 @@ def optimize(
     skipped when the rest is shorter than 2.5 LP solves (it would not finish its root). If it
     finds nothing better in time, the rounded start is the plan, its gap measured against the
     LP bound.
+
+    ``solver`` solves the LP relaxation and runs branch-and-bound (default: HiGHS); the rounded
+    start's completion, the infeasibility explanation and the abatement solve use HiGHS.
     """
+    solver = HIGHS if solver is None else solver
     tm = timings or PlanTimings()
     t0 = time.perf_counter()
     sizing = size_workloads(sc)
@@ -142,7 +148,7 @@ def optimize(
 
     # the LP relaxation first: its bound is reported, and a rounded copy of it starts the MIP
     t0 = time.perf_counter()
-    lp_result, x_lp, duals = solve_relaxation(f.model, SolverOptions(time_limit_s=time_limit_s))
+    lp_result, x_lp, duals = solver.solve_relaxation(f.model, SolverOptions(time_limit_s=time_limit_s))
     tm.lp_bound_s = time.perf_counter() - t0
     if lp_result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
         raise InfeasibleError(explain_infeasible(sc, cand, options))
@@ -168,21 +174,16 @@ def optimize(
     if start is not None and mip_limit < _ROOT_TIME_FACTOR * tm.lp_bound_s:
         # branch-and-bound would not get past its root LP (and HiGHS overruns its limit there
         # on big models): the rounded plan stands, measured against the LP bound
-        result = SolveResult(
-            status=SolveStatus.NO_SOLUTION,
+        result = no_solution(
             termination="no time left for branch-and-bound",
-            objective_usd=None,
-            dual_bound_usd=None,
-            gap=None,
             time_s=0.0,
-            nodes=0,
             variables=f.model.n_cols,
             constraints=f.model.n_rows,
             integer_variables=int(f.model.col("integer").sum()),
         )
         x = None
     else:
-        result, x = solve(
+        result, x = solver.solve(
             f.model,
             SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
             # on big models HiGHS's own heuristics find nothing in time: give it the start; on

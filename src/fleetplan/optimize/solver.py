@@ -1,4 +1,9 @@
-"""HiGHS adapter: one ``passModel`` call, typed result, honest status.
+"""The solver seam and its HiGHS adapter: one ``passModel`` call, typed result, honest status.
+
+:class:`Solver` is what the planner needs from a solver (``optimize(sc, solver=...)``);
+:class:`HighsSolver` is the default and :func:`solve` / :func:`solve_relaxation` call it. What
+varies from one solve of a model to the next (column bounds, costs, integrality, a start) is an
+argument, never a change to the model, so one built model can be solved many times, also at once.
 
 A run stopped by the time limit with an incumbent is ``TIME_LIMIT``, never ``OPTIMAL``; the gap
 reported is HiGHS's own (|primal - dual| / |primal|). Runs are deterministic: a fixed random seed
@@ -10,9 +15,11 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,14 +28,23 @@ from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = [
+    "HIGHS",
     "LARGE_MIP_INTEGERS",
     "OBJECTIVE_SCALE",
+    "STATUS_OF_HIGHS",
+    "HighsSolver",
     "Progress",
+    "Solver",
     "SolverOptions",
+    "no_solution",
     "relative_gap",
     "solve",
     "solve_relaxation",
+    "status_of",
 ]
+
+FloatArray = npt.NDArray[np.float64]
+Bounds = tuple[FloatArray, FloatArray]
 
 OBJECTIVE_SCALE = 1e-3
 """HiGHS sees the objective in thousands of dollars: keeps costs near the matrix's range."""
@@ -58,6 +74,7 @@ class SolverOptions:
 
 
 _BANNER_SHOWN = False
+_BANNER_LOCK = threading.Lock()
 LARGE_MIP_INTEGERS = 50_000
 """Above this many free integer columns HiGHS runs without presolve (see ``solve``)."""
 
@@ -67,18 +84,123 @@ def _new_highs():  # type: ignore[no-untyped-def]
     global _BANNER_SHOWN
     import highspy
 
-    if _BANNER_SHOWN:
-        return highspy.Highs()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    _BANNER_SHOWN = True
-    return h
+    with _BANNER_LOCK:  # two threads redirecting fd 1 at once could leave it on /dev/null
+        if _BANNER_SHOWN:
+            return highspy.Highs()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+        return h
+
+
+STATUS_OF_HIGHS: Mapping[str, tuple[SolveStatus, SolveStatus]] = {
+    # HighsModelStatus name: (status with a feasible primal solution, status without one)
+    "kOptimal": (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL),
+    "kInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
+    "kUnboundedOrInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
+    "kUnbounded": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
+    "kTimeLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "kIterationLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "kInterrupt": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "kSolutionLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+}
+"""HiGHS model status -> :class:`SolveStatus`. A run stopped early is ``TIME_LIMIT`` only with an
+incumbent, else ``NO_SOLUTION``; any status not listed is ``ERROR``."""
+
+
+def status_of(model_status: str, has_primal: bool) -> SolveStatus:
+    """The :class:`SolveStatus` of a HiGHS model status (by name, e.g. ``"kTimeLimit"``)."""
+    with_primal, without = STATUS_OF_HIGHS.get(model_status, (SolveStatus.ERROR, SolveStatus.ERROR))
+    return with_primal if has_primal else without
+
+
+def no_solution(
+    *,
+    termination: str,
+    time_s: float,
+    status: SolveStatus = SolveStatus.NO_SOLUTION,
+    dual_bound_usd: float | None = None,
+    nodes: int = 0,
+    variables: int = 0,
+    constraints: int = 0,
+    integer_variables: int = 0,
+) -> SolveResult:
+    """A :class:`SolveResult` without a solution (no objective, no gap), by keyword."""
+    return SolveResult(
+        status=status,
+        termination=termination,
+        objective_usd=None,
+        dual_bound_usd=dual_bound_usd,
+        gap=None,
+        time_s=time_s,
+        nodes=nodes,
+        variables=variables,
+        constraints=constraints,
+        integer_variables=integer_variables,
+    )
+
+
+class Solver(Protocol):
+    """What the planner asks of a solver: a MIP (or LP) solve and an LP relaxation with duals.
+
+    Neither may change ``model``: per-solve changes are the keyword arguments.
+    """
+
+    def solve(
+        self,
+        model: SparseModel,
+        options: SolverOptions | None = None,
+        *,
+        start: FloatArray | None = None,
+        bounds: Bounds | None = None,
+        cost: FloatArray | None = None,
+        integer: npt.NDArray[np.bool_] | None = None,
+    ) -> tuple[SolveResult, FloatArray | None]: ...
+
+    def solve_relaxation(
+        self, model: SparseModel, options: SolverOptions | None = None
+    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]: ...
+
+
+@dataclass(frozen=True)
+class HighsSolver:
+    """The HiGHS adapter (see the module docstring); ``large_mip_integers``: above this many free
+    integer columns, presolve is off."""
+
+    large_mip_integers: int = LARGE_MIP_INTEGERS
+
+    def solve(
+        self,
+        model: SparseModel,
+        options: SolverOptions | None = None,
+        *,
+        start: FloatArray | None = None,
+        bounds: Bounds | None = None,
+        cost: FloatArray | None = None,
+        integer: npt.NDArray[np.bool_] | None = None,
+    ) -> tuple[SolveResult, FloatArray | None]:
+        """See :func:`solve`."""
+        result, x, _ = _solve(
+            model, options or SolverOptions(), start, bounds, cost, integer, duals=False, large=self.large_mip_integers
+        )
+        return result, x
+
+    def solve_relaxation(
+        self, model: SparseModel, options: SolverOptions | None = None
+    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
+        """See :func:`solve_relaxation`."""
+        opts = replace(options or SolverOptions(), relax=True)
+        return _solve(model, opts, None, None, None, None, duals=True, large=self.large_mip_integers)
+
+
+HIGHS = HighsSolver()
+"""The default solver."""
 
 
 def relative_gap(objective_usd: float, bound_usd: float) -> float:
@@ -93,42 +215,47 @@ def _finite(x: float) -> float | None:
 def solve(
     model: SparseModel,
     options: SolverOptions | None = None,
-    start: npt.NDArray[np.float64] | None = None,
-    bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
+    *,
+    start: FloatArray | None = None,
+    bounds: Bounds | None = None,
+    cost: FloatArray | None = None,
     integer: npt.NDArray[np.bool_] | None = None,
-) -> tuple[SolveResult, npt.NDArray[np.float64] | None]:
-    """Solve ``model``; return the typed result and the column values (None without a solution).
+) -> tuple[SolveResult, FloatArray | None]:
+    """Solve ``model`` with HiGHS; return the typed result and the column values (None without a
+    solution).
 
     ``start`` (MIP only) is a starting point, one value per column, NaN where unknown: HiGHS fixes
     the integer columns given, completes the rest with a small sub-MIP, and keeps the result as
     its first incumbent if it is feasible (ignored otherwise). ``bounds`` replaces the column
-    bounds (lower, upper) and ``integer`` the integrality flags, for this solve only (e.g. to
-    fix some columns, or to keep only some families integer).
+    bounds (lower, upper), ``cost`` the objective coefficients (USD) and ``integer`` the
+    integrality flags, for this solve only (e.g. to fix some columns, to price some differently,
+    or to keep only some families integer); ``model`` itself is never changed.
     """
-    result, x, _ = _solve(model, options or SolverOptions(), start, bounds, integer, duals=False)
-    return result, x
+    return HIGHS.solve(model, options, start=start, bounds=bounds, cost=cost, integer=integer)
 
 
 def solve_relaxation(
     model: SparseModel, options: SolverOptions | None = None
-) -> tuple[SolveResult, npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None]:
-    """The LP relaxation of ``model``: result, column values and row duals.
+) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
+    """The LP relaxation of ``model`` with HiGHS: result, column values and row duals.
 
     The duals belong to HiGHS's view of the model: rows divided by ``model.row_scale()`` and
     costs multiplied by :data:`OBJECTIVE_SCALE` (reduced cost = scaled cost - scaled A^T dual).
     """
-    return _solve(model, replace(options or SolverOptions(), relax=True), None, None, None, duals=True)
+    return HIGHS.solve_relaxation(model, options)
 
 
 def _solve(
     model: SparseModel,
     opts: SolverOptions,
-    start: npt.NDArray[np.float64] | None,
-    bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None,
+    start: FloatArray | None,
+    bounds: Bounds | None,
+    cost_override: FloatArray | None,
     integer_override: npt.NDArray[np.bool_] | None,
     *,
     duals: bool,
-) -> tuple[SolveResult, npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None]:
+    large: int,
+) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
     import highspy
 
     h = _new_highs()
@@ -145,7 +272,7 @@ def _solve(
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows
-    cost = model.col("cost")
+    cost = model.col("cost") if cost_override is None else np.asarray(cost_override, dtype=float)
     scale = OBJECTIVE_SCALE
     lp.col_cost_ = cost * scale
     lp.col_lower_, lp.col_upper_ = bounds if bounds is not None else (model.col("lower"), model.col("upper"))
@@ -159,7 +286,7 @@ def _solve(
     lp.a_matrix_.value_ = a.data.astype(float)
     n_int = 0 if opts.relax else int(integer.sum())
     free_int = int((integer & (np.asarray(lp.col_upper_) > np.asarray(lp.col_lower_))).sum()) if n_int else 0
-    if free_int > LARGE_MIP_INTEGERS:
+    if free_int > large:
         # HiGHS's MIP presolve checks neither the time limit nor an interrupt while it runs: on
         # 115k integers it ran 277 s past a 60 s limit (minutes more without probing). Big
         # models go straight to the root LP, which honours the limit.
@@ -201,18 +328,8 @@ def _solve(
     status = h.getModelStatus()
     info = h.getInfo()
     name = h.modelStatusToString(status)
-    ms = highspy.HighsModelStatus
     has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    if status == ms.kOptimal:
-        st = SolveStatus.OPTIMAL
-    elif status in (ms.kInfeasible,):
-        st = SolveStatus.INFEASIBLE
-    elif status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
-        st = SolveStatus.INFEASIBLE if status == ms.kUnboundedOrInfeasible else SolveStatus.UNBOUNDED
-    elif status in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kSolutionLimit):
-        st = SolveStatus.TIME_LIMIT if has_primal else SolveStatus.NO_SOLUTION
-    else:
-        st = SolveStatus.ERROR
+    st = status_of(status.name, has_primal)
     objective = _finite(info.objective_function_value) if st in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) else None
     if n_int:
         bound = _finite(info.mip_dual_bound)
@@ -237,7 +354,7 @@ def _solve(
         value_usd = float(cost @ values)
         if abs(value_usd - objective) > 1e-6 * max(1.0, abs(objective)):
             if st == SolveStatus.OPTIMAL:
-                return _solve(model, opts, None, bounds, integer_override, duals=duals)
+                return _solve(model, opts, None, bounds, cost_override, integer_override, duals=duals, large=large)
             objective = value_usd  # the incumbent handed back is what is reported
             if bound is not None:
                 gap = relative_gap(objective, bound)

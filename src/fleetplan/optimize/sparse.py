@@ -68,7 +68,8 @@ class SparseModel:
         upper: npt.ArrayLike = np.inf,
         integer: bool | npt.ArrayLike = False,
     ) -> ColumnBlock:
-        """Append ``size`` variables; scalars broadcast."""
+        """Append ``size`` variables; scalars broadcast. ``name`` is stored as a plain string."""
+        name = str(name)
         block = ColumnBlock(name, self.n_cols, size)
         self.columns[name] = block
         self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), (size,)).copy())
@@ -89,6 +90,7 @@ class SparseModel:
         upper: npt.ArrayLike = np.inf,
     ) -> RowBlock:
         """Append ``size`` constraints ``lower <= A x <= upper``; ``rows`` are local (0..size-1)."""
+        name = str(name)
         r = np.asarray(rows, dtype=np.int64)
         c = np.asarray(cols, dtype=np.int64)
         v = np.asarray(vals, dtype=float)
@@ -144,8 +146,3 @@ class SparseModel:
             s = self.row_scale()
             lo, up = lo / s, up / s
         return lo, up
-
-    def set_cost(self, name: str, cost: npt.ArrayLike) -> None:
-        """Replace the objective coefficients of block ``name``."""
-        i = list(self.columns).index(name)
-        self.cost[i] = np.asarray(cost, dtype=float).copy()

@@ -37,7 +37,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from fleetplan.model.plan import SolveStatus
-from fleetplan.optimize.formulation import Formulation
+from fleetplan.optimize.families import row, rows_of
+from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.solver import OBJECTIVE_SCALE, SolverOptions, solve
 
 __all__ = ["WarmStart", "rounded_start"]
@@ -46,20 +47,13 @@ _log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
-# rows that tie one workload's own columns together (everything else is shared between workloads)
-_LOCAL_ROWS = (
-    "coverage",
-    "placement_link",
-    "placement_one",
-    "onboarding_link",
-    "onboarding_implied",
-    "diversity_share",
-    "diversity_count",
-    "diversity_others",
-    "n_minus_1",
-)
-# per-pool limits the rounding keeps (budgets, share caps and carbon are left to the completion)
-_CAPACITY_ROWS = ("owned_capacity", "availability")
+_LOCAL_ROWS = rows_of(scope="workload")
+"""Rows that tie one workload's own columns together (everything else is shared between workloads)."""
+_CAPACITY_ROWS = rows_of(names=("owned_capacity", "availability"))
+"""Per-pool limits the rounding keeps (budgets, share caps and carbon are left to the completion)."""
+_SITE_ROWS = rows_of(names=("site_power_and_space",))
+_N_MINUS_1_ROWS = rows_of(names=("n_minus_1",))
+_DIVERSITY_SHARE = row("diversity_share")
 _TOL = 1e-7
 _MAX_PASSES = 200
 _MAX_RETRIES = 5
@@ -91,8 +85,8 @@ class WarmStart:
     time_s: float
 
 
-def _block(f: Formulation, name: str) -> npt.NDArray[np.int64]:
-    blk = f.model.columns.get(name)
+def _block(f: Formulation, var: Var) -> npt.NDArray[np.int64]:
+    blk = f.model.columns.get(var)
     return np.arange(blk.start, blk.start + blk.size) if blk is not None else np.zeros(0, dtype=np.int64)
 
 
@@ -113,12 +107,12 @@ def _decide_binaries(
         cols = f.optional["col"].to_numpy()
         fixed[cols] = (x_lp[cols] >= 0.5).astype(float)
         dropped = f.optional.loc[fixed[cols] == 0.0, "w_idx"]
-        y0 = f.model.columns["y"].start
+        y0 = f.model.columns[Var.PLACEMENT].start
         fixed[y0 + np.flatnonzero(f.cand["w_idx"].isin(dropped).to_numpy())] = 0.0  # runs nowhere
     if len(f.diversity):
         # a provider can count only if its options can carry the minimum share in every period
         c = f.cand
-        y0 = f.model.columns["y"].start
+        y0 = f.model.columns[Var.PLACEMENT].start
         room = c["coverage"] * np.minimum(c["ub"], f.model.col("upper")[y0 : y0 + len(c)])
         most = room.groupby([c["w_idx"], c["provider"], c["t_idx"]]).sum().groupby(level=[0, 1]).min()
         d = f.diversity.assign(v=x_lp[f.diversity["col"].to_numpy()])
@@ -129,7 +123,7 @@ def _decide_binaries(
         d = d.sort_values(["w_idx", "able", "v", "col"], ascending=[True, False, False, True])
         rank = d.groupby("w_idx").cumcount().to_numpy()
         need = d["min_providers"].to_numpy()
-        if "n_minus_1" in f.model.rows:  # N-1 may need every provider the LP uses
+        if any(r in f.model.rows for r in _N_MINUS_1_ROWS):  # N-1 may need every provider the LP uses
             used = (d["able"] & (d["v"] > 1e-6)).groupby(d["w_idx"]).transform("sum").to_numpy()
             need = np.maximum(need, used)
         fixed[d["col"].to_numpy()] = (rank < need).astype(float)
@@ -141,7 +135,7 @@ def _replicas(
     """Whole replicas meeting every local row (step 2): (columns, values), or the (workload,
     provider) pairs whose diversity share could not be met (empty: no way found)."""
     m = f.model
-    ycols = _block(f, "y")
+    ycols = _block(f, Var.PLACEMENT)
     rep = ycols[v.integer[ycols]]
     if not len(rep):
         return rep, np.zeros(0)
@@ -348,7 +342,7 @@ def _blocked(
 ) -> set[tuple[int, str]]:
     """(workload, provider) pairs whose diversity share rows cannot be met: that provider cannot
     count for that workload. Empty when the rows left short are of another kind."""
-    blk = f.model.rows.get("diversity_share")
+    blk = f.model.rows.get(_DIVERSITY_SHARE)
     if blk is None:
         return set()
     share = short_rows[(short_rows >= blk.start) & (short_rows < blk.start + blk.size)]
@@ -376,7 +370,7 @@ def _shared_caps(
     caps, sub, rep_part = caps[keep], sub[keep], rep_part[keep]
     other = np.where(is_rep, 0.0, x_anchor)
     # batch work may move; training runs keep their room, as does owned-only work
-    y0 = m.columns["y"].start
+    y0 = m.columns[Var.PLACEMENT].start
     c = f.cand
     rents = c["w_idx"].map(c.loc[c["source"].ne("owned"), "w_idx"].value_counts()).fillna(0).to_numpy() > 0
     stays = np.zeros(m.n_cols, dtype=bool)
@@ -401,14 +395,14 @@ def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | Non
         price = cost - m.matrix().T @ np.where(shared, row_dual, 0.0)
     if len(f.onboard):  # a provider the LP does not onboard costs its onboarding too: keep it for last
         off = f.onboard.loc[x_lp[f.onboard["col"].to_numpy()] <= 1e-6, "provider"]
-        y0 = m.columns["y"].start
+        y0 = m.columns[Var.PLACEMENT].start
         new_provider = y0 + np.flatnonzero(f.cand["provider"].isin(set(off)).to_numpy())
         price[new_provider] = np.abs(price[new_provider]) * 2.0 + 1e-9
     limit = m.col("upper").copy()
     pool = f.cand["pool"].to_numpy() if "pool" in f.cand else np.full(len(f.cand), -1)
     pooled = np.flatnonzero(pool >= 0)
     if len(pooled) and len(f.pool_periods):
-        y0 = m.columns["y"].start
+        y0 = m.columns[Var.PLACEMENT].start
         pp = f.pool_periods.iloc[pool[pooled]]
         od = pp["has_od"].to_numpy(dtype=bool)
         h_cost = cost[pp["col"].to_numpy()]
@@ -443,7 +437,7 @@ def rounded_start(
     lower, upper = m.col("lower").copy(), m.col("upper").copy()
     known = np.isfinite(fixed)
     lower[known] = upper[known] = fixed[known]
-    buys = _block(f, "b")
+    buys = _block(f, Var.BUY)
     lower[buys] = anchor[buys]  # the servers the replicas count on (more may be bought)
     # each training run in its favourite group first (quick); if owned capacity cannot take
     # them there, runs the LP favours on owned capacity choose their group in the completion
@@ -490,7 +484,7 @@ def _complete(f: Formulation, lower: FloatArray, upper: FloatArray, time_limit_s
     m = f.model
     t0 = time.perf_counter()
     opts = SolverOptions(time_limit_s=time_limit_s, mip_rel_gap=5e-2)
-    res_cols = _block(f, "n")
+    res_cols = _block(f, Var.RESERVE)
     integer = m.col("integer")
     if len(res_cols):
         integer = integer.copy()
@@ -532,10 +526,10 @@ def _anchor(f: Formulation, v: _View, x_lp: FloatArray) -> FloatArray:
     the LP gives it (or its favourite, if none): the rounding keeps room for it in any of them.
     """
     x = x_lp.copy()
-    buys = _block(f, "b")
+    buys = _block(f, Var.BUY)
     if len(buys):
         x[buys] = np.floor(np.maximum(x_lp[buys], 0.0) + 1e-6)
-        limits = np.flatnonzero(_row_mask(f, ("site_power", "site_space")))
+        limits = np.flatnonzero(_row_mask(f, _SITE_ROWS))
         sub, up = v.a[limits], v.up
         frac = x_lp[buys] - x[buys]
         for j in buys[np.argsort(-frac, kind="stable")]:
@@ -552,7 +546,7 @@ def _anchor(f: Formulation, v: _View, x_lp: FloatArray) -> FloatArray:
 def _whole_runs(f: Formulation, x: FloatArray) -> FloatArray:
     """Training amounts scaled to the whole run in every group the LP uses (see _anchor)."""
     m = f.model
-    y0 = m.columns["y"].start
+    y0 = m.columns[Var.PLACEMENT].start
     c = f.cand.reset_index(drop=True)
     train = c.index[c["wkind"].isin(["train", "finetune"])]
     if not len(train):
@@ -602,6 +596,6 @@ def _round(
     # onboarded: every provider now hosting replicas; the completion decides the others
     if len(f.onboard):
         ucols = f.onboard["col"].to_numpy()
-        used = f.cand["provider"].to_numpy()[cols - m.columns["y"].start][vals > 0] if len(cols) else []
+        used = f.cand["provider"].to_numpy()[cols - m.columns[Var.PLACEMENT].start][vals > 0] if len(cols) else []
         fixed[ucols[f.onboard["provider"].isin(set(used)).to_numpy()]] = 1.0
     return fixed

@@ -16,8 +16,11 @@ Each solve is lexicographic:
 2. when demand is left unserved, fix the unserved shares and minimize spend alone, so that the
    reported cost is within the solver gap of the cheapest way to serve what can be served.
 
-Lost capacity is modelled by setting the upper bound of the lost candidate columns to zero; the
-model is built once per plan and re-solved for each event.
+Everything the mode changes is an input of the build (:class:`~fleetplan.optimize.formulation.Operations`:
+the pins, the optional work that stays served, the unserved prices, relaxed gang placement). Lost
+capacity is a per-solve upper bound of zero on the lost candidate columns, and the second step's
+prices are per-solve costs: the model is built once per plan, never changed, and may be re-solved
+for many events, also at once.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from fleetplan.model.period import hours_per_period
 from fleetplan.model.plan import Plan, SolveResult
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.candidates import CandidateError, build_candidates
-from fleetplan.optimize.formulation import Formulation, Operations, build_model
+from fleetplan.optimize.formulation import Formulation, Operations, Var, build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import SolverOptions, solve
 from fleetplan.sizing import size_workloads
@@ -99,8 +102,9 @@ class OpsModel:
     def periods(self) -> int:
         return len(self.labels)
 
-    def _block_index(self, name: str) -> int:
-        return list(self.f.model.columns).index(name)
+    def _block(self, var: Var) -> slice:
+        blk = self.f.model.columns[var]
+        return slice(blk.start, blk.start + blk.size)
 
     def free_mask(self, lost: np.ndarray | None = None, affected: np.ndarray | None = None) -> np.ndarray:
         """Candidate rows that may be re-planned: every row of a workload-period that loses capacity
@@ -119,36 +123,35 @@ class OpsModel:
 
         Rows in ``free`` (default: :meth:`free_mask` of ``lost``) are re-planned freely; every
         other row keeps the plan's amount as an upper bound: its workload runs where the plan put it
-        or gives capacity up (counted as unserved) so that more critical work can take it.
+        or gives capacity up (counted as unserved) so that more critical work can take it. The
+        model is not changed: the bounds and costs of each step are arguments of the solve.
         """
         m = self.f.model
-        iy = self._block_index("y")
-        iu = self._block_index("unserved")
-        saved_y = m.upper[iy].copy()
-        saved_u = (m.upper[iu].copy(), m.cost[iu].copy())
+        ys, us = self._block(Var.PLACEMENT), self._block(Var.UNSERVED)
+        lower, upper = m.col("lower"), m.col("upper")
         n = len(self.cand)
         lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
         free_rows = self.free_mask(lost) if free is None else np.asarray(free, dtype=bool)
-        try:
-            upper = np.where(free_rows, saved_y, np.minimum(saved_y, self.plan_y))
-            m.upper[iy] = np.where(lost, 0.0, upper)
-            res, x = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
-            total_time = res.time_s
-            if x is None:
-                return self._failed(res, total_time)
-            un = self._unserved(x)
-            if (un > _TOL).any():
-                m.upper[iu] = np.minimum(saved_u[0], un + 1e-7)
-                m.cost[iu] = np.zeros_like(saved_u[1])
-                res2, x2 = solve(m, SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap))
-                total_time += res2.time_s
-                if x2 is not None:
-                    res, x = res2, x2
-                    un = self._unserved(x)
-            return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
-        finally:
-            m.upper[iy] = saved_y
-            m.upper[iu], m.cost[iu] = saved_u
+        y_up = upper[ys].copy()
+        upper[ys] = np.where(lost, 0.0, np.where(free_rows, y_up, np.minimum(y_up, self.plan_y)))
+        opts = SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
+        res, x = solve(m, opts, bounds=(lower, upper))
+        total_time = res.time_s
+        if x is None:
+            return self._failed(res, total_time)
+        un = self._unserved(x)
+        if (un > _TOL).any():
+            # step 2: the unserved shares found, at no cost: the cheapest way to serve the rest
+            upper2 = upper.copy()
+            upper2[us] = np.minimum(upper[us], un + 1e-7)
+            cost2 = m.col("cost")
+            cost2[us] = 0.0
+            res2, x2 = solve(m, opts, bounds=(lower, upper2), cost=cost2)
+            total_time += res2.time_s
+            if x2 is not None:
+                res, x = res2, x2
+                un = self._unserved(x)
+        return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
 
     def _failed(self, res: SolveResult, t: float) -> OpsResult:
         return OpsResult(
@@ -165,17 +168,21 @@ class OpsModel:
         return np.clip(x[self.rows["col"].to_numpy()], 0.0, 1.0)
 
     def _y(self, x: np.ndarray) -> np.ndarray:
-        b = self.f.model.columns["y"]
-        y = x[b.start : b.start + b.size].copy()
+        y = x[self._block(Var.PLACEMENT)].copy()
         serve = self.cand["unit"].eq("replicas").to_numpy()
         y[serve] = np.round(y[serve])
         return y
 
-    def _spend(self, x: np.ndarray) -> np.ndarray:
+    def _whole(self, x: np.ndarray) -> np.ndarray:
+        """``x`` with reservations, purchases and onboarding rounded to whole units."""
         xr = x.copy()
-        for name in ("n", "b", "u"):
-            blk = self.f.model.columns[name]
-            xr[blk.start : blk.start + blk.size] = np.round(xr[blk.start : blk.start + blk.size])
+        for var in (Var.RESERVE, Var.BUY, Var.ONBOARD):
+            blk = self._block(var)
+            xr[blk] = np.round(xr[blk])
+        return xr
+
+    def _spend(self, x: np.ndarray) -> np.ndarray:
+        xr = self._whole(x)
         spend = np.asarray(self.f.spend @ xr).ravel()
         fixed = self.f.fixed_spend.to_numpy().sum(axis=1) if self.f.fixed_spend.size else 0.0
         return spend + fixed
@@ -184,23 +191,16 @@ class OpsModel:
         """Horizon spend (USD, undiscounted) by provider of a solution (every column has one)."""
         m, f = self.f.model, self.f
         owner = np.full(m.n_cols, "", dtype=object)
-        y = m.columns["y"]
-        owner[y.start : y.start + y.size] = self.cand["provider"].to_numpy()
-        n = m.columns["n"]
-        if n.size:
+        owner[self._block(Var.PLACEMENT)] = self.cand["provider"].to_numpy()
+        if len(f.reservations):
             prov = self.options.set_index("option_id")["provider"]
-            owner[n.start : n.start + n.size] = f.reservations["option_id"].map(prov).to_numpy()
-        b = m.columns["b"]
-        if b.size:
+            owner[self._block(Var.RESERVE)] = f.reservations["option_id"].map(prov).to_numpy()
+        if len(f.purchases):
             pools = f.pools.reset_index(drop=True)
-            owner[b.start : b.start + b.size] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
-        u = m.columns["u"]
-        if u.size:
-            owner[u.start : u.start + u.size] = f.onboard["provider"].to_numpy()
-        xr = x.copy()
-        for name in ("n", "b", "u"):
-            blk = m.columns[name]
-            xr[blk.start : blk.start + blk.size] = np.round(xr[blk.start : blk.start + blk.size])
+            owner[self._block(Var.BUY)] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
+        if len(f.onboard):
+            owner[self._block(Var.ONBOARD)] = f.onboard["provider"].to_numpy()
+        xr = self._whole(x)
         per_col = np.asarray(f.spend.sum(axis=0)).ravel() * xr
         out: dict[str, float] = {}
         for o, v in zip(owner, per_col, strict=True):
@@ -275,27 +275,26 @@ def build_ops_model(
     if transform is not None:
         cand = transform(cand).reset_index(drop=True)
     res, buys, onboarded = _pins(sc, plan, delay_server_types)
-    ops = Operations(reservations=res, purchases=buys, onboarded=onboarded)
-    f = build_model(sc, cand, options, operations=ops)
-    m = f.model
-    names = list(m.columns)
-    # optional workloads the plan serves stay served (or count as unserved)
-    if len(f.optional):
-        i = names.index("s")
-        keep = np.array([0.0 if w in dropped else 1.0 for w in f.optional["workload"]])
-        m.lower[i] = keep
-        m.upper[i] = keep
+    # one coverage row per (workload, period) among the candidates: what leaving it unserved costs
+    info = cand[["w_idx", "t_idx"]].drop_duplicates().sort_values(["w_idx", "t_idx"]).reset_index(drop=True)
+    info["workload"] = [sc.workloads[int(w)].name for w in info["w_idx"]]
+    info["criticality"] = [sc.workloads[int(w)].criticality for w in info["w_idx"]]
+    info["hours_per_cover"] = _hours_per_cover(plan, cand, info, sc.horizon.labels())
     # unserved penalty per accelerator-hour, weighted by criticality
-    rows = f.unserved.copy()
-    rows["workload"] = [sc.workloads[int(w)].name for w in rows["w_idx"]]
-    rows["criticality"] = [sc.workloads[int(w)].criticality for w in rows["w_idx"]]
-    rows["hours_per_cover"] = _hours_per_cover(plan, cand, rows, sc.horizon.labels())
-    i = names.index("unserved")
-    weight = rows["criticality"].map(CRITICALITY_WEIGHT).to_numpy()
-    m.cost[i] = UNSERVED_USD_PER_ACCELERATOR_HOUR * weight * np.maximum(rows["hours_per_cover"].to_numpy(), 1.0)
-    # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
-    if "placement_one" in m.rows:
-        m._rup[list(m.rows).index("placement_one")][:] = np.inf
+    weight = info["criticality"].map(CRITICALITY_WEIGHT).to_numpy()
+    price = UNSERVED_USD_PER_ACCELERATOR_HOUR * weight * np.maximum(info["hours_per_cover"].to_numpy(), 1.0)
+    ops = Operations(
+        reservations=res,
+        purchases=buys,
+        onboarded=onboarded,
+        unserved_usd={(int(w), int(t)): float(p) for w, t, p in zip(info["w_idx"], info["t_idx"], price, strict=True)},
+        # optional workloads the plan serves stay served (or count as unserved)
+        served_optional=frozenset(w.name for w in sc.workloads if w.optional and w.name not in dropped),
+        # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
+        relax_placement=True,
+    )
+    f = build_model(sc, cand, options, operations=ops)
+    rows = f.unserved.merge(info, on=["w_idx", "t_idx"], how="left", validate="one_to_one")
     return OpsModel(
         sc=sc,
         plan=plan,
