@@ -16,10 +16,10 @@ negative difference (the "cheapest" plan found costs more) gives no price per to
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from fleetplan._format import json_safe
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
 
@@ -49,8 +49,7 @@ class Abatement:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
+        return json_safe(asdict(self))
 
 
 def has_carbon_policy(sc: Scenario) -> bool:

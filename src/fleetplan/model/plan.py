@@ -15,12 +15,13 @@ costs         one row per period: rented_usd, reserved_usd, owned_opex_usd, ener
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from fleetplan._format import json_safe
 
 if TYPE_CHECKING:
     from fleetplan.energy.abatement import Abatement
@@ -191,7 +192,5 @@ class Plan:
 
 
 def _clean(v: float | None) -> float | None:
-    if v is None:
-        return None
-    f = float(v)
-    return None if math.isnan(f) or math.isinf(f) else f
+    """A float for JSON (NaN and ±inf as None)."""
+    return None if v is None else json_safe(float(v))
