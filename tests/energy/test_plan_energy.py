@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from fleetplan.cli._render_plan import render_plan
 from fleetplan.energy import EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR, ENERGY_TABLES, energy_tables
 from fleetplan.model.period import hours_per_period
 from fleetplan.optimize import candidates, optimize, recompute_costs, verify_plan
 from fleetplan.report import plan_to_dict
-from fleetplan.report.terminal import render_plan
 from fleetplan.sizing import size_workloads
 
 from .conftest import BATCH_8B, offering

@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
-import yaml
-from typer.testing import CliRunner
 
 from fleetplan.generate import GenerateError, generate_scenario, scenario_yaml, write_scenario
-from fleetplan.generate.cli import generate_command
 from fleetplan.load import load_scenario, scenario_catalog
 from fleetplan.model.base import is_name
 
@@ -86,35 +82,6 @@ def test_bad_arguments() -> None:
         generate_scenario(10, 99, 12)
     with pytest.raises(GenerateError):
         generate_scenario(10, 8, 0)
-
-
-def test_cli(tmp_path: Path) -> None:
-    app = typer.Typer()
-    app.command("generate")(generate_command)
-    app.command("noop")(lambda: None)  # keep `generate` a named subcommand
-    out = tmp_path / "s.yaml"
-    args = [
-        "generate",
-        "--workloads",
-        "20",
-        "--providers",
-        "5",
-        "--periods",
-        "2",
-        "--seed",
-        "3",
-        "-o",
-        str(out),
-    ]
-    res = CliRunner().invoke(app, args)
-    assert res.exit_code == 0, res.output
-    assert "20 workloads" in res.output
-    data = yaml.safe_load(out.read_text())
-    assert len(data["workloads"]) == 20 and data["horizon"]["periods"] == 2
-    CliRunner().invoke(app, [*args[:-1], str(tmp_path / "t.yaml")])
-    assert (tmp_path / "t.yaml").read_text().split("\n", 2)[2] == out.read_text().split("\n", 2)[2]
-    bad = CliRunner().invoke(app, ["generate", "--workloads", "0", "-o", str(tmp_path / "x.yaml")])
-    assert bad.exit_code != 0 and not (tmp_path / "x.yaml").exists()
 
 
 def test_regulated_work_runs_from_the_first_period(tmp_path: Path, doc: dict) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import typer
 
 from fleetplan.errors import FleetplanError
 from fleetplan.model.period import hours_per_period
@@ -22,7 +20,6 @@ from fleetplan.risk import (
     shock_impact,
     write_runbooks,
 )
-from fleetplan.risk.cli import risk_command
 from fleetplan.sizing import size_workloads
 
 from .conftest import BATCH_8B, OWN_SITE, offering, own_server
@@ -167,53 +164,3 @@ def test_runbooks_are_written_atomically_with_contacts_and_review_date(make_scen
     assert files == ["batch-8b.md", "README.md"]
     assert sorted(p.name for p in (tmp_path / "books").iterdir()) == ["README.md", "batch-8b.md"]
     assert (tmp_path / "books" / "batch-8b.md").read_text("utf-8") == md
-
-
-def _run(args: list[str]) -> tuple[int, str]:
-    """Run ``risk`` in a throwaway Typer app the way ``fleetplan.cli.main`` does."""
-    from typer.testing import CliRunner
-
-    app = typer.Typer(pretty_exceptions_enable=False)
-    app.command("risk")(risk_command)
-
-    @app.command("noop")
-    def _noop() -> None:  # a second command keeps "risk" a subcommand
-        pass
-
-    runner = CliRunner()
-    res = runner.invoke(app, args)
-    if isinstance(res.exception, FleetplanError):
-        return res.exception.exit_code, str(res.exception)
-    if res.exception is not None and not isinstance(res.exception, SystemExit):
-        raise res.exception
-    return res.exit_code, res.stdout
-
-
-def test_risk_command_json_and_runbooks(make_scenario, tmp_path: Path) -> None:
-    offs = [
-        offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
-        offering("beta", "b-east", "a100x8", "A100-80GB", 8, "on_demand", 24.0),
-    ]
-    make_scenario(offs, workloads=[CRITICAL], contacts=CONTACTS)
-    scenario = next(tmp_path.glob("s*/scenario.yaml"))
-    code, out = _run(["risk", str(scenario), "--json", "--draws", "500", "--runbooks", str(tmp_path / "rb")])
-    assert code == 0, out
-    doc = json.loads(out)
-    assert doc["schema"] == "fleetplan.risk/1"
-    events = {e["event"] for e in doc["contingency"]["events"]}
-    assert {"provider alpha", "region alpha/a-east", "vendor NVIDIA"} <= events
-    assert doc["n_minus_1"]["status"] == "ok" and doc["n_minus_1"]["verified"] is True
-    assert doc["n_minus_1"]["premium_usd"] > 0
-    assert doc["monte_carlo"]["draws"] == 500
-    assert {"index", "shares"} <= set(doc["concentration"])
-    assert doc["runbooks"] == [{"workload": "batch-8b", "file": "batch-8b.md"}]
-    assert (tmp_path / "rb" / "batch-8b.md").exists()
-
-    code, out = _run(["risk", str(scenario), "--no-n-minus-1", "--draws", "500"])
-    assert code == 0, out
-    assert "Contingencies" in out and "provider alpha" in out and "Monte Carlo" in out
-
-    code, msg = _run(["risk", str(scenario), "--shock", "price:nobody:0.3"])
-    assert code == 2 and "unknown provider 'nobody'" in msg
-    code, msg = _run(["risk", str(tmp_path / "missing.yaml")])
-    assert code == 2

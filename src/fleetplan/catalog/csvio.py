@@ -10,19 +10,17 @@ bound memory, reject binary files and yield records with their physical line num
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from fleetplan._io import open_atomic
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.catalog.schema import OFFERING_COLUMNS
 from fleetplan.errors import InputError, UnknownNameError, did_you_mean
@@ -270,26 +268,10 @@ def write_offerings_csv(df: pd.DataFrame, path: str | Path) -> None:
     extra = [c for c in df.columns if c not in OFFERING_COLUMNS]
     if missing or extra:
         raise ValueError(f"offerings frame columns differ: missing {missing}, unexpected {extra}")
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
     dtypes = list(OFFERING_COLUMNS.values())
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(list(OFFERING_COLUMNS))
-            values = df[list(OFFERING_COLUMNS)].itertuples(index=False, name=None)
-            for row in values:
-                writer.writerow([_format_cell(v, t) for v, t in zip(row, dtypes, strict=True)])
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = target.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    with open_atomic(path, newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(list(OFFERING_COLUMNS))
+        values = df[list(OFFERING_COLUMNS)].itertuples(index=False, name=None)
+        for row in values:
+            writer.writerow([_format_cell(v, t) for v, t in zip(row, dtypes, strict=True)])

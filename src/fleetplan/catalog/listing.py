@@ -1,19 +1,17 @@
-"""Filter, sort and render the offerings table (``fleetplan catalog``)."""
+"""Filter and sort offerings, and their ``fleetplan.catalog/1`` document (``fleetplan catalog``)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
+from fleetplan._format import json_safe
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.errors import InputError, UnknownNameError, did_you_mean
 from fleetplan.model.base import PRICING_MODELS, PROVIDER_KINDS
 
-__all__ = ["SORT_KEYS", "filter_offerings", "offerings_json", "render_offerings"]
+__all__ = ["SORT_KEYS", "filter_offerings", "offerings_json"]
 
 SORT_KEYS = ("usd_per_accelerator_hour", "price_usd_per_hour", "provider", "accelerator")
 
@@ -75,13 +73,6 @@ def filter_offerings(
     return offerings[mask].sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _num(v: object) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    f = float(v)  # type: ignore[arg-type]
-    return None if math.isnan(f) else f
-
-
 def offerings_json(rows: pd.DataFrame) -> dict[str, object]:
     """``fleetplan.catalog/1`` JSON: counts and every row with units in key names and its source."""
     records = []
@@ -89,7 +80,7 @@ def offerings_json(rows: pd.DataFrame) -> dict[str, object]:
         item: dict[str, object] = {}
         for k, v in rec.items():
             if isinstance(v, (float, int)) and not isinstance(v, bool):
-                item[k] = _num(v)
+                item[k] = json_safe(float(v))
             elif v is None or v is pd.NA:
                 item[k] = None
             else:
@@ -104,44 +95,3 @@ def offerings_json(rows: pd.DataFrame) -> dict[str, object]:
         "accelerators_count": int(rows["accelerator"].nunique()),
         "offerings": records,
     }
-
-
-def render_offerings(console: Console, rows: pd.DataFrame, *, limit: int | None, total: int) -> None:
-    """A rich table of ``rows`` (first ``limit``), cheapest accelerator-hour first."""
-    shown = rows if limit is None else rows.head(limit)
-    table = Table(
-        title=f"{len(rows)} of {total} offerings · {rows['provider'].nunique()} providers",
-        title_justify="left",
-        header_style="bold",
-    )
-    for col, justify in (
-        ("accelerator", "left"),
-        ("count", "right"),
-        ("provider", "left"),
-        ("kind", "left"),
-        ("region", "left"),
-        ("instance type", "left"),
-        ("pricing", "left"),
-        ("$/h", "right"),
-        ("$/accel-h", "right"),
-        ("price date", "left"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for r in shown.itertuples(index=False):
-        capex = _num(r.capex_usd)
-        price = f"{r.price_usd_per_hour:,.2f}" + (f" +capex {capex:,.0f}" if capex else "")
-        table.add_row(
-            str(r.accelerator),
-            str(r.accelerator_count),
-            str(r.provider),
-            str(r.kind) if r.kind is not pd.NA else "",
-            str(r.region),
-            str(r.instance_type),
-            str(r.pricing_model),
-            price,
-            f"{r.usd_per_accelerator_hour:,.3f}",
-            "" if r.price_date is pd.NA else str(r.price_date),
-        )
-    console.print(table)
-    if limit is not None and len(rows) > limit:
-        console.print(f"… {len(rows) - limit} more rows (raise --limit, or use --json for all with sources)")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ from fleetplan.catalog.schema import OFFERING_COLUMNS, REGION_COLUMNS
 from fleetplan.errors import InputError, UnknownNameError
 from fleetplan.model.geo import EU_MEMBERS
 
-__all__ = ["ImportProblem", "SkyPilotImport", "import_skypilot"]
+__all__ = ["IMPORT_SCHEMA", "ImportProblem", "SkyPilotImport", "import_skypilot", "import_summary"]
 
 _VERSION_RE = re.compile(r"^v(\d+)$")
 _NOT_A_CLOUD = frozenset({"common"})
@@ -620,3 +621,21 @@ def import_skypilot(path: str | Path, *, strict: bool = False, price_date: str |
         skipped={k: v for k, v in sorted(skipped.items()) if v},
         files=tuple(cf.display for cf in files),
     )
+
+
+IMPORT_SCHEMA = "fleetplan.catalog_import/1"
+
+
+def import_summary(result: SkyPilotImport, output: str | Path) -> dict[str, Any]:
+    """The ``fleetplan.catalog_import/1`` document of an import written to ``output``: files read,
+    offerings per provider, rows left out on purpose (by reason) and malformed rows skipped."""
+    by_provider = result.offerings.groupby("provider").size().sort_index()
+    return {
+        "schema": IMPORT_SCHEMA,
+        "output": str(output),
+        "files": list(result.files),
+        "offerings": len(result.offerings),
+        "offerings_by_provider": {str(k): int(v) for k, v in by_provider.items()},
+        "skipped": dict(sorted(result.skipped.items())),
+        "problems": [p.one_line() for p in result.problems],
+    }

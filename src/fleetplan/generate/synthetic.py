@@ -30,9 +30,7 @@ give the same document, byte for byte once written.
 from __future__ import annotations
 
 import math
-import os
 import random
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from fleetplan._io import write_text_atomic
 from fleetplan.catalog.builtin import builtin_offerings, builtin_providers, builtin_regions
 from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import hours_per_period, period_labels
@@ -804,15 +803,4 @@ def scenario_yaml(doc: dict[str, Any], *, command: str | None = None) -> str:
 
 def write_scenario(doc: dict[str, Any], path: str | Path, *, command: str | None = None) -> Path:
     """Write ``doc`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = scenario_yaml(doc, command=command)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_text_atomic(path, scenario_yaml(doc, command=command))

@@ -7,9 +7,11 @@ from fleetplan.load.scenario import (
     parse_scenario,
     scenario_catalog,
 )
+from fleetplan.load.summary import VALIDATION_SCHEMA, validation_summary
 from fleetplan.load.yaml_safe import LineMap, YamlLimits, parse_yaml_text, read_yaml
 
 __all__ = [
+    "VALIDATION_SCHEMA",
     "LineMap",
     "ScenarioError",
     "YamlLimits",
@@ -19,4 +21,5 @@ __all__ = [
     "parse_yaml_text",
     "read_yaml",
     "scenario_catalog",
+    "validation_summary",
 ]

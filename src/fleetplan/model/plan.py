@@ -19,12 +19,13 @@ costs         one row per period: rented_usd, reserved_usd, owned_opex_usd, ener
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
 import pandas as pd
+
+from fleetplan._format import json_safe
 
 __all__ = [
     "PLAN_SCHEMA",
@@ -165,8 +166,7 @@ class Abatement:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
+        return json_safe(asdict(self))
 
 
 @dataclass
@@ -207,7 +207,5 @@ class Plan:
 
 
 def _clean(v: float | None) -> float | None:
-    if v is None:
-        return None
-    f = float(v)
-    return None if math.isnan(f) or math.isinf(f) else f
+    """A float for JSON (NaN and ±inf as None)."""
+    return None if v is None else json_safe(float(v))

@@ -1,6 +1,5 @@
-"""Reports: terminal summary and versioned JSON."""
+"""Reports as data: the versioned ``fleetplan.plan/1`` JSON document (the CLI renders plans for terminals)."""
 
 from fleetplan.report.json_export import plan_to_dict
-from fleetplan.report.terminal import render_plan, usd
 
-__all__ = ["plan_to_dict", "render_plan", "usd"]
+__all__ = ["plan_to_dict"]

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
+from fleetplan._format import json_records, json_safe
 from fleetplan.model.plan import PLAN_SCHEMA, Plan
 from fleetplan.verify.accounting import spend_by
 
-__all__ = ["plan_to_dict", "records"]
-
-
-def _value(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float):
-        return None if math.isnan(v) or math.isinf(v) else v
-    if hasattr(v, "item"):  # numpy scalar
-        return _value(v.item())
-    return v
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame rows as JSON-safe dicts (NaN -> null, numpy -> Python)."""
-    return [{k: _value(v) for k, v in row.items()} for row in df.to_dict("records")]
+__all__ = ["plan_to_dict"]
 
 
 def _shares(series: pd.Series, total: float | None = None) -> dict[str, dict[str, float]]:
@@ -39,7 +24,7 @@ def _energy(plan: Plan) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {}
     for name, df in plan.energy.items():
-        rows = records(df)
+        rows = json_records(df)
         out[name] = (rows[0] if rows else {}) if name == "summary" else rows
     return out
 
@@ -61,16 +46,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "discounted_usd": plan.discounted_usd,
             "energy_kwh": float(plan.costs["energy_kwh"].sum()),
             "co2e_t": float(plan.costs["co2e_t"].sum()),
-            "objective_usd": _value(obj),
-            "lp_relaxation_bound_usd": _value(lp),
+            "objective_usd": json_safe(obj),
+            "lp_relaxation_bound_usd": json_safe(lp),
             "gap_to_lp_bound": (
-                _value((obj - lp) / abs(obj)) if obj is not None and lp is not None and abs(obj) > 1e-9 else None
+                json_safe((obj - lp) / abs(obj)) if obj is not None and lp is not None and abs(obj) > 1e-9 else None
             ),
-            **{k: _value(v) for k, v in plan.objective_breakdown.items()},
+            **{k: json_safe(v) for k, v in plan.objective_breakdown.items()},
         },
         "solver": plan.solve.to_dict(),
         "verification": plan.verification.to_dict() if plan.verification else None,
-        "costs": records(plan.costs),
+        "costs": json_records(plan.costs),
         "spend_by_provider": _shares(
             pd.Series(plan.spend_by_owner.get("provider", {}), dtype=float).sort_values(ascending=False), plan.total_usd
         ),
@@ -78,9 +63,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "spend_by_vendor": _shares(
             pd.Series(plan.spend_by_owner.get("vendor", {}), dtype=float).sort_values(ascending=False), plan.total_usd
         ),
-        "allocations": records(plan.allocations),
-        "purchases": records(plan.purchases),
-        "reservations": records(plan.reservations),
+        "allocations": json_records(plan.allocations),
+        "purchases": json_records(plan.purchases),
+        "reservations": json_records(plan.reservations),
         "onboarded_providers": list(plan.onboarded),
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],

@@ -19,7 +19,7 @@ from fleetplan.risk.contingency import (
 from fleetplan.risk.montecarlo import DEFAULT_OUTAGES, MonteCarloResult, monte_carlo, outage_rates
 from fleetplan.risk.nminus1 import NMinus1Result, n_minus_1_premium, scenario_copy
 from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model
-from fleetplan.risk.report import RISK_SCHEMA, render_risk, risk_to_dict
+from fleetplan.risk.report import RISK_SCHEMA, risk_to_dict
 from fleetplan.risk.runbooks import Runbook, runbooks, write_runbooks
 from fleetplan.risk.shocks import (
     ShockImpact,
@@ -55,7 +55,6 @@ __all__ = [
     "outage_rates",
     "parse_shock",
     "plan_events",
-    "render_risk",
     "risk_to_dict",
     "runbooks",
     "scenario_copy",

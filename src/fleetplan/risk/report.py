@@ -1,45 +1,17 @@
-"""Risk report output: rich tables for the terminal and the ``fleetplan.risk/1`` JSON document."""
+"""The ``fleetplan.risk/1`` JSON document of a risk report (the CLI renders it for terminals)."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+from fleetplan._format import json_records, json_safe
 
 if TYPE_CHECKING:
     from fleetplan.risk.analysis import RiskReport
 
-__all__ = ["RISK_SCHEMA", "render_risk", "risk_to_dict"]
+__all__ = ["RISK_SCHEMA", "risk_to_dict"]
 
 RISK_SCHEMA = "fleetplan.risk/1"
-
-
-def _v(x: Any) -> Any:
-    if x is None or x is pd.NA:
-        return None
-    if hasattr(x, "item") and not isinstance(x, (list, dict, str)):
-        x = x.item()
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else x
-    return x
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _v(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _usd(v: float | None) -> str:
-    if v is None:
-        return "—"
-    a, sign = abs(v), "-" if v < 0 else ""
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.1f}k"
-    return f"{sign}${a:,.0f}"
 
 
 def risk_to_dict(r: RiskReport) -> dict[str, Any]:
@@ -64,7 +36,7 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
                 "extra_cost_usd": i.extra_cost_usd,
                 "critical_unserved": i.critical_unserved,
                 "slo_at_risk": i.slo_at_risk,
-                "workloads": _records(i.workloads),
+                "workloads": json_records(i.workloads),
                 "solve_time_s": round(i.solve_time_s, 3),
             }
         )
@@ -74,12 +46,12 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
         n1_doc = {
             "status": n1.status,
             "message": n1.message,
-            "plain_total_usd": _v(n1.plain_total_usd),
-            "n_minus_1_total_usd": _v(n1.n_minus_1_total_usd),
-            "premium_usd": _v(n1.premium_usd),
-            "premium_share": _v(n1.premium_share),
-            "plain_discounted_usd": _v(n1.plain_discounted_usd),
-            "n_minus_1_discounted_usd": _v(n1.n_minus_1_discounted_usd),
+            "plain_total_usd": json_safe(n1.plain_total_usd),
+            "n_minus_1_total_usd": json_safe(n1.n_minus_1_total_usd),
+            "premium_usd": json_safe(n1.premium_usd),
+            "premium_share": json_safe(n1.premium_share),
+            "plain_discounted_usd": json_safe(n1.plain_discounted_usd),
+            "n_minus_1_discounted_usd": json_safe(n1.n_minus_1_discounted_usd),
             "critical_workloads": n1.critical_workloads,
             "verified": n1.verified,
             "solve_status": n1.solve_status,
@@ -96,8 +68,8 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
             "status": r.plan.solve.status.value,
         },
         "concentration": {
-            "index": _records(conc.index),
-            "shares": _records(conc.shares),
+            "index": json_records(conc.index),
+            "shares": json_records(conc.shares),
             "highly_concentrated_hhi": 1800.0,
         },
         "contingency": {
@@ -113,8 +85,8 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
                 "mode": s.mode,
                 "status": s.status,
                 "total_usd_before": s.total_usd_before,
-                "total_usd_after": _v(s.total_usd_after),
-                "delta_usd": _v(s.delta_usd),
+                "total_usd_after": json_safe(s.total_usd_after),
+                "delta_usd": json_safe(s.delta_usd),
                 "provider_shares_before": s.provider_shares_before,
                 "provider_shares_after": s.provider_shares_after,
                 "unserved_accelerator_hours": s.unserved_accelerator_hours,
@@ -129,176 +101,10 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
             "seed": mc.seed,
             "draws_per_s": round(mc.draws_per_s, 1),
             **mc.summary(),
-            "services": _records(mc.services),
-            "per_period": _records(mc.per_period),
-            "outage_rates": _records(mc.rates),
+            "services": json_records(mc.services),
+            "per_period": json_records(mc.per_period),
+            "outage_rates": json_records(mc.rates),
         },
         "runbooks": [{"workload": b.workload, "file": b.filename} for b in r.runbooks],
         "timings_s": {k: round(v, 3) for k, v in r.timings_s.items()},
     }
-
-
-def _table(title: str, *cols: str, right: tuple[int, ...] = ()) -> Table:
-    t = Table(
-        title=title,
-        title_justify="left",
-        title_style="bold",
-        header_style="bold dim",
-        pad_edge=False,
-    )
-    for i, c in enumerate(cols):
-        t.add_column(c, justify="right" if i in right else "left")
-    return t
-
-
-def render_risk(console: Console, r: RiskReport, *, max_events: int | None = None) -> None:
-    """Print concentration, contingencies, N-1 premium, shocks, Monte Carlo and runbooks."""
-    plan = r.plan
-    console.print(
-        f"[bold]Risk of the plan for {r.scenario}[/bold]: {_usd(plan.total_usd)} over "
-        f"{len(plan.periods)} periods "
-        f"({plan.periods[0]}..{plan.periods[-1]})"
-    )
-    conc = r.concentration
-    t = _table(
-        "Concentration over the horizon (HHI 0-10,000; above 1,800 is highly concentrated)",
-        "dimension",
-        "spend HHI",
-        "top (spend share)",
-        "capacity HHI",
-        "top (capacity share)",
-        right=(1, 3),
-    )
-    sp, cp = conc.horizon("spend"), conc.horizon("capacity")
-    for _, s in sp.iterrows():
-        c = cp[cp["dimension"] == s["dimension"]]
-        c = c.iloc[0] if len(c) else None
-        style = "red" if s["hhi"] > 1800 else ""
-        t.add_row(
-            str(s["dimension"]),
-            f"[{style}]{s['hhi']:,.0f}[/{style}]" if style else f"{s['hhi']:,.0f}",
-            f"{s['top']} ({s['top_share']:.0%})" if s["top"] else "—",
-            f"{c['hhi']:,.0f}" if c is not None else "—",
-            f"{c['top']} ({c['top_share']:.0%})" if c is not None and c["top"] else "—",
-        )
-    console.print(t)
-    per = conc.index[
-        (conc.index["measure"] == "spend")
-        & (conc.index["dimension"] == "provider")
-        & (conc.index["scope"] != "horizon")
-    ]
-    if len(per):
-        console.print(
-            "Provider spend HHI by period: "
-            + ", ".join(f"{s} {h:,.0f}" for s, h in zip(per["scope"], per["hhi"], strict=True))
-        )
-    console.print()
-
-    cont = r.contingency
-    t = _table(
-        f"Contingencies: each outage lasts {cont.duration_hours:,.0f} h, worst period, "
-        "operations re-planned "
-        "(sorted by impact)",
-        "event",
-        "window",
-        "affected",
-        "unserved acc-h",
-        "critical unserved acc-h",
-        "critical services hit",
-        "SLO at risk",
-        "extra cost",
-        right=(2, 3, 4, 7),
-    )
-    shown = cont.impacts if max_events is None else cont.impacts[:max_events]
-    for i in shown:
-        crit = i.unserved_critical_accelerator_hours
-        t.add_row(
-            i.event.name,
-            i.window[0][0] if i.window else "—",
-            str(len(i.affected)),
-            f"{i.unserved_accelerator_hours:,.0f}",
-            f"[red]{crit:,.0f}[/red]" if crit > 1e-6 else "0",
-            ", ".join(i.critical_unserved) or "—",
-            ", ".join(i.slo_at_risk) or "—",
-            _usd(i.extra_cost_usd) if i.ok else i.status,
-        )
-    console.print(t)
-    if max_events is not None and len(cont.impacts) > max_events:
-        console.print(f"… and {len(cont.impacts) - max_events} more events (see --json)")
-    console.print()
-
-    n1 = r.n_minus_1
-    if n1 is not None:
-        if n1.status == "ok" and n1.premium_usd is not None:
-            share = f" ({n1.premium_share:+.1%})" if n1.premium_share is not None else ""
-            console.print(
-                f"[bold]N-1 premium[/bold]: {_usd(n1.premium_usd)}{share}: plain plan "
-                f"{_usd(n1.plain_total_usd)}, "
-                f"N-1 plan {_usd(n1.n_minus_1_total_usd)}; {n1.message}"
-                + (
-                    f" [yellow](N-1 solve: {n1.solve_status})[/yellow]"
-                    if n1.solve_status not in (None, "optimal")
-                    else ""
-                )
-            )
-        else:
-            console.print(f"[bold]N-1 premium[/bold]: [yellow]{n1.status}[/yellow]: {n1.message}")
-        console.print()
-
-    if r.shocks:
-        t = _table(
-            "Supply shocks (" + r.shocks[0].mode + ")",
-            "shock",
-            "spend change",
-            "unserved acc-h",
-            "critical unserved acc-h",
-            "largest provider share before → after",
-            "note",
-            right=(1, 2, 3),
-        )
-        for s in r.shocks:
-            top = next(iter(s.provider_shares_before.items()), None)
-            after = s.provider_shares_after.get(top[0]) if top else None
-            share = f"{top[0]} {top[1]:.0%} → {after:.0%}" if top and after is not None else "—"
-            t.add_row(
-                s.name,
-                _usd(s.delta_usd) if s.delta_usd is not None else s.status,
-                f"{s.unserved_accelerator_hours:,.0f}",
-                f"{s.unserved_critical_accelerator_hours:,.0f}",
-                share,
-                s.note,
-            )
-        console.print(t)
-        console.print()
-
-    mc = r.monte_carlo
-    summ = mc.summary()
-    t = _table(
-        f"Monte Carlo availability of critical services ({mc.draws:,} draws, seed {mc.seed}, "
-        f"{mc.draws_per_s:,.0f} draws/s; no failover during an outage)",
-        "workload",
-        "P(meets demand, every period)",
-        "P(meets demand, per period)",
-        "expected unserved acc-h",
-        "availability",
-        right=(1, 2, 3, 4),
-    )
-    for s in mc.services.itertuples(index=False):
-        t.add_row(
-            s.workload,
-            f"{s.p_meets_demand_horizon:.1%}",
-            f"{s.p_meets_demand_per_period:.1%}",
-            f"{s.expected_unserved_accelerator_hours:,.1f}",
-            f"{s.availability:.4%}",
-        )
-    console.print(t)
-    console.print(
-        "Unserved critical accelerator-hours over the horizon: mean "
-        f"{summ['mean_unserved_critical_accelerator_hours']:,.0f}, "
-        f"p95 {summ['p95_unserved_critical_accelerator_hours']:,.0f}, p99 "
-        f"{summ['p99_unserved_critical_accelerator_hours']:,.0f}"
-    )
-    if r.runbook_files:
-        console.print(f"Runbooks written: {', '.join(r.runbook_files)}")
-    elif r.runbooks:
-        console.print(f"{len(r.runbooks)} runbooks ready (write them with --runbooks DIR)")

@@ -16,9 +16,7 @@ accelerators, sensitivity) already apply.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fleetplan._io import write_text_atomic
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.scenario import Scenario
 from fleetplan.risk.contingency import ContingencyReport
@@ -355,14 +354,6 @@ def write_runbooks(directory: str | Path, sc: Scenario, books: list[Runbook]) ->
     files = [(b.filename, b.markdown) for b in books] + [("README.md", _index(sc, books))]
     written = []
     for name, text in files:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=d)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, d / name)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_text_atomic(d / name, text)
         written.append(name)
     return written

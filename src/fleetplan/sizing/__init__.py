@@ -9,6 +9,7 @@ per-replica roofline. The method, formulas and default assumptions (with sources
 
 from fleetplan.sizing.batch import BatchEstimate, estimate_batch
 from fleetplan.sizing.defaults import SizingError, default_goodput, default_mfu, model_shape
+from fleetplan.sizing.documents import serving_document, size_document
 from fleetplan.sizing.finetune import estimate_finetune
 from fleetplan.sizing.serving import (
     ServingEstimate,
@@ -38,6 +39,8 @@ __all__ = [
     "min_replica_accelerators",
     "model_shape",
     "replicas_needed",
+    "serving_document",
+    "size_document",
     "size_workload",
     "size_workloads",
     "training_flops",

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fleetplan._io import write_text_atomic
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.sizing.serving import estimate_serving
 from fleetplan.sizing.training import estimate_training
@@ -208,7 +209,7 @@ def page_main(
         return 2
     text = render(data)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -1,23 +1,22 @@
 """``fleetplan risk FILE``: concentration, contingencies, N-1, shocks, Monte Carlo, runbooks.
 
-The lead registers it with ``app.command("risk")(risk_command)``. Errors are fleetplan errors
-(InputError exit 2, FleetplanError exit 1) that the CLI's ``main`` turns into one-line messages.
+Errors are fleetplan errors (InputError exit 2, FleetplanError exit 1) that ``main`` reports.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-__all__ = ["risk_command"]
+from fleetplan.cli._console import RISK_WIDTH, emit_json, spinner, stdout
+from fleetplan.errors import InputError
+
+__all__ = ["risk"]
 
 
-def risk_command(
+def risk(
     file: Annotated[Path, typer.Argument(help="scenario YAML")],
     as_json: Annotated[
         bool, typer.Option("--json", help="print the whole risk report as JSON (fleetplan.risk/1)")
@@ -68,27 +67,20 @@ def risk_command(
 
     Exit code 1 when the scenario has no feasible plan, 2 on bad input.
     """
-    from fleetplan.errors import InputError
+    from fleetplan.cli._render_risk import render_risk
     from fleetplan.load import load_scenario
     from fleetplan.risk.analysis import analyze_risk
-    from fleetplan.risk.report import render_risk, risk_to_dict
+    from fleetplan.risk.report import risk_to_dict
     from fleetplan.risk.runbooks import write_runbooks
     from fleetplan.risk.shocks import parse_shock
 
-    out = Console(soft_wrap=False)
-    if not out.is_terminal:
-        out = Console(soft_wrap=False, width=160)
-    err = Console(stderr=True, soft_wrap=True)
     if duration is not None and duration <= 0:
         raise InputError("must be a positive number of hours", path="--duration")
     if runbooks is not None and runbooks.exists() and not runbooks.is_dir():
         raise InputError("exists and is not a directory", file=str(runbooks), path="--runbooks")
     shocks = [parse_shock(s) for s in shock] if shock else None
     sc = load_scenario(file)
-    status = err.status("risk analysis …") if err.is_terminal else None
-    if status is not None:
-        status.start()
-    try:
+    with spinner("risk analysis …") as update:
         report = analyze_risk(
             sc,
             time_limit_s=time_limit,
@@ -100,14 +92,11 @@ def risk_command(
             shock_mode="replan" if replan_shocks else "operations",
             draws=draws,
             seed=seed,
-            status=(lambda m: status.update(m)) if status is not None else None,
+            status=update,
         )
-    finally:
-        if status is not None:
-            status.stop()
     if runbooks is not None:
         report.runbook_files = write_runbooks(runbooks, sc, report.runbooks)
     if as_json:
-        sys.stdout.write(json.dumps(risk_to_dict(report), indent=2, allow_nan=False) + "\n")
+        emit_json(risk_to_dict(report))
         return
-    render_risk(out, report)
+    render_risk(stdout(RISK_WIDTH), report)

@@ -1,7 +1,4 @@
-"""``fleetplan generate``: write a realistic synthetic scenario (for benchmarks and trials).
-
-Registered by the main app as ``app.command("generate")(generate_command)``.
-"""
+"""``fleetplan generate``: write a realistic synthetic scenario (for benchmarks and trials)."""
 
 from __future__ import annotations
 
@@ -10,10 +7,13 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["generate_command"]
+from fleetplan.cli._console import echo
+from fleetplan.errors import InputError
+
+__all__ = ["generate"]
 
 
-def generate_command(
+def generate(
     output: Annotated[Path, typer.Option("--output", "-o", help="scenario YAML to write")],
     workloads: Annotated[int, typer.Option("--workloads", "-n", help="number of workloads (1-100,000)")] = 100,
     providers: Annotated[int, typer.Option("--providers", "-p", help="builtin catalog providers to use")] = 8,
@@ -22,7 +22,6 @@ def generate_command(
 ) -> None:
     """Write a synthetic scenario: a realistic mix of training, fine-tuning, batch and serving
     workloads with every policy family active; deterministic per seed. Exit 2 on bad arguments."""
-    from fleetplan.errors import InputError
     from fleetplan.generate.synthetic import GenerateError, generate_scenario, write_scenario
 
     try:
@@ -38,7 +37,7 @@ def generate_command(
     for w in doc["workloads"]:
         kinds[w["kind"]] = kinds.get(w["kind"], 0) + 1
     mix = ", ".join(f"{kinds[k]} {k}" for k in ("serve", "batch", "finetune", "train") if k in kinds)
-    typer.echo(
+    echo(
         f"wrote {output}: {workloads} workloads ({mix}) over {periods} quarters, "
         f"{len(doc['catalog']['providers'])} catalog providers + {len(doc['sites'])} owned sites"
     )

@@ -1,23 +1,21 @@
 """``fleetplan size …``: size one training run, fine-tune, batch job or serving replica.
 
-Mounted by the main CLI as ``app.add_typer(size_app, name="size")``. ``--json`` prints one JSON
-object (units in the key names). Exit codes: 0 ok, 1 does not fit / SLO not met, 2 bad input.
+``--json`` prints one JSON object (units in the key names). Exit codes: 0 ok, 1 does not fit /
+SLO not met (the command returns 1 after printing its figures), 2 bad input.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import sys
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
+from fleetplan.cli._console import SIZE_WIDTH, echo, emit_json, stdout
 from fleetplan.energy.power import (
     DEFAULT_CLOUD_SERVER_OVERHEAD,
     DEFAULT_UTILIZATION,
@@ -25,13 +23,14 @@ from fleetplan.energy.power import (
     FALLBACK_PUE,
     run_energy,
 )
-from fleetplan.errors import FleetplanError, UnknownNameError, did_you_mean
+from fleetplan.errors import FleetplanError, InputError, UnknownNameError, did_you_mean
 from fleetplan.model.accelerator import Accelerator
 from fleetplan.model.workload import ModelSpec
 from fleetplan.sizing import defaults as D
 from fleetplan.sizing.batch import estimate_batch
+from fleetplan.sizing.documents import serving_document, size_document
 from fleetplan.sizing.finetune import estimate_finetune
-from fleetplan.sizing.serving import best_replica, estimate_serving, replicas_needed
+from fleetplan.sizing.serving import best_replica, estimate_serving
 from fleetplan.sizing.training import estimate_training
 
 __all__ = ["size_app"]
@@ -42,8 +41,6 @@ size_app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-_out = Console(soft_wrap=False)
 
 Params = Annotated[float, typer.Option("--params", help="total parameters, e.g. 70e9")]
 ActiveParams = Annotated[float | None, typer.Option("--active-params", help="active parameters per token (MoE)")]
@@ -90,18 +87,12 @@ Overhead = Annotated[
 ]
 
 
-class _Fail(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def _accelerator(name: str) -> Accelerator:
     try:
         return resolve_accelerator(name)
     except UnknownNameError:
         known = [n for a in load_accelerators().values() for n in (a.name, *a.aliases)]
-        raise _Fail(f"unknown accelerator {name!r}{did_you_mean(name, known)}", 2) from None
+        raise InputError(f"unknown accelerator {name!r}{did_you_mean(name, known)}") from None
 
 
 def _spec(params: float, active: float | None, **arch: Any) -> ModelSpec:
@@ -110,38 +101,24 @@ def _spec(params: float, active: float | None, **arch: Any) -> ModelSpec:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "model"
-        raise _Fail(f"--{field.replace('_', '-')}: {first['msg']}", 2) from None
+        raise InputError(first["msg"], path=f"--{field.replace('_', '-')}") from None
 
 
-def _run(body: Callable[[], int]) -> None:
+@contextmanager
+def _bad_input() -> Iterator[None]:
+    """Values the estimators reject (ValueError, pydantic's ValidationError) are bad input."""
     try:
-        code = body()
-    except _Fail as exc:
-        typer.echo(f"fleetplan: error: {exc}", err=True)
-        raise typer.Exit(exc.code) from None
-    except FleetplanError as exc:
-        typer.echo(f"fleetplan: error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+        yield
     except (ValueError, ValidationError) as exc:
-        typer.echo(f"fleetplan: error: {str(exc).splitlines()[0]}", err=True)
-        raise typer.Exit(2) from None
-    if code:
-        raise typer.Exit(code)
+        raise InputError(str(exc).splitlines()[0]) from None
 
 
-def _clean(d: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in d.items():
-        if v is None:
-            continue
-        if isinstance(v, float) and not math.isfinite(v):
-            v = None
-        out[k] = v
-    return out
-
-
-def _emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(_clean(payload), indent=2) + "\n")
+def _verdict(fits: bool, reason: str) -> int:
+    """Exit code 1, with the reason on stderr, when the workload does not fit; else 0."""
+    if fits:
+        return 0
+    echo(f"fleetplan: {reason}", err=True)
+    return 1
 
 
 def _fmt(v: Any) -> str:
@@ -159,16 +136,17 @@ def _fmt(v: Any) -> str:
 
 
 def _table(title: str, rows: list[tuple[str, Any]], assumptions: list[str]) -> None:
-    _out.print(f"[bold]{title}[/bold]", highlight=False)
+    out = stdout(SIZE_WIDTH)
+    out.print(f"[bold]{title}[/bold]", highlight=False)
     table = Table(show_header=False)
     table.add_column("figure", style="bold")
     table.add_column("value", justify="right")
     for key, value in rows:
         if value is not None:
             table.add_row(key, _fmt(value))
-    _out.print(table)
+    out.print(table)
     for line in assumptions:
-        _out.print(f"  [dim]assumes[/dim] {line}", highlight=False)
+        out.print(f"  [dim]assumes[/dim] {line}", highlight=False)
 
 
 def _energy_settings(utilization: float, server_overhead: float, pue: float, grid: float) -> dict[str, float]:
@@ -195,7 +173,7 @@ def _train_like(
     acc = _accelerator(accelerator)
     spec = _spec(params, active_params, **arch)
     if tokens <= 0:
-        raise _Fail("--tokens must be positive", 2)
+        raise InputError("--tokens must be positive")
     if kind == "train":
         est = estimate_training(spec, tokens, acc, precision=precision, mfu=mfu, goodput=goodput, gpus=gpus)
     else:
@@ -212,7 +190,7 @@ def _train_like(
     run = run_energy(est.gpu_hours, acc.tdp_w, **(energy or {}))
     if as_json:
         power = {k: v for k, v in run.to_dict().items() if k != "accelerator_hours"}
-        _emit({"schema": f"fleetplan.size.{kind}/1", **est.to_dict(), **power})
+        emit_json(size_document(kind, est, **power))
     else:
         _table(
             f"{kind}: {params:.3g} params, {tokens:.3g} tokens on {acc.name}",
@@ -235,10 +213,7 @@ def _train_like(
                 "(set --utilization, --server-overhead, --pue, --grid-kgco2e-per-kwh)",
             ],
         )
-    if not est.fits:
-        typer.echo(f"fleetplan: {est.reason}", err=True)
-        return 1
-    return 0
+    return _verdict(est.fits, est.reason)
 
 
 @size_app.command()
@@ -259,11 +234,11 @@ def train(
     utilization: Utilization = DEFAULT_UTILIZATION,
     server_overhead: Overhead = DEFAULT_CLOUD_SERVER_OVERHEAD,
     as_json: Json = False,
-) -> None:
+) -> int:
     """GPU-hours, memory floor, wall-clock time, energy and emissions of a (pre-)training run."""
     energy = _energy_settings(utilization, server_overhead, pue, grid_kgco2e_per_kwh)
-    _run(
-        lambda: _train_like(
+    with _bad_input():
+        return _train_like(
             "train",
             params=params,
             active_params=active_params,
@@ -278,7 +253,6 @@ def train(
             as_json=as_json,
             energy=energy,
         )
-    )
 
 
 @size_app.command()
@@ -297,11 +271,11 @@ def finetune(
     utilization: Utilization = DEFAULT_UTILIZATION,
     server_overhead: Overhead = DEFAULT_CLOUD_SERVER_OVERHEAD,
     as_json: Json = False,
-) -> None:
+) -> int:
     """GPU-hours, memory, energy and emissions of a full, LoRA or QLoRA fine-tune."""
     energy = _energy_settings(utilization, server_overhead, pue, grid_kgco2e_per_kwh)
-    _run(
-        lambda: _train_like(
+    with _bad_input():
+        return _train_like(
             "finetune",
             params=params,
             active_params=active_params,
@@ -316,7 +290,6 @@ def finetune(
             as_json=as_json,
             energy=energy,
         )
-    )
 
 
 @size_app.command()
@@ -338,7 +311,7 @@ def serve(
     hidden_size: Hidden = None,
     kv_heads: KvHeads = None,
     as_json: Json = False,
-) -> None:
+) -> int:
     """Throughput of one serving replica (max-throughput point, or under TTFT/TPOT SLOs)."""
 
     def body() -> int:
@@ -354,24 +327,14 @@ def serve(
         if gpus is None:
             _, est = best_replica(spec, acc, **kwargs)
             if est is None:
-                raise _Fail(
-                    f"a {params:.3g}-parameter model does not fit {D.MAX_ACCELERATORS_PER_REPLICA} x {acc.name}",
-                    1,
+                raise FleetplanError(
+                    f"a {params:.3g}-parameter model does not fit {D.MAX_ACCELERATORS_PER_REPLICA} x {acc.name}"
                 )
         else:
             est = estimate_serving(spec, acc, gpus=gpus, **kwargs)
-        payload: dict[str, Any] = {"schema": "fleetplan.size.serve/1", **est.to_dict()}
-        if rps is not None:
-            exact = replicas_needed(rps, est, headroom=headroom)
-            payload["rps"] = rps
-            payload["headroom"] = headroom
-            payload["replicas_needed"] = math.ceil(exact - 1e-9) if math.isfinite(exact) else None
-            payload["replicas_needed_exact"] = exact
-            payload["accelerators_needed"] = (
-                payload["replicas_needed"] * est.gpus if payload["replicas_needed"] is not None else None
-            )
+        doc = serving_document(est, rps=rps, headroom=headroom)
         if as_json:
-            _emit(payload)
+            emit_json(doc)
         else:
             slo = ", ".join(
                 s
@@ -389,7 +352,7 @@ def serve(
                     ("max batch", est.max_batch),
                     ("TTFT (ms)", est.ttft_ms),
                     ("TPOT (ms)", est.tpot_ms),
-                    ("replicas needed", payload.get("replicas_needed")),
+                    ("replicas needed", doc.get("replicas_needed")),
                     ("weights (GB)", est.weights_gb),
                     ("KV cache (GB)", est.kv_cache_gb),
                 ],
@@ -402,12 +365,10 @@ def serve(
                     f"interconnect {D.INTERCONNECT_EFFICIENCY:.0%}",
                 ],
             )
-        if not est.fits:
-            typer.echo(f"fleetplan: {est.reason}", err=True)
-            return 1
-        return 0
+        return _verdict(est.fits, est.reason)
 
-    _run(body)
+    with _bad_input():
+        return body()
 
 
 @size_app.command()
@@ -421,14 +382,14 @@ def batch(
     output_tokens: Annotated[int, typer.Option("--output-tokens", min=1)] = 200,
     active_params: ActiveParams = None,
     as_json: Json = False,
-) -> None:
+) -> int:
     """Accelerator-hours of an offline (batch) inference job at the max-throughput point."""
 
     def body() -> int:
         acc = _accelerator(accelerator)
         spec = _spec(params, active_params)
         if tokens <= 0:
-            raise _Fail("--tokens must be positive", 2)
+            raise InputError("--tokens must be positive")
         est = estimate_batch(
             spec,
             tokens,
@@ -439,7 +400,7 @@ def batch(
             output_tokens=output_tokens,
         )
         if as_json:
-            _emit({"schema": "fleetplan.size.batch/1", **est.to_dict()})
+            emit_json(size_document("batch", est))
         else:
             _table(
                 f"batch: {params:.3g} params, {tokens:.3g} tokens on {est.gpus} x {acc.name}",
@@ -451,9 +412,7 @@ def batch(
                 ],
                 [f"{input_tokens} input / {output_tokens} output tokens per request, max throughput"],
             )
-        if not est.fits:
-            typer.echo(f"fleetplan: {est.reason}", err=True)
-            return 1
-        return 0
+        return _verdict(est.fits, est.reason)
 
-    _run(body)
+    with _bad_input():
+        return body()

@@ -1,4 +1,4 @@
-"""The one-minute summary of a plan, for the terminal (rich)."""
+"""The one-minute summary of a plan, for the terminal (rich): ``fleetplan plan``."""
 
 from __future__ import annotations
 
@@ -8,25 +8,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from fleetplan._format import money
 from fleetplan.model.plan import Plan, SolveStatus
 from fleetplan.verify.accounting import spend_by
 
-__all__ = ["render_plan", "usd"]
-
-
-def usd(v: float | None) -> str:
-    """Compact dollars: $1.23M, $45.6k, $789."""
-    if v is None:
-        return "—"
-    a = abs(v)
-    sign = "-" if v < 0 else ""
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.1f}k"
-    return f"{sign}${a:,.0f}"
+__all__ = ["render_plan"]
 
 
 def _table(title: str, *columns: str, right: tuple[int, ...] = ()) -> Table:
@@ -56,9 +42,9 @@ def _headline(plan: Plan) -> Panel:
     lines = [
         Text.assemble(
             ("Total spend ", "bold"),
-            (usd(plan.total_usd), "bold cyan"),
+            (money(plan.total_usd), "bold cyan"),
             f" over {len(plan.periods)} periods ({plan.periods[0]}..{plan.periods[-1]}); "
-            f"discounted {usd(plan.discounted_usd)}",
+            f"discounted {money(plan.discounted_usd)}",
         ),
         Text(
             f"Energy {plan.costs['energy_kwh'].sum() / 1e3:,.0f} MWh · "
@@ -72,7 +58,7 @@ def _headline(plan: Plan) -> Panel:
     if lp is not None and obj is not None and abs(obj) > 1e-9:
         lines.append(
             Text(
-                f"LP relaxation bound {usd(lp)}: the plan's objective {usd(obj)} is within "
+                f"LP relaxation bound {money(lp)}: the plan's objective {money(obj)} is within "
                 f"{100 * (obj - lp) / abs(obj):.1f} % of it (integrality: whole replicas, servers, placements)"
             )
         )
@@ -96,20 +82,20 @@ def _costs(plan: Plan) -> Table:
     for r in plan.costs.itertuples(index=False):
         t.add_row(
             r.period,
-            usd(r.rented_usd),
-            usd(r.reserved_usd),
-            usd(r.owned_energy_usd),
-            usd(r.purchases_usd),
-            usd(r.onboarding_usd),
-            usd(r.existing_opex_usd),
-            usd(r.total_usd),
+            money(r.rented_usd),
+            money(r.reserved_usd),
+            money(r.owned_energy_usd),
+            money(r.purchases_usd),
+            money(r.onboarding_usd),
+            money(r.existing_opex_usd),
+            money(r.total_usd),
             f"{r.co2e_t:,.1f}",
         )
     c = plan.costs
     t.add_row(
         "total",
         *(
-            usd(c[k].sum())
+            money(c[k].sum())
             for k in (
                 "rented_usd",
                 "reserved_usd",
@@ -132,14 +118,14 @@ def _shares(plan: Plan, key: str, title: str) -> Table:
     total = plan.total_usd or 1.0
     for name, v in data.items():
         if v > 0.5:
-            t.add_row(str(name), usd(v), f"{100 * v / total:.1f} %")
+            t.add_row(str(name), money(v), f"{100 * v / total:.1f} %")
     return t
 
 
 def _pricing(plan: Plan) -> Table:
     t = _table("Spend by pricing model", "pricing model", "spend", right=(1,))
     for name, v in spend_by(plan, "pricing_model").items():
-        t.add_row(str(name), usd(v))
+        t.add_row(str(name), money(v))
     return t
 
 
@@ -156,7 +142,7 @@ def _workloads(plan: Plan) -> Table:
             str(w),
             str(grp["kind"].iloc[0]),
             "; ".join(parts[:4]) + (" …" if len(parts) > 4 else ""),
-            usd(grp["cost_usd"].sum()),
+            money(grp["cost_usd"].sum()),
         )
     for w in plan.dropped_workloads:
         t.add_row(w, "", Text("dropped: its value does not pay for it", style="yellow"), "")
@@ -186,7 +172,7 @@ def _buys(plan: Plan) -> list[Table]:
                 r.server_type,
                 str(r.servers),
                 f"{r.accelerators} x {r.accelerator}",
-                usd(r.capex_usd),
+                money(r.capex_usd),
                 f"{r.power_kw:,.1f}",
             )
         out.append(t)
@@ -203,7 +189,7 @@ def _buys(plan: Plan) -> list[Table]:
                 r.instance_type,
                 str(r.instances),
                 r.pricing_model.replace("reserved_", ""),
-                usd(r.committed_usd),
+                money(r.committed_usd),
             )
         out.append(t)
     return out
@@ -223,7 +209,7 @@ def _baselines(plan: Plan) -> Table:
             else f"{len(b.violations)}: " + "; ".join(b.violations[:3]) + (" …" if len(b.violations) > 3 else "")
         )
         name = b.name + (f" ({b.detail})" if b.name.startswith("single") and b.detail else "")
-        t.add_row(name, usd(b.total_usd), usd(save) + pct, broken)
+        t.add_row(name, money(b.total_usd), money(save) + pct, broken)
     return t
 
 
@@ -233,7 +219,7 @@ def _policies(plan: Plan) -> Table:
         fmt = (
             (lambda v: f"{100 * v:.1f} %")
             if p.unit == "share"
-            else (usd if p.unit == "usd" else (lambda v: f"{v:,.1f}"))
+            else (money if p.unit == "usd" else (lambda v: f"{v:,.1f}"))
         )
         status = Text("binding", style="yellow") if p.binding else Text("slack", style="dim")
         if not p.satisfied:
@@ -311,8 +297,9 @@ def _energy(plan: Plan) -> list[Table | Text]:
             out.append(
                 Text(
                     f"Abatement ({a.policy}): the cheapest plan emits {a.cheapest_co2e_t:,.1f} tCO2e for "
-                    f"{usd(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for {usd(a.plan_total_usd)}: "
-                    f"{a.avoided_tco2e:,.1f} t avoided at {usd(a.usd_per_tco2e_avoided)}/tCO2e"
+                    f"{money(a.cheapest_total_usd)}; this plan {a.plan_co2e_t:,.1f} tCO2e for "
+                    f"{money(a.plan_total_usd)}: "
+                    f"{a.avoided_tco2e:,.1f} t avoided at {money(a.usd_per_tco2e_avoided)}/tCO2e"
                     + (" (within the solvers' gap: not significant)" if a.within_gap else "")
                 )
             )

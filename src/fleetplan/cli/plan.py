@@ -1,0 +1,58 @@
+"""``fleetplan plan``: the cheapest verified plan of a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fleetplan._format import json_text, money
+from fleetplan._io import write_text_atomic
+from fleetplan.cli._console import emit_json, spinner, stdout
+
+__all__ = ["plan"]
+
+
+def plan(
+    file: Annotated[Path, typer.Argument(help="scenario YAML")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the full plan as JSON (fleetplan.plan/1)")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full plan JSON here")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 300.0,
+    gap: Annotated[
+        float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")
+    ] = 5e-3,
+    no_baselines: Annotated[bool, typer.Option("--no-baselines", help="skip the baseline comparisons")] = False,
+    brief: Annotated[bool, typer.Option("--brief", help="summary only, no per-workload and policy tables")] = False,
+) -> None:
+    """Plan the scenario: the cheapest verified plan over every period, with baselines.
+
+    Exit code 1 when no plan satisfies the scenario (the conflicting requirements are named).
+    """
+    from fleetplan.cli._render_plan import render_plan
+    from fleetplan.load import load_scenario
+    from fleetplan.optimize import optimize
+    from fleetplan.report import plan_to_dict
+
+    sc = load_scenario(file)
+    with spinner("solving …", enabled=not as_json) as update:
+
+        def progress(p) -> None:  # type: ignore[no-untyped-def]
+            if update is not None:
+                gap_txt = f"{100 * p.gap:.2f} %" if p.gap is not None else "—"
+                update(
+                    f"solving … {p.time_s:.0f} s · best {money(p.incumbent_usd)} · "
+                    f"bound {money(p.bound_usd)} · gap {gap_txt}"
+                )
+
+        result = optimize(sc, time_limit_s=time_limit, mip_rel_gap=gap, progress=progress, baselines=not no_baselines)
+    doc = plan_to_dict(result)
+    if output is not None:
+        write_text_atomic(output, json_text(doc))
+    if as_json:
+        emit_json(doc)
+        return
+    out = stdout()
+    render_plan(out, result, detail=not brief)
+    if output is not None:
+        out.print(f"wrote [bold]{output}[/bold]")

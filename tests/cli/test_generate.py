@@ -1,0 +1,25 @@
+"""``fleetplan generate``: writes the scenario it reports, the same one per seed; bad arguments exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .conftest import Fleetplan
+
+
+def test_generate(tmp_path: Path, fleetplan: Fleetplan) -> None:
+    out = tmp_path / "s.yaml"
+    args = ["generate", "--workloads", "20", "--providers", "5", "--periods", "2", "--seed", "3", "-o"]
+    res = fleetplan(*args, out)
+    assert res.code == 0, res.stderr
+    assert res.stdout.startswith(f"wrote {out}: 20 workloads (")
+    data = yaml.safe_load(out.read_text())
+    assert len(data["workloads"]) == 20 and data["horizon"]["periods"] == 2
+    assert fleetplan(*args, tmp_path / "t.yaml").code == 0
+    assert (tmp_path / "t.yaml").read_text().split("\n", 2)[2] == out.read_text().split("\n", 2)[2]
+    bad = fleetplan("generate", "--workloads", "0", "-o", tmp_path / "x.yaml")
+    assert (bad.code, bad.stdout) == (2, "")
+    assert bad.stderr == "fleetplan: error: --workloads must be between 1 and 100,000, got 0\n"
+    assert not (tmp_path / "x.yaml").exists()
