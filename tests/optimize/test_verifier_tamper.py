@@ -842,3 +842,9 @@ def test_every_declared_check_has_a_tamper(solved: Callable[[str], Solved]) -> N
     tampered = {c.check for c in CASES}
     assert declared - tampered == set(), "checks without a tamper case"
     assert tampered - declared == set(), "tamper cases for checks the verifier no longer declares"
+
+
+def test_the_coverage_table_lists_every_case() -> None:
+    doc = __doc__ or ""
+    assert [c.id for c in CASES if c.id not in doc] == []
+    assert len({c.id for c in CASES}) == len(CASES)
