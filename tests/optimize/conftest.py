@@ -121,6 +121,18 @@ def offering(
 MakeScenario = Callable[..., Scenario]
 
 
+def write_scenario(folder: Path, offerings: list[dict[str, Any]], **changes: Any) -> Scenario:
+    """Write a scenario (BASE updated with ``changes``) and its offerings CSV into ``folder``; load it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "offerings.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(OFFERING_COLUMNS))
+        writer.writeheader()
+        writer.writerows(offerings)
+    doc = {**BASE, **changes}
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return load_scenario(folder / "scenario.yaml")
+
+
 @pytest.fixture
 def make_scenario(tmp_path: Path) -> MakeScenario:
     """Write a scenario (BASE updated with ``changes``) and its offerings CSV; load it."""
@@ -128,14 +140,6 @@ def make_scenario(tmp_path: Path) -> MakeScenario:
 
     def make(offerings: list[dict[str, Any]], **changes: Any) -> Scenario:
         counter[0] += 1
-        folder = tmp_path / f"s{counter[0]}"
-        folder.mkdir()
-        with (folder / "offerings.csv").open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(OFFERING_COLUMNS))
-            writer.writeheader()
-            writer.writerows(offerings)
-        doc = {**BASE, **changes}
-        (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-        return load_scenario(folder / "scenario.yaml")
+        return write_scenario(tmp_path / f"s{counter[0]}", offerings, **changes)
 
     return make

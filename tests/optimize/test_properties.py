@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from pathlib import Path
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fleetplan.catalog.schema import OFFERING_COLUMNS
-from fleetplan.load import load_scenario
 from fleetplan.optimize import InfeasibleError, optimize, verify_plan
 from fleetplan.sizing import size_workloads
 
-from .conftest import BASE, offering
+from .conftest import offering, write_scenario
 
 PLACES = [("alpha", "a-east"), ("alpha", "a-west"), ("beta", "b-east"), ("gamma", "g-fr")]
 CHIPS = [("A100-80GB", 8), ("H100-SXM", 8), ("L40S", 4), ("MI300X", 8)]
@@ -58,18 +54,16 @@ def _workload(i: int, w: dict) -> dict:
     return base
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    offers=st.lists(offer_st, min_size=1, max_size=8),
-    workloads=st.lists(workload_st, min_size=1, max_size=3),
-    cap=st.sampled_from([None, 0.6, 0.9]),
-    n_minus_1=st.booleans(),
-    min_providers=st.sampled_from([1, 2]),
-    own_servers=st.integers(0, 3),
-)
-def test_optimizer_output_always_passes_the_verifier(
-    offers, workloads, cap, n_minus_1, min_providers, own_servers
-) -> None:
+FEASIBLE_SHARE_MIN = 0.2
+"""At least this share of the generated scenarios must be feasible, or the property has quietly
+stopped testing plans (an infeasible scenario only checks that its explanation is not empty).
+Measured over 60 seeds of 25 examples: median 0.76 (19 of 25), lowest 0.28 (7 of 25). Most
+infeasible ones are critical workloads asked for two providers when the offers fit one. Examples in a
+run are correlated, so the share varies a lot: a floor of one half would fail about one run in eight."""
+
+
+def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_servers) -> bool:
+    """Build the scenario, optimize and re-verify it; True when it was feasible."""
     rows = {}
     for (prov, region), (chip, count), pm, price, avail in offers:
         key = (prov, region, f"{chip.lower()}x{count}", pm)
@@ -84,13 +78,12 @@ def test_optimizer_output_always_passes_the_verifier(
             availability_max_instances=avail if avail is not None else "",
             spot_interruption_rate_per_hour=0.01 if pm == "spot" else "",
         )
-    doc = {
-        **BASE,
+    changes: dict = {
         "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
         "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers},
     }
     if own_servers:
-        doc["server_types"] = [
+        changes["server_types"] = [
             {
                 "name": "srv",
                 "accelerator": "A100-80GB",
@@ -99,7 +92,7 @@ def test_optimizer_output_always_passes_the_verifier(
                 "lead_time_periods": 1,
             }
         ]
-        doc["sites"] = [
+        changes["sites"] = [
             {
                 "name": "dc",
                 "provider": "own",
@@ -111,18 +104,12 @@ def test_optimizer_output_always_passes_the_verifier(
             }
         ]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        with (folder / "offerings.csv").open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(OFFERING_COLUMNS))
-            writer.writeheader()
-            writer.writerows(rows.values())
-        (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-        sc = load_scenario(folder / "scenario.yaml")
+        sc = write_scenario(Path(tmp), list(rows.values()), **changes)
         try:
             plan = optimize(sc, time_limit_s=20, baselines=True)
         except InfeasibleError as exc:
             assert exc.reasons  # an explanation, never an empty one
-            return
+            return False
         # the planner verified already; check again independently and that totals add up
         assert verify_plan(sc, plan, size_workloads(sc)).ok
         assert abs(plan.costs["total_usd"].sum() - plan.total_usd) < 1e-6
@@ -130,3 +117,30 @@ def test_optimizer_output_always_passes_the_verifier(
             if b.total_usd is not None and not b.violations:
                 # a baseline that breaks nothing cannot beat the optimum (beyond the proven gap)
                 assert b.total_usd >= plan.total_usd * (1 - 0.006) - 1e-6
+        return True
+
+
+def test_optimizer_output_always_passes_the_verifier() -> None:
+    """The property, and a count of how often it was tested on a plan at all: an infeasible
+    scenario only checks that the explanation is not empty."""
+    feasible: list[bool] = []
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        offers=st.lists(offer_st, min_size=1, max_size=8),
+        workloads=st.lists(workload_st, min_size=1, max_size=3),
+        cap=st.sampled_from([None, 0.6, 0.9]),
+        n_minus_1=st.booleans(),
+        min_providers=st.sampled_from([1, 2]),
+        own_servers=st.integers(0, 3),
+    )
+    def prop(**scenario) -> None:
+        ok = _solve_and_verify(**scenario)
+        feasible.append(ok)
+
+    prop()
+    share = sum(feasible) / len(feasible)
+    assert share >= FEASIBLE_SHARE_MIN, (
+        f"only {sum(feasible)} of {len(feasible)} generated scenarios were feasible "
+        f"(at least {FEASIBLE_SHARE_MIN:.0%} expected): the generator has drifted"
+    )

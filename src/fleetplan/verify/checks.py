@@ -231,13 +231,16 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         if pm == "owned":
             usd, category = e * usd_kwh, "owned_energy_usd"
         elif pm in ("on_demand", "spot"):
-            o = f.offer[(row["provider"], row["region"], row["instance_type"], pm)]
-            usd, category = hours * o.price_usd_per_hour / o.accelerator_count, "rented_usd"
+            o = f.offer.get((row["provider"], row["region"], row["instance_type"], pm))
+            usd = 0.0 if o is None else hours * o.price_usd_per_hour / o.accelerator_count  # unknown: reported
+            category = "rented_usd"
         else:  # drawn from a reservation, whose rows carry the cost
             usd, category = 0.0, "reserved_usd"
         add(t, category, row["provider"], row["region"], vendor, pm, usd, row["workload"])
     for _, r in plan.reservations.iterrows():
-        o = f.offer[(r["provider"], r["region"], r["instance_type"], r["pricing_model"])]
+        o = f.offer.get((r["provider"], r["region"], r["instance_type"], r["pricing_model"]))
+        if o is None:  # reported by verify_plan
+            continue
         s = f.t_of[r["start_period"]]
         usd = r["instances"] * o.price_usd_per_hour * f.H
         vendor = resolve_accelerator(o.accelerator).vendor
@@ -334,6 +337,12 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
                     f"({row['pricing_model']}) is not in the catalog"
                 )
                 continue
+        # the accelerator the row is sized and costed on is the one its offering or server type carries
+        st = f.types.get(row["server_type"]) if offer is None else None
+        carried = offer.accelerator if offer is not None else getattr(st, "accelerator", None)
+        if carried is None or resolve_accelerator(carried).name != resolve_accelerator(row["accelerator"]).name:
+            v.append(f"{w.name}: {row['instance_type']} carries {carried}, not {row['accelerator']}")
+            continue
         key = (w.name, row["accelerator"], row["period"])
         if key not in need or need[key] <= 0:
             v.append(f"{w.name}: runs in {row['period']} on {row['accelerator']}, where it has no sized demand")
@@ -426,16 +435,18 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
                         f"{have:,.0f} are reserved"
                     )
     servers = _servers_in_service(f, plan, v)
-    for (site, st_name), count in servers.items():
-        st = f.types[st_name]
-        for t in range(T):
-            used = hours_used.get((f.sites[site].provider, site, st_name, "owned", site, f.labels[t]), 0.0)
-            cap = count[t] * st.accelerators_per_server * f.H
-            if used > cap * (1 + REL_TOL) + 1e-6:
-                v.append(
-                    f"site {site} {f.labels[t]}: {st_name} used {used:,.0f} accelerator-hours, "
-                    f"{int(count[t])} servers in service give {cap:,.0f}"
-                )
+    owned_used: dict[tuple[str, str, str], float] = defaultdict(float)
+    for (_prov, _reg, inst, _pm, site, period), hours in hours_used.items():
+        if site is not None:  # every owned row, also on a server type the site has no pool of
+            owned_used[(site, inst, period)] += hours
+    for (site, st_name, period), used in sorted(owned_used.items()):
+        count = servers.get((site, st_name), np.zeros(T))[f.t_of[period]]
+        cap = count * f.types[st_name].accelerators_per_server * f.H
+        if used > cap * (1 + REL_TOL) + 1e-6:
+            v.append(
+                f"site {site} {period}: {st_name} used {used:,.0f} accelerator-hours, "
+                f"{int(count)} servers in service give {cap:,.0f}"
+            )
     for site in sc.sites:
         existing_kw = np.zeros(T)
         kw = np.zeros(T)
