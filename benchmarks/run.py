@@ -461,7 +461,7 @@ def problems(t: Target, row: dict[str, Any], best_usd: float | None) -> list[str
             out.append(f"{row['wall_s']:.0f} s > {t.max_end_to_end_s:g} s")
         return out
     if not row.get("verified"):
-        return [status_of(row)]
+        return [row.get("error") or "not verified"]
     out = []
     gap = row.get("gap")
     if t.max_gap is not None and (gap is None or gap > t.max_gap * (1 + 1e-9)):
@@ -491,7 +491,7 @@ def measured(t: Target, row: dict[str, Any], best_usd: float | None) -> str:
     """A short account of one run against ``t``."""
     who = "" if row.get("seed") is None else f"seed {row['seed']}: "
     if t.scenario == "risk":
-        return f"{row['wall_s']:.0f} s" + (f" ({row['error']})" if row.get("error") else "")
+        return f"{row['wall_s']:.0f} s"
     if not row.get("verified"):
         return who + status_of(row)
     parts = [f"gap {_pct(row.get('gap'))}"]
@@ -593,10 +593,20 @@ def runs_table(rows: Sequence[dict[str, Any]]) -> str:
             "yes" if r.get("verified") else "no",
             _f(e2e) if e2e is not None else f"({r.get('wall_s', 0):.0f} wall)",
             _f(r.get("peak_mib"), "{:,.0f}"),
-            (r.get("error") or "").replace("|", "/"),
+            note(r).replace("|", "/"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def note(row: dict[str, Any]) -> str:
+    """The run's error, and for a run without a verified plan the last gap the solver reported."""
+    text = row.get("error") or ""
+    if not row.get("verified"):
+        gaps = [g for g in map(point_gap, trace_of(row)) if g is not None]
+        if gaps:
+            text += f"; last reported gap {_pct(gaps[-1])} (plan not extracted or verified)"
+    return text
 
 
 def stages_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -889,21 +899,28 @@ def parse_best_known(items: Sequence[str]) -> dict[str, float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--sizes", default=DEFAULT_SIZES, help="comma-separated workload counts ('' for none; default %(default)s)"
     )
-    p.add_argument("--sizes", default=DEFAULT_SIZES, help="comma-separated workload counts ('' for none)")
-    p.add_argument("--seeds", default=DEFAULT_SEEDS, help="comma-separated generator seeds")
-    p.add_argument("--periods", type=int, default=12)
-    p.add_argument("--providers", type=int, default=GENERATE_PROVIDERS)
+    p.add_argument("--seeds", default=DEFAULT_SEEDS, help="comma-separated generator seeds (default %(default)s)")
+    p.add_argument("--periods", type=int, default=12, help="quarters (default %(default)s)")
+    p.add_argument("--providers", type=int, default=GENERATE_PROVIDERS, help="providers (default %(default)s)")
     p.add_argument(
         "--time-limit",
         default=DEFAULT_TIME_LIMITS,
-        help="solver time limit per size, s: 60, or 1000=60,5000=300 (a plain number is the default)",
+        help="solver time limit per size, s: 60, or 1000=60,5000=300 (a plain number is the default; "
+        "default %(default)s)",
     )
-    p.add_argument("--gap", type=float, default=5e-3, help="relative MIP gap at which the planner stops")
+    p.add_argument(
+        "--gap", type=float, default=5e-3, help="relative MIP gap at which the planner stops (default %(default)s)"
+    )
     p.add_argument("--example", action="store_true", help="also plan the bundled example")
-    p.add_argument("--example-time-limits", default=DEFAULT_EXAMPLE_TIME_LIMITS, help="the example's time limits, s")
+    p.add_argument(
+        "--example-time-limits",
+        default=DEFAULT_EXAMPLE_TIME_LIMITS,
+        help="the example's time limits, s (default %(default)s)",
+    )
     p.add_argument("--risk-example", action="store_true", help="also time `fleetplan risk` on the example")
     p.add_argument("--all", action="store_true", help="the whole target table: sizes, --example and --risk-example")
     p.add_argument(
@@ -913,10 +930,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--run-timeout", type=float, default=None, help="stop a run after this many s (default: 2 × limit + 120)"
     )
-    p.add_argument("--risk-timeout", type=float, default=600.0, help="stop `fleetplan risk` after this many s")
+    p.add_argument(
+        "--risk-timeout",
+        type=float,
+        default=600.0,
+        help="stop `fleetplan risk` after this many s (default %(default)s)",
+    )
     p.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
-    p.add_argument("--figures", type=Path, default=HERE / "figures", help="folder for the charts")
-    p.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="file that --write-results updates")
+    p.add_argument(
+        "--figures", type=Path, default=HERE / "figures", help="folder for the charts (default benchmarks/figures)"
+    )
+    p.add_argument(
+        "--results",
+        type=Path,
+        default=HERE / "RESULTS.md",
+        help="file that --write-results updates (default benchmarks/RESULTS.md)",
+    )
     p.add_argument("--write-results", action="store_true", help="rewrite the marked status section of --results")
     p.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
