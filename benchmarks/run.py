@@ -705,6 +705,7 @@ def report(
 ) -> str:
     """The Markdown status section: targets, machine and command, runs, stages, risk, figures."""
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    show_best = best[0] is not None or any(r.get("scenario") == "example" for r in rows)
     out = [
         "## Status: anytime planner benchmark",
         "",
@@ -713,8 +714,7 @@ def report(
         "",
         targets_table(rows, best[0]),
         "",
-        f"Best known objective of the example: {_f(best[0], '${:,.0f}')} ({best[1]}).",
-        "",
+        *([f"Best known objective of the example: {_f(best[0], '${:,.0f}')} ({best[1]}).", ""] if show_best else []),
         f"Machine: {machine_line}",
         "",
         "```",
@@ -826,7 +826,7 @@ def write_charts(rows: Sequence[dict[str, Any]], figdir: Path) -> list[tuple[str
         if not pts:
             out.append((title, None))
             continue
-        x = alt.X("seconds:Q", title="seconds since loading the scenario")
+        x = alt.X("seconds:Q", title="seconds since loading the scenario", scale=alt.Scale(domainMin=0))
         y = alt.Y("gap_pct:Q", title="proven gap, %", scale=alt.Scale(type="log"))
         lines = (
             alt.Chart(alt.Data(values=pts))
