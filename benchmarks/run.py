@@ -66,7 +66,6 @@ GAP_LEVELS = (0.05, 0.02, 0.01, 0.005)
 """Proven gaps whose first time is reported."""
 
 STAGE_LABELS = {
-    "load_s": "load",
     "sizing_s": "sizing",
     "candidates_s": "candidates",
     "build_s": "matrices",
