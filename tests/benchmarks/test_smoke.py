@@ -6,6 +6,8 @@ Asserts correctness only (a verified plan, sane figures), never time: speed is m
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -37,36 +39,40 @@ def test_smoke_plan_is_verified(scenario_path: Path) -> None:
     assert served == {w.name for w in sc.workloads}
 
 
-def test_table_renders(bench_script) -> None:
+def test_runner_end_to_end_on_a_tiny_scenario(bench_script, tmp_path: Path, capsys) -> None:
+    """``benchmarks/run.py`` plans a 15-workload scenario in a child process and reports it."""
     mod = bench_script("run")
-    row = {
-        "n": 100,
-        "periods": 1,
-        "variables": 10,
-        "integer_variables": 4,
-        "constraints": 5,
-        "status": "optimal",
-        "verified": True,
-        "gap": 0.004,
-        "lp_distance": 0.01,
-        "end_to_end_s": 3.0,
-        "peak_mib": 300.0,
-        "total_usd": 100.0,
-        "timings": {"sizing_s": 0.1, "candidates_s": 0.2, "build_s": 0.3, "solve_s": 1.0},
-        "baselines": {"greedy": {"total_usd": 120.0, "feasible": False}},
-        "wall_s": 4.0,
-    }
-    text = mod.table(
-        [
-            row,
-            {
-                "n": 5000,
-                "periods": 12,
-                "timings": {"sizing_s": 2.0},
-                "error": "stopped",
-                "wall_s": 9,
-            },
-        ]
-    )
-    assert "| 100 | 1 | 10 (4) |" in text and "+20.0 % ✗" in text and "0.40 %" in text
-    assert "stopped" in text
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Scale benchmark results\n\n## History\n\nearlier rounds.\n", "utf-8")
+    figures = tmp_path / "figures"
+    raw = tmp_path / "runs.json"
+    common = ["--periods", "4", "--seeds", "0", "--figures", str(figures), "--results", str(results)]
+    argv = ["--sizes", "15", "--time-limit", "5", "--json", str(raw), "--write-results", *common]
+    assert mod.main(argv) == 0
+    out = capsys.readouterr().out
+    head = next(line for line in out.splitlines() if line.startswith("| scenario | seed | time limit s"))
+    for column in ("first plan s", "to 5 % s", "to 2 % s", "to 1 % s", "to 0.5 % s", "final gap", "status"):
+        assert f"| {column} |" in head
+    for column in ("verified", "end-to-end s", "peak MiB"):
+        assert f"| {column} |" in head
+    assert "| N = 15, T = 4 | 0 | 5 |" in out
+    assert "| scenario | target | result | measured |" in out and "| not run |" in out
+    assert "| MIP |" in out and "| sizing |" in out  # stage seconds, read from PlanTimings
+    (row,) = json.loads(raw.read_text("utf-8"))
+    assert row["done"] and row["peak_mib"] > 0 and "solve_s" in row["timings"]
+    if row["verified"]:  # this scenario plans; a planner regression shows here as an error row
+        first, reached = mod.time_to_gaps(mod.trace_of(row))
+        assert first is not None and first <= row["end_to_end_s"]
+        assert (reached[0.005] is not None) == (row["gap"] <= 0.005)
+    else:
+        assert row["error"], row
+    text = results.read_text("utf-8")
+    assert text.startswith("# Scale benchmark results\n\n" + mod.MARK_START)
+    assert text.endswith("## History\n\nearlier rounds.\n") and "| N = 15, T = 4 | 0 | 5 |" in text
+    charts = importlib.util.find_spec("altair") and importlib.util.find_spec("vl_convert")
+    assert (figures / "gap-n15-t4.svg").exists() == bool(charts and row["verified"])
+
+    # stopped before it had a plan: still a row, "no plan", with why
+    assert mod.main(["--sizes", "15", "--time-limit", "5", "--run-timeout", "0.5", *common]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("| N = 15, T = 4 | 0 |"))
+    assert "| no plan | no |" in line and "stopped at --run-timeout 0.5 s" in line
