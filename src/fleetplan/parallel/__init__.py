@@ -1,0 +1,82 @@
+"""One interface for running independent sub-solves: in-process, on local processes, or on a Dask cluster.
+
+>>> from fleetplan.parallel import executor_from_spec
+>>> with executor_from_spec("serial", None) as ex:
+...     list(ex.map(abs, [-2, 1, -3]))
+[2, 1, 3]
+
+An engine runs ``fn(item)`` for every item, or ``fn(payload, item)`` when given ``shared=handle``
+from ``scatter(payload)``: a large read-only object (the model's sparse matrix) sent once per worker
+instead of once per task.
+
+Determinism contract:
+
+- A task's result depends only on ``fn``, its item and the payload: never on the engine, on which
+  worker ran it or on the order tasks finished. ``fn`` must therefore be deterministic on its own
+  (fixed solver seed and thread count, no shared mutable state) and must not change the payload.
+- ``map`` yields results in submission order (``ordered=True``, the default); an error raises when
+  its position comes up, so the error raised is the first failing item's, whatever finished first.
+- ``as_completed`` yields ``(index, result)`` as tasks finish, every index exactly once; the order
+  varies from run to run, so a caller that keeps "the best so far" must break ties by index.
+- A task's exception reaches the caller with its own type and message. An engine failure (a worker
+  process killed, a lost Dask scheduler or cluster) raises ``FleetplanError`` instead of hanging.
+- Leaving an iterator early (``break``, an exception) cancels the tasks not yet started.
+
+Engines: ``SerialExecutor`` (this process), ``ProcessExecutor`` (the default, a pool of local
+processes), ``DaskExecutor`` (needs ``pip install "fleetplan[dask]"``; ``distributed`` is imported only
+when one is made). ``executor_from_spec`` turns the CLI's ``--engine``/``--workers`` into one.
+"""
+
+from __future__ import annotations
+
+from fleetplan.errors import InputError
+from fleetplan.parallel._core import Executor, Shared, usable_cpus
+from fleetplan.parallel._dask import DaskExecutor
+from fleetplan.parallel._local import ProcessExecutor, SerialExecutor
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "Shared",
+    "executor_from_spec",
+    "usable_cpus",
+]
+
+_DASK_PORT = 8786
+_ENGINES = "local, serial, dask://HOST:PORT or tcp://HOST:PORT"
+
+
+def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor:
+    """The engine named by ``spec``, running at most ``workers`` tasks at once (``None``: all it can).
+
+    ``None`` or ``"local"``: ``ProcessExecutor``; ``"serial"``: ``SerialExecutor``;
+    ``"dask://host:8786"`` or ``"tcp://host:8786"``: ``DaskExecutor`` (port 8786 when omitted).
+    Raises ``InputError`` (exit code 2) for an unknown spec or a worker count below 1, and
+    ``FleetplanError`` when the Dask extra is missing or its scheduler cannot be reached.
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    name = (spec or "local").strip()
+    if name == "local":
+        return ProcessExecutor(workers)
+    if name == "serial":
+        if workers not in (None, 1):
+            raise InputError(f"engine 'serial' runs one task at a time, got workers={workers}")
+        return SerialExecutor()
+    scheme, sep, rest = name.partition("://")
+    if sep and scheme in ("dask", "tcp"):
+        return DaskExecutor(f"tcp://{_host_port(spec, rest)}", workers=workers)
+    raise InputError(f"unknown engine {spec!r}: expected {_ENGINES}")
+
+
+def _host_port(spec: str | None, rest: str) -> str:
+    """``host:port`` from the part after ``://``; ``InputError`` when it is not one."""
+    rest = rest.rstrip("/")
+    host, colon, port = rest.rpartition(":")
+    if not colon or rest.endswith("]"):  # no port, or a bare IPv6 address in brackets
+        host, port = rest, str(_DASK_PORT)
+    if not host or "/" in host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"engine {spec!r}: expected HOST:PORT after '://', e.g. dask://scheduler:8786")
+    return f"{host}:{port}"
