@@ -49,6 +49,11 @@ def slow_square(x: int) -> int:
     return x * x
 
 
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
 def fail_on(x: int) -> int:
     """``x``, or ``ValueError`` for items 3 and 7."""
     if x in (3, 7):

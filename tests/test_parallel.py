@@ -12,7 +12,7 @@ import pytest
 import fleetplan.parallel as par
 from fleetplan.errors import FleetplanError, InputError
 from fleetplan.parallel import DaskExecutor, Executor, ProcessExecutor, SerialExecutor, executor_from_spec
-from tests.parallel_tasks import die, fail_on, make_payload, slow_square, solve_lp, square
+from tests.parallel_tasks import die, fail_on, make_payload, nap, slow_square, solve_lp, square
 
 ITEMS = list(range(12))
 
@@ -123,6 +123,21 @@ def test_a_dead_worker_process_raises_and_the_pool_recovers(process_executor: Pr
 def test_a_task_that_kills_its_dask_worker_raises(dask_executor: Executor) -> None:
     with pytest.raises(FleetplanError, match="item 0 killed every dask worker"):
         list(dask_executor.map(die, [0]))
+
+
+@pytest.mark.skipif(distributed is None, reason="distributed is not installed")
+def test_a_cluster_left_without_workers_raises_instead_of_hanging() -> None:
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        DaskExecutor(cluster.scheduler_address, no_workers_timeout_s=0.3, poll_s=0.1) as ex,
+    ):
+        results = ex.as_completed(nap, [0.0, 1.0])
+        assert next(results) == (0, 0.0)
+        cluster.scale(0)
+        with pytest.raises(FleetplanError, match=r"has had no workers for 0\.3 s with 1 tasks unfinished"):
+            next(results)
 
 
 @pytest.mark.skipif(distributed is None, reason="distributed is not installed")

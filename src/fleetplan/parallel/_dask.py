@@ -86,7 +86,11 @@ class DaskExecutor(FuturePool):
 
     def result(self, future: Any, index: int) -> Outcome:
         if future.status == "cancelled":
-            return Outcome(error=FleetplanError(f"dask cancelled item {index} (the scheduler lost it?)"))
+            lost = self._client.status != "running"
+            why = (
+                f"the connection to the scheduler at {self.address} was lost" if lost else "the scheduler cancelled it"
+            )
+            return Outcome(error=FleetplanError(f"dask did not finish item {index}: {why}"))
         try:
             return Outcome(value=future.result())
         except self._dd.KilledWorker as exc:
