@@ -25,6 +25,18 @@ except ImportError:  # the dev extra installs it; a bare install skips the Dask 
 # Engines
 
 
+def loopback_cluster(n_workers: int) -> Any:
+    """A real Dask cluster of single-threaded worker processes, listening on loopback only."""
+    return distributed.LocalCluster(
+        n_workers=n_workers,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,  # no dashboard; the scheduler's HTTP endpoints on a free port:
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+
+
 @pytest.fixture(scope="module")
 def process_executor() -> Iterator[ProcessExecutor]:
     with ProcessExecutor(workers=2) as ex:
@@ -40,9 +52,7 @@ def dask_cluster() -> Iterator[Any]:
     # one failure marks a task's worker as killed: the killed-worker test then takes one restart
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-        ) as cluster,
+        loopback_cluster(n_workers=2) as cluster,
     ):
         yield cluster
 
@@ -127,10 +137,11 @@ def test_a_task_that_kills_its_dask_worker_raises(dask_executor: Executor) -> No
 
 @pytest.mark.skipif(distributed is None, reason="distributed is not installed")
 def test_a_cluster_left_without_workers_raises_instead_of_hanging() -> None:
+    import dask
+
     with (
-        distributed.LocalCluster(
-            n_workers=1, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-        ) as cluster,
+        dask.config.set({"distributed.scheduler.allowed-failures": 3}),  # Dask's default: the task waits
+        loopback_cluster(n_workers=1) as cluster,
         DaskExecutor(cluster.scheduler_address, no_workers_timeout_s=0.3, poll_s=0.1) as ex,
     ):
         results = ex.as_completed(nap, [0.0, 1.0])
