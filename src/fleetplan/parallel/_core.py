@@ -191,23 +191,23 @@ def _closing(it: Iterator[Any], gen: Iterator[Any]) -> Iterator[Any]:
 
 
 class FuturePool(ExecutorBase):
-    """Engines built on futures that take ``add_done_callback``: subclasses submit, read a result, cancel.
+    """Engines built on futures that take ``add_done_callback``: subclasses submit, collect, cancel.
 
     ``window`` caps tasks in flight (``None``: submit every item at once and let the engine queue).
     While no task finishes, ``check_alive`` runs every ``poll_s`` seconds so that a dead cluster
-    raises instead of hanging.
+    raises instead of hanging. Submission and collection go by batches (one round trip each on Dask).
     """
 
     window: int | None = None
     poll_s: float = 1.0
 
     @abstractmethod
-    def submit(self, fn: Callable[..., Any], item: Any, shared: Shared[Any] | None) -> Any:
-        """Start one task; return its future (hashable, with ``add_done_callback``)."""
+    def submit(self, fn: Callable[..., Any], items: list[Any], shared: Shared[Any] | None) -> list[Any]:
+        """Start one task per item; return their futures (hashable, with ``add_done_callback``)."""
 
     @abstractmethod
-    def result(self, future: Any, index: int) -> Outcome:
-        """The finished task's outcome; engine failures become a ``FleetplanError`` naming the item."""
+    def collect(self, futures: list[Any], indices: list[int]) -> list[Outcome]:
+        """The finished tasks' outcomes; engine failures become a ``FleetplanError`` naming the item."""
 
     @abstractmethod
     def cancel(self, futures: list[Any]) -> None:
@@ -225,8 +225,11 @@ class FuturePool(ExecutorBase):
 
         def fill() -> None:
             room = None if self.window is None else self.window - len(pending)
-            for i, item in itertools.islice(todo, room):
-                fut = self.submit(fn, item, shared)
+            chunk = list(itertools.islice(todo, room))
+            if not chunk:
+                return
+            futures = self.submit(fn, [item for _, item in chunk], shared)
+            for fut, (i, _) in zip(futures, chunk, strict=True):
                 pending[fut] = i
                 fut.add_done_callback(finished.put)
 
@@ -240,9 +243,9 @@ class FuturePool(ExecutorBase):
                     continue
                 while not finished.empty():
                     batch.append(finished.get_nowait())
-                for fut in sorted((f for f in batch if f in pending), key=pending.__getitem__):
-                    i = pending.pop(fut)  # a batch is yielded lowest index first
-                    yield i, self.result(fut, i)
+                done = sorted((f for f in batch if f in pending), key=pending.__getitem__)  # lowest index first
+                indices = [pending.pop(f) for f in done]
+                yield from zip(indices, self.collect(done, indices), strict=True)
                 fill()
         finally:
             if pending:

@@ -79,12 +79,20 @@ class DaskExecutor(FuturePool):
         self._payloads[token] = future
         return Shared(owner=id(self), token=token, nbytes=int(sizeof(obj)))
 
-    def submit(self, fn: Callable[..., Any], item: Any, shared: Shared[Any] | None) -> Any:
+    def submit(self, fn: Callable[..., Any], items: list[Any], shared: Shared[Any] | None) -> list[Any]:
         if shared is None:
-            return self._client.submit(fn, item, pure=False)
-        return self._client.submit(fn, self._payloads[shared.token], item, pure=False)
+            return self._client.map(fn, items, pure=False)
+        return self._client.map(fn, [self._payloads[shared.token]] * len(items), items, pure=False)
 
-    def result(self, future: Any, index: int) -> Outcome:
+    def collect(self, futures: list[Any], indices: list[int]) -> list[Outcome]:
+        ok = [f for f in futures if f.status == "finished"]
+        values = dict(zip(ok, self._client.gather(ok), strict=True)) if ok else {}  # one round trip
+        return [
+            Outcome(value=values[f]) if f in values else self._failure(f, i)
+            for f, i in zip(futures, indices, strict=True)
+        ]
+
+    def _failure(self, future: Any, index: int) -> Outcome:
         if future.status == "cancelled":
             lost = self._client.status != "running"
             why = (
@@ -92,13 +100,14 @@ class DaskExecutor(FuturePool):
             )
             return Outcome(error=FleetplanError(f"dask did not finish item {index}: {why}"))
         try:
-            return Outcome(value=future.result())
+            future.result()
         except self._dd.KilledWorker as exc:
             err = FleetplanError(f"item {index} killed every dask worker it ran on (out of memory, or a crash?)")
             err.__cause__ = exc
             return Outcome(error=err)
         except Exception as exc:
             return Outcome(error=exc)
+        raise AssertionError(f"dask future of item {index} is {future.status}, not failed")
 
     def cancel(self, futures: list[Any]) -> None:
         if self._client.status == "running":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import multiprocessing as mp
 import os
 import pickle
@@ -118,16 +119,20 @@ class ProcessExecutor(FuturePool):
         self._paths[token] = path
         return Shared(owner=id(self), token=token, nbytes=os.path.getsize(path))
 
-    def submit(self, fn: Callable[..., Any], item: Any, shared: Shared[Any] | None) -> cf.Future[Any]:
-        args = (fn, item) if shared is None else (run_with_payload, fn, shared.token, self._paths[shared.token], item)
+    def submit(self, fn: Callable[..., Any], items: list[Any], shared: Shared[Any] | None) -> list[Any]:
+        if shared is not None:
+            fn = functools.partial(run_with_payload, fn, shared.token, self._paths[shared.token])
         try:
-            return self._pool.submit(*args)
+            return [self._pool.submit(fn, item) for item in items]
         except BrokenProcessPool:  # a worker died in an earlier map: start over
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-            return self._pool.submit(*args)
+            return [self._pool.submit(fn, item) for item in items]
 
-    def result(self, future: cf.Future[Any], index: int) -> Outcome:
+    def collect(self, futures: list[Any], indices: list[int]) -> list[Outcome]:
+        return [self._outcome(fut, i) for fut, i in zip(futures, indices, strict=True)]
+
+    def _outcome(self, future: cf.Future[Any], index: int) -> Outcome:
         try:
             return Outcome(value=future.result())
         except BrokenProcessPool as exc:
