@@ -11,7 +11,7 @@ import pytest
 
 import fleetplan.parallel as par
 from fleetplan.errors import FleetplanError, InputError
-from fleetplan.parallel import DaskExecutor, Executor, ProcessExecutor, SerialExecutor, executor_from_spec
+from fleetplan.parallel import DaskExecutor, Executor, ProcessExecutor, RayExecutor, SerialExecutor, executor_from_spec
 from tests.parallel_tasks import die, fail_on, make_payload, nap, slow_square, solve_lp, square
 
 ITEMS = list(range(12))
@@ -20,6 +20,10 @@ try:
     import distributed
 except ImportError:  # the dev extra installs it; a bare install skips the Dask cases
     distributed = None
+try:
+    import ray
+except ImportError:  # an optional extra, not in dev: CI skips the Ray cases
+    ray = None
 
 
 # Engines
@@ -63,7 +67,17 @@ def dask_executor(dask_cluster: Any) -> Iterator[Executor]:
         yield ex
 
 
-@pytest.fixture(params=["serial", "process", "dask"])
+@pytest.fixture(scope="module")
+def ray_executor() -> Iterator[Executor]:
+    if ray is None:
+        pytest.skip("ray is not installed (pip install 'fleetplan[ray]')")
+    if ray.is_initialized():
+        pytest.skip("this process is already connected to ray")
+    with RayExecutor("local") as ex:  # starts a local Ray runtime (about 10 s), stops it on close
+        yield ex
+
+
+@pytest.fixture(params=["serial", "process", "dask", "ray"])
 def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
     if request.param == "serial":
         with SerialExecutor() as ex:
@@ -135,6 +149,11 @@ def test_a_task_that_kills_its_dask_worker_raises(dask_executor: Executor) -> No
         list(dask_executor.map(die, [0]))
 
 
+def test_a_task_that_kills_its_ray_worker_raises(ray_executor: Executor) -> None:
+    with pytest.raises(FleetplanError, match="ray did not finish item 0: WorkerCrashedError"):
+        list(ray_executor.map(die, [0]))
+
+
 @pytest.mark.skipif(distributed is None, reason="distributed is not installed")
 def test_a_cluster_left_without_workers_raises_instead_of_hanging() -> None:
     import dask
@@ -157,10 +176,12 @@ def test_an_unreachable_dask_scheduler_raises_quickly() -> None:
         DaskExecutor("tcp://127.0.0.1:9", connect_timeout_s=0.5)
 
 
-def test_a_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` sees without it
-    with pytest.raises(FleetplanError, match=r'pip install "fleetplan\[dask\]"'):
-        executor_from_spec("dask://scheduler:8786", None)
+@pytest.mark.parametrize(("module", "spec"), [("distributed", "dask://scheduler:8786"), ("ray", "ray://head:10001")])
+def test_a_missing_engine_names_its_extra(monkeypatch: pytest.MonkeyPatch, module: str, spec: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # what `import` sees when it is not installed
+    extra = spec.split(":")[0]
+    with pytest.raises(FleetplanError, match=rf'pip install "fleetplan\[{extra}\]"'):
+        executor_from_spec(spec, None)
 
 
 # Specs
@@ -187,7 +208,17 @@ def test_serial_spec() -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    ["gpu", "dask", "dask://", "dask://:8786", "dask://host:port", "dask://host:0", "http://host:8786", "ray:/x"],
+    [
+        "gpu",
+        "dask",
+        "dask://",
+        "dask://:8786",
+        "dask://host:port",
+        "dask://host:0",
+        "http://host:8786",
+        "ray:/x",
+        "ray://",
+    ],
 )
 def test_bad_specs_are_input_errors(spec: str) -> None:
     with pytest.raises(InputError) as info:

@@ -23,8 +23,9 @@ Determinism contract:
 - Leaving an iterator early (``break``, an exception) cancels the tasks not yet started.
 
 Engines: ``SerialExecutor`` (this process), ``ProcessExecutor`` (the default, a pool of local
-processes), ``DaskExecutor`` (needs ``pip install "fleetplan[dask]"``; ``distributed`` is imported only
-when one is made). ``executor_from_spec`` turns the CLI's ``--engine``/``--workers`` into one.
+processes), ``DaskExecutor`` (needs ``pip install "fleetplan[dask]"``) and ``RayExecutor`` (needs
+``pip install "fleetplan[ray]"``); ``distributed`` and ``ray`` are imported only when such an executor
+is made. ``executor_from_spec`` turns the CLI's ``--engine``/``--workers`` into one.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from fleetplan.errors import InputError
 from fleetplan.parallel._core import Executor, Shared, usable_cpus
 from fleetplan.parallel._dask import DaskExecutor
 from fleetplan.parallel._local import ProcessExecutor, SerialExecutor
+from fleetplan.parallel._ray import RayExecutor
 
 __all__ = [
     "DaskExecutor",
     "Executor",
     "ProcessExecutor",
+    "RayExecutor",
     "SerialExecutor",
     "Shared",
     "executor_from_spec",
@@ -45,16 +48,18 @@ __all__ = [
 ]
 
 _DASK_PORT = 8786
-_ENGINES = "local, serial, dask://HOST:PORT or tcp://HOST:PORT"
+_RAY_CLIENT_PORT = 10001
+_ENGINES = "local, serial, dask://HOST:PORT, tcp://HOST:PORT or ray://HOST:PORT"
 
 
 def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor:
     """The engine named by ``spec``, running at most ``workers`` tasks at once (``None``: all it can).
 
     ``None`` or ``"local"``: ``ProcessExecutor``; ``"serial"``: ``SerialExecutor``;
-    ``"dask://host:8786"`` or ``"tcp://host:8786"``: ``DaskExecutor`` (port 8786 when omitted).
+    ``"dask://host:8786"`` or ``"tcp://host:8786"``: ``DaskExecutor`` (port 8786 when omitted);
+    ``"ray://host:10001"``: ``RayExecutor`` (Ray Client).
     Raises ``InputError`` (exit code 2) for an unknown spec or a worker count below 1, and
-    ``FleetplanError`` when the Dask extra is missing or its scheduler cannot be reached.
+    ``FleetplanError`` when the engine's extra is missing or its cluster cannot be reached.
     """
     if workers is not None and workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
@@ -67,16 +72,18 @@ def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor
         return SerialExecutor()
     scheme, sep, rest = name.partition("://")
     if sep and scheme in ("dask", "tcp"):
-        return DaskExecutor(f"tcp://{_host_port(spec, rest)}", workers=workers)
+        return DaskExecutor(f"tcp://{_host_port(spec, rest, _DASK_PORT)}", workers=workers)
+    if sep and scheme == "ray":
+        return RayExecutor(f"ray://{_host_port(spec, rest, _RAY_CLIENT_PORT)}", workers=workers)
     raise InputError(f"unknown engine {spec!r}: expected {_ENGINES}")
 
 
-def _host_port(spec: str | None, rest: str) -> str:
+def _host_port(spec: str | None, rest: str, default_port: int) -> str:
     """``host:port`` from the part after ``://``; ``InputError`` when it is not one."""
     rest = rest.rstrip("/")
     host, colon, port = rest.rpartition(":")
     if not colon or rest.endswith("]"):  # no port, or a bare IPv6 address in brackets
-        host, port = rest, str(_DASK_PORT)
+        host, port = rest, str(default_port)
     if not host or "/" in host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InputError(f"engine {spec!r}: expected HOST:PORT after '://', e.g. dask://scheduler:8786")
     return f"{host}:{port}"
