@@ -2,13 +2,15 @@
 
     python benchmarks/parallel_overhead.py                        # serial, local (2 workers), dask (local cluster)
     python benchmarks/parallel_overhead.py --workers 4 --dask tcp://scheduler:8786
+    python benchmarks/parallel_overhead.py --ray local              # adds Ray (a local runtime here)
 
 For each engine: the time to the first result (pool or cluster start-up, workers importing their
 modules), ``scatter`` of a ~20 MB sparse matrix, 200 no-op tasks (per-task overhead), and 20 small
 LP solves that each read their own block of the scattered matrix (a sub-solve's shape). The last row
 passes the matrix inside every item instead of scattering it, to show what ``scatter`` saves. Every
 engine's LP results are checked equal to the serial ones. ``--dask`` uses an existing cluster;
-without it the script starts a loopback ``LocalCluster`` (its start-up is not counted).
+without it the script starts a loopback ``LocalCluster``. Starting a local Dask cluster or Ray
+runtime is not counted in "first result"; starting the local process pool is.
 """
 
 from __future__ import annotations
@@ -106,6 +108,11 @@ def run_engines(args: argparse.Namespace, a: sp.csr_matrix) -> list[dict[str, An
         no_scatter = {"engine": "local, matrix in every item", "workers": ex.workers, "lp_s": t, "objs": objs}
     if not args.no_dask:
         rows.append(dask_row(args, a))
+    if args.ray:
+        from fleetplan.parallel import RayExecutor
+
+        with RayExecutor(args.ray, workers=None if args.ray == "local" else args.workers) as ex:
+            rows.append(measure(f"ray {args.ray}", ex, a, args.noops, args.lps))
     rows.append(no_scatter)
     return rows
 
@@ -160,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lps", type=int, default=20)
     p.add_argument("--dask", help="address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--no-dask", action="store_true", help="skip the Dask row")
+    p.add_argument("--ray", help="a Ray address (ray://head:10001), or 'local' to start a Ray runtime here")
     args = p.parse_args(argv)
     a = make_matrix()
     rows = run_engines(args, a)
