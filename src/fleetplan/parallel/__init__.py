@@ -22,6 +22,12 @@ Determinism contract:
   process killed, a lost Dask scheduler or cluster) raises ``FleetplanError`` instead of hanging.
 - Leaving an iterator early (``break``, an exception) cancels the tasks not yet started.
 
+HiGHS in tasks: HiGHS fixes its thread count for the whole process at its first solve; a later solve
+in that process with another non-zero ``threads`` option fails (``kError``, model status ``kNotset``)
+unless ``highspy.Highs.resetGlobalScheduler(True)`` runs first. Worker processes (local, Dask, Ray)
+start fresh, so sub-solves there should all use ``threads=1``; ``SerialExecutor`` runs tasks in the
+calling process, where the planner's own solves have already fixed the count (``threads=0`` accepts it).
+
 Engines: ``SerialExecutor`` (this process), ``ProcessExecutor`` (the default, a pool of local
 processes), ``DaskExecutor`` (needs ``pip install "fleetplan[dask]"``) and ``RayExecutor`` (needs
 ``pip install "fleetplan[ray]"``); ``distributed`` and ``ray`` are imported only when such an executor

@@ -39,7 +39,8 @@ class SerialExecutor(ExecutorBase):
     """Runs every task in this process, one at a time, when the caller asks for the next result.
 
     For tests, debugging (breakpoints work) and one-core machines. The payload of ``scatter`` is the
-    object itself, not a copy: tasks must not change it.
+    object itself, not a copy: tasks must not change it. Tasks share this process's HiGHS thread
+    count (see the package docstring).
     """
 
     def __init__(self) -> None:
@@ -83,7 +84,8 @@ class ProcessExecutor(FuturePool):
     Workers start by ``forkserver`` where the OS has it, else ``spawn``: never ``fork``, which is unsafe
     once HiGHS has started threads. ``scatter`` pickles the payload once into a private temporary
     folder; each worker loads it on its first task and keeps it. Tasks that run HiGHS should set
-    ``threads=1`` so that ``workers`` solves share the cores without oversubscribing them.
+    ``threads=1`` so that ``workers`` solves share the cores without oversubscribing them (see the
+    package docstring on HiGHS's per-process thread count).
 
     A worker that dies (killed, out of memory) fails the tasks then running with a ``FleetplanError``;
     the next ``map`` starts a fresh pool. ``close`` waits for running tasks (give sub-solves a time
