@@ -1,4 +1,4 @@
-"""One interface for running independent sub-solves: in-process, on local processes, or on a Dask cluster.
+"""One interface for running independent sub-solves: in-process, on local processes, on Dask or Ray.
 
 >>> from fleetplan.parallel import executor_from_spec
 >>> with executor_from_spec("serial", None) as ex:
@@ -19,7 +19,8 @@ Determinism contract:
 - ``as_completed`` yields ``(index, result)`` as tasks finish, every index exactly once; the order
   varies from run to run, so a caller that keeps "the best so far" must break ties by index.
 - A task's exception reaches the caller with its own type and message. An engine failure (a worker
-  process killed, a lost Dask scheduler or cluster) raises ``FleetplanError`` instead of hanging.
+  process killed, a lost scheduler, a cluster left without workers) raises ``FleetplanError``
+  instead of hanging.
 - Leaving an iterator early (``break``, an exception) cancels the tasks not yet started.
 
 HiGHS in tasks: HiGHS fixes its thread count for the whole process at its first solve; a later solve

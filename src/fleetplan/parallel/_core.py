@@ -22,7 +22,7 @@ class Shared(Generic[T]):
     """Opaque handle to a read-only payload broadcast by ``Executor.scatter``.
 
     Only the executor that made it can use it. Pass it as ``shared=`` to ``map`` or ``as_completed``;
-    the task then runs as ``fn(payload, item)`` on a worker that holds its own copy of the payload.
+    the task then runs as ``fn(payload, item)`` on a worker that already holds the payload.
     """
 
     owner: int
