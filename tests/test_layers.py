@@ -23,7 +23,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = "fleetplan"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "data", "_helpers"),
+    ("errors", "data", "parallel", "_helpers"),
     ("model",),
     ("catalog",),
     ("load",),
