@@ -12,13 +12,13 @@ from fleetplan.energy import (
     EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR,
     FALLBACK_GRID_KGCO2E_PER_KWH,
     FALLBACK_PUE,
-    allocation_energy,
     embodied_kg_per_accelerator_hour,
     kwh_per_accelerator_hour,
     resolve_server_overhead,
     resolve_utilization,
     run_energy,
 )
+from fleetplan.energy.allocation import allocation_energy
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.catalog import Provider
 from fleetplan.model.site import Site

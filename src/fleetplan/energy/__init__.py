@@ -9,8 +9,7 @@ from fleetplan.data.assumptions import (
     FALLBACK_PUE,
 )
 from fleetplan.energy.abatement import Abatement, abatement, cheapest_scenario, has_carbon_policy
-from fleetplan.energy.allocation import allocation_energy
-from fleetplan.energy.plan_tables import ENERGY_TABLES, energy_tables, site_power
+from fleetplan.energy.plan_tables import ENERGY_TABLES, energy_tables, installed_kw, site_power
 from fleetplan.energy.power import (
     RunEnergy,
     embodied_kg_per_accelerator_hour,
@@ -30,11 +29,11 @@ __all__ = [
     "Abatement",
     "RunEnergy",
     "abatement",
-    "allocation_energy",
     "cheapest_scenario",
     "embodied_kg_per_accelerator_hour",
     "energy_tables",
     "has_carbon_policy",
+    "installed_kw",
     "kwh_per_accelerator_hour",
     "resolve_server_overhead",
     "resolve_utilization",
