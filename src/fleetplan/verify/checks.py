@@ -7,7 +7,9 @@ code, row by row, so that a bug in the model builder shows up here. The facts it
 are shared, not copied: the planning assumptions (:mod:`fleetplan.data.assumptions`) and the rules
 over input types (:func:`~fleetplan.model.site.server_kw`,
 :func:`~fleetplan.model.site.lifetime_periods`, :func:`~fleetplan.model.scenario.server_spend`,
-:func:`~fleetplan.model.scenario.own_providers`).
+:func:`~fleetplan.model.scenario.own_providers`, :func:`~fleetplan.model.policy.min_providers`,
+:func:`~fleetplan.model.base.reservation_term_periods`). The formulation keeps vectorized copies
+of the server rules; ``tests/optimize/test_vectorized_rules.py`` checks that they agree.
 
 The recomputed costs are one ledger (:class:`PlanCosts`): a row per cost item and period. The
 verifier's totals, and the plan summaries built on them (spend by provider and chip vendor,
@@ -36,7 +38,7 @@ from fleetplan.data.assumptions import (
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.base import reservation_term_periods
 from fleetplan.model.geo import EU_COUNTRIES
-from fleetplan.model.period import format_period, hours_per_period, parse_period, periods_per_year
+from fleetplan.model.period import format_period, hours_per_period, parse_period
 from fleetplan.model.plan import Plan, Verification
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario, own_providers, server_spend
@@ -105,7 +107,6 @@ class _Facts:
         self.labels = sc.horizon.labels()
         self.t_of = {p: i for i, p in enumerate(self.labels)}
         self.H = hours_per_period(sc.horizon.period)
-        self.ppy = periods_per_year(sc.horizon.period)
         self.first = parse_period(sc.horizon.start, sc.horizon.period)
         off = cat.offerings
         self.offer = {(r.provider, r.region, r.instance_type, r.pricing_model): r for r in off.itertuples(index=False)}
