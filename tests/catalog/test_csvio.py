@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetplan.catalog import csvio
-from fleetplan.catalog.csvio import PRICING_MODELS, read_offerings_csv, write_offerings_csv
+from fleetplan.catalog.csvio import read_offerings_csv, write_offerings_csv
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.catalog.schema import OFFERING_COLUMNS
 from fleetplan.catalog.skypilot import import_skypilot
 from fleetplan.errors import InputError
+from fleetplan.model.base import PRICING_MODELS
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CATALOG = SHARED / "skypilot-catalog"

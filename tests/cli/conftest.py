@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fleetplan.cli import main
-from tests.optimize.conftest import (  # noqa: F401
+from tests.scenarios import (  # noqa: F401
     BATCH_8B,
     OWN_SITE,
     MakeScenario,

@@ -196,7 +196,9 @@ def prov() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- all tables
 
 
-@pytest.mark.parametrize("name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"])
+@pytest.mark.parametrize(
+    "name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv", "assumptions.csv"]
+)
 def test_every_row_has_a_source(name: str) -> None:
     df = _read(name)
     assert len(df) > 0
@@ -215,6 +217,7 @@ def test_every_row_has_a_source(name: str) -> None:
             "interconnect_gb_s,max_per_node,approx_price_usd,release_year,aliases,uncertain_fields,source",
         ),
         ("providers.csv", "provider,display_name,kind,tags,onboarding_cost_usd,url,source"),
+        ("assumptions.csv", "name,value,unit,source"),
         (
             "regions.csv",
             "provider,region,display_name,country,latency_zone,tags,grid_kgco2e_per_kwh,grid_source,pue,pue_source",
@@ -231,7 +234,9 @@ def test_columns_exact(name: str, columns: str) -> None:
     assert list(_read(name).columns) == columns.split(",")
 
 
-@pytest.mark.parametrize("name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv"])
+@pytest.mark.parametrize(
+    "name", ["accelerators.csv", "offerings.csv", "regions.csv", "providers.csv", "assumptions.csv"]
+)
 def test_no_local_paths_in_tables(name: str) -> None:
     df = _read(name)
     text = df.astype(str).to_csv(index=False)

@@ -1,5 +1,5 @@
-"""Small scenarios for the energy tests: the optimizer tests' tiny catalog and scenario factory."""
+"""Small scenarios for the energy tests: the shared tiny catalog and scenario factory."""
 
 from __future__ import annotations
 
-from tests.optimize.conftest import BASE, BATCH_8B, make_scenario, offering  # noqa: F401
+from tests.scenarios import BASE, BATCH_8B, make_scenario, offering  # noqa: F401

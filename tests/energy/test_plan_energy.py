@@ -12,9 +12,10 @@ from rich.console import Console
 from fleetplan.cli._render_plan import render_plan
 from fleetplan.energy import EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR, ENERGY_TABLES, energy_tables
 from fleetplan.model.period import hours_per_period
-from fleetplan.optimize import candidates, optimize, recompute_costs, verify_plan
+from fleetplan.optimize import candidates, optimize
 from fleetplan.report import plan_to_dict
 from fleetplan.sizing import size_workloads
+from fleetplan.verify import recompute_costs, verify_plan
 
 from .conftest import BATCH_8B, offering
 

@@ -12,19 +12,18 @@ from fleetplan.energy import (
     EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR,
     FALLBACK_GRID_KGCO2E_PER_KWH,
     FALLBACK_PUE,
-    allocation_energy,
     embodied_kg_per_accelerator_hour,
     kwh_per_accelerator_hour,
     resolve_server_overhead,
     resolve_utilization,
     run_energy,
 )
+from fleetplan.energy.allocation import allocation_energy
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.catalog import Provider
 from fleetplan.model.site import Site
 from fleetplan.model.workload import Workload
 from fleetplan.optimize.options import build_options
-from fleetplan.verify import checks
 
 from .conftest import BATCH_8B, offering
 
@@ -63,12 +62,6 @@ def test_formula_and_defaults() -> None:
     # BLOOM study: (150 kg per GPU + 2500 kg per 8-GPU server) over 6 years at 85 % use
     bloom = (150 + 2500 / 8) / (6 * 8760 * 0.85)
     assert abs(EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR / bloom - 1) < 0.01
-
-
-def test_verifier_keeps_its_own_copy_of_the_same_defaults() -> None:
-    assert checks._UTIL == DEFAULT_UTILIZATION
-    assert checks._CLOUD_OVERHEAD == DEFAULT_CLOUD_SERVER_OVERHEAD
-    assert checks._EMBODIED_KG == EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR
 
 
 def test_utilization_precedence() -> None:

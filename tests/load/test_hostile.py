@@ -9,7 +9,7 @@ import pytest
 
 from fleetplan.cli import main
 from fleetplan.errors import InputError
-from fleetplan.load import YamlLimits, parse_yaml_text, read_yaml
+from fleetplan.load.yaml_safe import YamlLimits, parse_yaml_text, read_yaml
 
 
 def _bomb(levels: int = 9) -> str:

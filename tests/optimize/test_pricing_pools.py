@@ -13,7 +13,7 @@ from fleetplan.optimize.options import build_options
 from fleetplan.optimize.pricing_pools import pricing_pools, split_pool_amounts
 from fleetplan.optimize.solver import SolverOptions, solve
 from fleetplan.sizing import size_workloads
-from tests.optimize.conftest import BATCH_8B, offering
+from tests.scenarios import BATCH_8B, offering
 
 CHAT = {
     "name": "chat",

@@ -8,8 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fleetplan.optimize import InfeasibleError, optimize, verify_plan
+from fleetplan.optimize import InfeasibleError, optimize
 from fleetplan.sizing import size_workloads
+from fleetplan.verify import verify_plan
 
 from .conftest import offering, write_scenario
 

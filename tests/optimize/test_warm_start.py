@@ -19,8 +19,8 @@ from fleetplan.optimize.solver import SolverOptions, no_solution, solve, solve_r
 from fleetplan.optimize.warm_start import rounded_start
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
-from tests.optimize.conftest import BATCH_8B, OWN_SITE, offering, own_server
 from tests.optimize.scripted import ScriptedSolver
+from tests.scenarios import BATCH_8B, OWN_SITE, offering, own_server
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "enterprise.yaml"
 

@@ -1,6 +1,6 @@
-"""Tiny hand-checkable scenarios for the risk tests (the optimizer tests' fixture and helpers)."""
+"""Tiny hand-checkable scenarios for the risk tests (the shared fixture and helpers)."""
 
-from tests.optimize.conftest import (  # noqa: F401
+from tests.scenarios import (  # noqa: F401
     BATCH_8B,
     OWN_SITE,
     MakeScenario,

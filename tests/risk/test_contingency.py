@@ -8,10 +8,11 @@ import pytest
 
 from fleetplan.errors import InputError
 from fleetplan.model.period import hours_per_period
-from fleetplan.optimize import optimize, verify_plan
+from fleetplan.optimize import optimize
 from fleetplan.risk import contingency_analysis, n_minus_1_premium
 from fleetplan.risk.contingency import Event
 from fleetplan.sizing import size_workloads
+from fleetplan.verify import verify_plan
 
 from .conftest import BATCH_8B, offering
 

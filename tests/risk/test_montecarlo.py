@@ -9,7 +9,8 @@ import pytest
 
 from fleetplan.model.period import hours_per_period
 from fleetplan.optimize import optimize
-from fleetplan.risk import monte_carlo, outage_rates
+from fleetplan.risk import monte_carlo
+from fleetplan.risk.montecarlo import outage_rates
 
 from .conftest import BATCH_8B, offering
 

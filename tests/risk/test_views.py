@@ -10,16 +10,9 @@ from fleetplan.errors import FleetplanError
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.risk import PriceShock, SpotCap, VendorDelay
 from fleetplan.optimize import optimize
-from fleetplan.risk import (
-    build_ops_model,
-    concentration,
-    contingency_analysis,
-    hhi,
-    parse_shock,
-    runbooks,
-    shock_impact,
-    write_runbooks,
-)
+from fleetplan.risk import concentration, contingency_analysis, parse_shock, runbooks, shock_impact, write_runbooks
+from fleetplan.risk.concentration import hhi
+from fleetplan.risk.operations import build_ops_model
 from fleetplan.sizing import size_workloads
 
 from .conftest import BATCH_8B, OWN_SITE, offering, own_server

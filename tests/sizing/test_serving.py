@@ -8,14 +8,8 @@ import pytest
 
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.workload import ModelSpec
-from fleetplan.sizing import (
-    SizingError,
-    best_replica,
-    estimate_serving,
-    kv_cache_bytes_per_token,
-    min_replica_accelerators,
-    replicas_needed,
-)
+from fleetplan.sizing import SizingError, best_replica, estimate_serving, replicas_needed
+from fleetplan.sizing.serving import kv_cache_bytes_per_token, min_replica_accelerators
 
 H100 = resolve_accelerator("H100-SXM")
 L4 = resolve_accelerator("L4")

@@ -8,8 +8,9 @@ import pytest
 
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.workload import ModelSpec
-from fleetplan.sizing import SizingError, default_mfu, estimate_training, training_flops
-from fleetplan.sizing.defaults import model_shape, placement_sizes, round_to_placement
+from fleetplan.sizing import SizingError, estimate_training
+from fleetplan.sizing.defaults import default_mfu, model_shape, placement_sizes, round_to_placement
+from fleetplan.sizing.training import training_flops
 
 H100 = resolve_accelerator("H100-SXM")
 A100 = resolve_accelerator("A100-80GB")

@@ -24,10 +24,10 @@ from fleetplan._io import open_atomic
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.catalog.schema import OFFERING_COLUMNS
 from fleetplan.errors import InputError, UnknownNameError, did_you_mean
+from fleetplan.model.base import PRICING_MODELS
 
 __all__ = [
     "MAX_FILE_BYTES",
-    "PRICING_MODELS",
     "csv_records",
     "is_price_date",
     "read_csv_text",
@@ -37,8 +37,6 @@ __all__ = [
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Largest CSV file read into memory (200 MB)."""
-
-PRICING_MODELS: tuple[str, ...] = ("on_demand", "spot", "reserved_1y", "reserved_3y", "owned")
 
 _REQUIRED_TEXT = ("provider", "region", "instance_type", "accelerator", "pricing_model")
 _REQUIRED_NUMBER = ("price_usd_per_hour",)

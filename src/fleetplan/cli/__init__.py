@@ -15,11 +15,10 @@ import sys
 
 import typer
 
-from fleetplan.cli import catalog, generate, plan, risk, scenario, size
-from fleetplan.cli._console import stderr
-from fleetplan.errors import FleetplanError
+from fleetplan import errors
+from fleetplan.cli import _console, catalog, generate, plan, risk, scenario, size
 
-__all__ = ["app", "main"]
+__all__ = ["MAX_ERRORS", "app", "main"]
 
 app = typer.Typer(
     name="fleetplan",
@@ -40,8 +39,8 @@ MAX_ERRORS = 50
 """Errors listed one per line; beyond this, a count."""
 
 
-def _report(exc: FleetplanError) -> int:
-    err = stderr()
+def _report(exc: errors.FleetplanError) -> int:
+    err = _console.stderr()
     errors = getattr(exc, "errors", None) or [exc]
     for e in errors[:MAX_ERRORS]:
         err.print(f"fleetplan: error: {e}", highlight=False, markup=False)
@@ -61,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = app(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
-    except FleetplanError as exc:
+    except errors.FleetplanError as exc:
         code = _report(exc)
     except KeyboardInterrupt:
-        stderr().print("fleetplan: interrupted")
+        _console.stderr().print("fleetplan: interrupted")
         code = 130
     except Exception as exc:
         # Typer's (click's) own exceptions: usage errors, --help exits, aborts.
@@ -75,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "Exit":
             code = int(getattr(exc, "exit_code", 0))
         elif name == "Abort":
-            stderr().print("fleetplan: aborted")
+            _console.stderr().print("fleetplan: aborted")
             code = 130
         else:
             raise

@@ -16,13 +16,13 @@ from rich.table import Table
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
 from fleetplan.cli._console import SIZE_WIDTH, echo, emit_json, stdout
-from fleetplan.energy.power import (
+from fleetplan.data.assumptions import (
     DEFAULT_CLOUD_SERVER_OVERHEAD,
     DEFAULT_UTILIZATION,
     FALLBACK_GRID_KGCO2E_PER_KWH,
     FALLBACK_PUE,
-    run_energy,
 )
+from fleetplan.energy.power import run_energy
 from fleetplan.errors import FleetplanError, InputError, UnknownNameError, did_you_mean
 from fleetplan.model.accelerator import Accelerator
 from fleetplan.model.workload import ModelSpec

@@ -10,7 +10,8 @@ the scenario's sites and server types:
     kgco2e_per_kwh        = operational_co2e_t x 1000 / energy_kwh   (effective grid intensity,
                             renewable supply included)
     tco2e_per_musd        = co2e_t / (total spend / 1e6)
-    site installed_kw     = servers in service x accelerators x TDP x overhead x PUE / 1000 (peak)
+    site installed_kw     = servers in service x server_kw (accelerators x TDP x overhead x PUE
+                            / 1000, peak; :func:`installed_kw`)
     site average_kw       = energy of the site's allocations / hours in the period
 """
 
@@ -21,11 +22,12 @@ import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.energy.power import embodied_kg_per_accelerator_hour
-from fleetplan.model.period import hours_per_period, parse_period, periods_per_year
+from fleetplan.model.period import hours_per_period, parse_period
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.site import Site, lifetime_periods, server_kw
 
-__all__ = ["ENERGY_TABLES", "energy_tables", "site_power"]
+__all__ = ["ENERGY_TABLES", "energy_tables", "installed_kw", "site_power"]
 
 ENERGY_TABLES = ("summary", "by_workload", "by_provider", "by_region", "by_period", "site_power")
 _SUMS = ["accelerator_hours", "energy_kwh", "co2e_t", "embodied_co2e_t", "cost_usd"]
@@ -45,40 +47,47 @@ def _group(a: pd.DataFrame, keys: list[str], hours: float) -> pd.DataFrame:
     return g
 
 
+def installed_kw(sc: Scenario, plan: Plan, site: Site) -> np.ndarray:
+    """Peak draw of the servers installed at ``site``, per period (kW): its existing servers and the
+    plan's purchases while in service (:func:`~fleetplan.model.site.lifetime_periods`), each at
+    :func:`~fleetplan.model.site.server_kw`."""
+    labels = sc.horizon.labels()
+    T = len(labels)
+    first = parse_period(sc.horizon.start, sc.horizon.period)
+    t_of = {p: i for i, p in enumerate(labels)}
+    types = {t.name: t for t in sc.server_types}
+
+    def one_kw(name: str) -> float:
+        st = types[name]
+        return server_kw(st, resolve_accelerator(st.accelerator), site.pue)
+
+    def life(name: str) -> int:
+        return lifetime_periods(types[name], sc.horizon.period)
+
+    t = np.arange(T)
+    installed = np.zeros(T)
+    for hw in site.existing:
+        start = parse_period(hw.purchased, sc.horizon.period) - first
+        end = start + life(hw.server_type)
+        installed += np.where((t >= start) & (t < end), hw.count * one_kw(hw.server_type), 0.0)
+    buys = plan.purchases[plan.purchases["site"] == site.name] if len(plan.purchases) else plan.purchases
+    for r in buys.itertuples(index=False):
+        start = t_of[r.period_in_service]
+        end = start + life(r.server_type)
+        installed += np.where((t >= start) & (t < end), r.servers * one_kw(r.server_type), 0.0)
+    return installed
+
+
 def site_power(sc: Scenario, plan: Plan) -> pd.DataFrame:
     """Per owned site and period: capacity, installed peak and average draw (kW), headroom."""
     labels = sc.horizon.labels()
     T = len(labels)
     H = hours_per_period(sc.horizon.period)
-    ppy = periods_per_year(sc.horizon.period)
-    first = parse_period(sc.horizon.start, sc.horizon.period)
     t_of = {p: i for i, p in enumerate(labels)}
-    types = {t.name: t for t in sc.server_types}
-    t = np.arange(T)
     rows = []
     a = plan.allocations
     for site in sc.sites:
-
-        def server_kw(name: str, _pue: float = site.pue) -> float:
-            st = types[name]
-            return (
-                st.accelerators_per_server
-                * resolve_accelerator(st.accelerator).tdp_w
-                * st.power_overhead_factor
-                * _pue
-                / 1000
-            )
-
-        installed = np.zeros(T)
-        for hw in site.existing:
-            start = parse_period(hw.purchased, sc.horizon.period) - first
-            end = start + round(types[hw.server_type].lifetime_years * ppy)
-            installed += np.where((t >= start) & (t < end), hw.count * server_kw(hw.server_type), 0.0)
-        buys = plan.purchases[plan.purchases["site"] == site.name] if len(plan.purchases) else plan.purchases
-        for r in buys.itertuples(index=False):
-            start = t_of[r.period_in_service]
-            end = start + round(types[r.server_type].lifetime_years * ppy)
-            installed += np.where((t >= start) & (t < end), r.servers * server_kw(r.server_type), 0.0)
+        installed = installed_kw(sc, plan, site)
         energy = np.zeros(T)
         if len(a):
             here = a[a["site"] == site.name]

@@ -4,31 +4,19 @@ energy_kwh = accelerator_hours x TDP_W x utilization x server_overhead x PUE / 1
 co2e_kg    = energy_kwh x grid_kgco2e_per_kwh x (1 - renewable_share)
              (+ accelerator_hours x embodied_kgco2e_per_accelerator_hour, when the scenario asks)
 
-Defaults, each overridable in the scenario (see :func:`resolve_utilization` for precedence):
+Defaults, each overridable in the scenario, are planning assumptions with their sources in
+``fleetplan/data/assumptions.csv`` (:mod:`fleetplan.data.assumptions`); this module imports them:
 
-* ``DEFAULT_UTILIZATION = 0.8``: average board power of a busy accelerator as a share of TDP. Large
-  training jobs run close to TDP; Meta's Llama model cards count GPU-hours x full TDP. 0.8 is a
-  middle value between that convention and measured inference draw (Patel et al., "Characterizing
-  Power Management Opportunities for LLMs in the Cloud", ASPLOS 2024: inference rarely above 80 %).
+* ``DEFAULT_UTILIZATION``: average board power of a busy accelerator as a share of TDP.
   Overrides: ``workloads[].power_utilization`` > ``sites[].utilization`` (owned capacity) >
-  ``providers[].utilization`` > this default.
-* ``DEFAULT_CLOUD_SERVER_OVERHEAD = 1.3``: host CPUs, memory, NICs and fans on top of accelerators
-  in a rented server (NVIDIA DGX H100: 10.2 kW peak for 5.6 kW of GPUs is 1.8 at peak; at typical
-  host utilization the non-GPU share is far lower, hence 1.3). Override per provider with
-  ``providers[].server_overhead``. Owned servers use their server type's ``power_overhead_factor``
-  (default 1.8, the DGX H100 peak ratio), which is also what the site power limit is checked with.
-* ``FALLBACK_PUE = 1.58``: Uptime Institute Global Data Center Survey 2023 average, for regions
-  without a published value.
-* ``FALLBACK_GRID_KGCO2E_PER_KWH = 0.475``: world average (IEA 2019 via CodeCarbon), for regions
-  without a value.
-* ``EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR = 0.0104``: manufacturing emissions amortized per
-  accelerator-hour, from the BLOOM study (Luccioni, Viguier, Ligozat, "Estimating the Carbon
-  Footprint of BLOOM", JMLR 24(253), 2023, section 4.1): 2,500 kgCO2e per 8-GPU server and
-  150 kgCO2e per GPU, 6-year replacement, 85 % average use: (150 + 2500 / 8) / (6 x 8760 h x
-  0.85) = 0.0104 kg per GPU-hour (the paper's 11.2 t for 1.08 M GPU-hours). Cloud Carbon
-  Footprint's method gives a similar figure: 4,677 kgCO2e for an AWS p4d.24xlarge (8 x A100)
-  over its 4-year lifespan is 0.0167 kg per GPU-hour at full use. Off unless
-  ``objective.include_embodied`` is true.
+  ``providers[].utilization`` > this default (:func:`resolve_utilization`).
+* ``DEFAULT_CLOUD_SERVER_OVERHEAD``: host CPUs, memory, NICs and fans on top of accelerators in a
+  rented server; override per provider with ``providers[].server_overhead``. Owned servers use
+  their server type's ``power_overhead_factor`` (default ``DEFAULT_OWNED_SERVER_OVERHEAD``, the
+  DGX H100 peak ratio), which is also what the site power limit is checked with.
+* ``FALLBACK_PUE`` and ``FALLBACK_GRID_KGCO2E_PER_KWH``: for regions without a published value.
+* ``EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR``: manufacturing emissions amortized per
+  accelerator-hour (BLOOM study). Off unless ``objective.include_embodied`` is true.
 """
 
 from __future__ import annotations
@@ -39,6 +27,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from fleetplan.data.assumptions import (
+    DEFAULT_CLOUD_SERVER_OVERHEAD,
+    DEFAULT_UTILIZATION,
+    EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR,
+    FALLBACK_GRID_KGCO2E_PER_KWH,
+    FALLBACK_PUE,
+)
+
 if TYPE_CHECKING:
     from fleetplan.model.catalog import Provider
     from fleetplan.model.scenario import Scenario
@@ -46,11 +42,6 @@ if TYPE_CHECKING:
     from fleetplan.model.workload import Workload
 
 __all__ = [
-    "DEFAULT_CLOUD_SERVER_OVERHEAD",
-    "DEFAULT_UTILIZATION",
-    "EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR",
-    "FALLBACK_GRID_KGCO2E_PER_KWH",
-    "FALLBACK_PUE",
     "RunEnergy",
     "embodied_kg_per_accelerator_hour",
     "kwh_per_accelerator_hour",
@@ -58,12 +49,6 @@ __all__ = [
     "resolve_utilization",
     "run_energy",
 ]
-
-DEFAULT_UTILIZATION = 0.8
-DEFAULT_CLOUD_SERVER_OVERHEAD = 1.3
-FALLBACK_PUE = 1.58
-FALLBACK_GRID_KGCO2E_PER_KWH = 0.475
-EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR = 0.0104
 
 
 def kwh_per_accelerator_hour(

@@ -27,14 +27,13 @@ from pathlib import Path
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
-from fleetplan.energy.power import (
+from fleetplan.data.assumptions import (
     DEFAULT_CLOUD_SERVER_OVERHEAD,
     DEFAULT_UTILIZATION,
     FALLBACK_GRID_KGCO2E_PER_KWH,
     FALLBACK_PUE,
-    kwh_per_accelerator_hour,
-    run_energy,
 )
+from fleetplan.energy.power import kwh_per_accelerator_hour, run_energy
 from fleetplan.sizing.training import estimate_training
 from fleetplan.sizing.validation import page_main, validation_dir
 

@@ -1,25 +1,20 @@
-"""Load and validate inputs: safe YAML with line numbers, typed scenario, reference checks."""
+"""Load and validate inputs: safe YAML with line numbers, typed scenario, reference checks.
 
-from fleetplan.load.scenario import (
-    ScenarioError,
-    load_scenario,
-    load_scenario_text,
-    parse_scenario,
-    scenario_catalog,
-)
+:func:`load_scenario` reads a scenario file (every error one line with file, YAML line and field
+path, all in one :class:`ScenarioError`); :func:`validation_summary` is ``fleetplan validate``'s
+document.
+"""
+
+from fleetplan.load.scenario import ScenarioError, load_scenario, load_scenario_text, scenario_catalog
 from fleetplan.load.summary import VALIDATION_SCHEMA, validation_summary
-from fleetplan.load.yaml_safe import LineMap, YamlLimits, parse_yaml_text, read_yaml
+from fleetplan.load.yaml_safe import YamlLimits
 
 __all__ = [
     "VALIDATION_SCHEMA",
-    "LineMap",
     "ScenarioError",
     "YamlLimits",
     "load_scenario",
     "load_scenario_text",
-    "parse_scenario",
-    "parse_yaml_text",
-    "read_yaml",
     "scenario_catalog",
     "validation_summary",
 ]

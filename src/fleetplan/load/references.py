@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
 from fleetplan.errors import UnknownNameError, did_you_mean
+from fleetplan.model.base import OWN_PROVIDER_KINDS
 from fleetplan.model.catalog import Catalog
 from fleetplan.model.period import parse_period
 from fleetplan.model.scenario import Scenario
@@ -90,7 +91,7 @@ def _check_sites(sc: Scenario, providers: set[str], kinds: dict[str, str]) -> It
     for i, s in enumerate(sc.sites):
         if s.provider not in providers:
             yield ("sites", i, "provider"), _unknown("provider", s.provider, providers)
-        elif kinds.get(s.provider) not in ("onprem", "colo", "edge"):
+        elif kinds.get(s.provider) not in OWN_PROVIDER_KINDS:
             yield (
                 ("sites", i, "provider"),
                 f"provider {s.provider!r} is of kind {kinds.get(s.provider)!r}; "

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from fleetplan.model.period import PeriodLength, periods_per_year
+
 __all__ = [
     "CRITICALITIES",
+    "OWN_PROVIDER_KINDS",
     "PRICING_MODELS",
     "PROVIDER_KINDS",
+    "RESERVATION_TERM_YEARS",
+    "RESERVED_MODELS",
     "SENSITIVITIES",
     "Criticality",
     "InputModel",
@@ -22,13 +29,19 @@ __all__ = [
     "ProviderKind",
     "Sensitivity",
     "Share",
+    "reservation_term_periods",
 ]
 
 PricingModel = Literal["on_demand", "spot", "reserved_1y", "reserved_3y", "owned"]
 PRICING_MODELS: tuple[str, ...] = ("on_demand", "spot", "reserved_1y", "reserved_3y", "owned")
+RESERVATION_TERM_YEARS: Mapping[str, int] = MappingProxyType({"reserved_1y": 1, "reserved_3y": 3})
+"""The term of each reserved pricing model, in years: a reservation is paid for all of it."""
+RESERVED_MODELS: tuple[str, ...] = tuple(RESERVATION_TERM_YEARS)
 
 ProviderKind = Literal["cloud", "gpu_cloud", "onprem", "colo", "edge"]
 PROVIDER_KINDS: tuple[str, ...] = ("cloud", "gpu_cloud", "onprem", "colo", "edge")
+OWN_PROVIDER_KINDS: tuple[str, ...] = ("onprem", "colo", "edge")
+"""Kinds of the company's own providers: what owned sites belong to (no onboarding when declared)."""
 
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 SENSITIVITIES: tuple[str, ...] = ("public", "internal", "confidential", "regulated")
@@ -55,6 +68,12 @@ class InputModel(BaseModel):
     """Base for every input type: unknown keys are errors, values are validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def reservation_term_periods(pricing_model: str, period: PeriodLength) -> int | None:
+    """Periods of a reservation under ``pricing_model`` (None when it is not a reservation)."""
+    years = RESERVATION_TERM_YEARS.get(pricing_model)
+    return None if years is None else years * periods_per_year(period)
 
 
 def is_name(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from fleetplan.model.base import (
+    PRICING_MODELS,
     InputModel,
     Name,
     NonNegFloat,
@@ -15,8 +16,9 @@ from fleetplan.model.base import (
     Sensitivity,
     Share,
 )
+from fleetplan.model.workload import Workload
 
-__all__ = ["Policy", "ResidencyRule"]
+__all__ = ["Policy", "ResidencyRule", "min_providers"]
 
 
 class ResidencyRule(InputModel):
@@ -63,7 +65,11 @@ class Policy(InputModel):
     carbon_budget_tco2e: NonNegFloat | None = None
     carbon_budget_tco2e_per_period: NonNegFloat | None = None
     residency: dict[Sensitivity, ResidencyRule] = Field(default_factory=_default_residency)
-    allowed_pricing_models: list[PricingModel] = Field(
-        default_factory=lambda: ["on_demand", "spot", "reserved_1y", "reserved_3y", "owned"]
-    )
+    allowed_pricing_models: list[PricingModel] = Field(default_factory=lambda: list(PRICING_MODELS))
     excluded_providers: list[Name] = Field(default_factory=list)
+
+
+def min_providers(w: Workload, policy: Policy) -> int:
+    """Distinct providers ``w`` must run on: its own ``min_providers``, else the policy's
+    ``min_providers_critical`` for a critical workload, else 1."""
+    return w.min_providers or (policy.min_providers_critical if w.criticality == "critical" else 1)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from fleetplan.data.assumptions import DEFAULT_OWNED_SERVER_OVERHEAD
+from fleetplan.model.accelerator import Accelerator
 from fleetplan.model.base import InputModel, Name, NonNegFloat, PeriodLabel, PosFloat, Share
+from fleetplan.model.period import PeriodLength, periods_per_year
 
-__all__ = ["ExistingHardware", "ServerType", "Site"]
+__all__ = ["ExistingHardware", "ServerType", "Site", "crf", "lifetime_periods", "server_kw"]
 
 
 class ServerType(InputModel):
     """A server that can be bought: accelerators per server, capex, lead time and lifetime.
 
     ``power_overhead_factor`` multiplies accelerator TDP to give server peak wall power (CPUs, memory,
-    NICs, fans); the default 1.8 is NVIDIA DGX H100: 10.2 kW maximum system power for
-    8 x 700 W GPUs (DGX H100 datasheet).
+    NICs, fans); the default is the assumption ``default_owned_server_overhead``
+    (``fleetplan/data/assumptions.csv``: NVIDIA DGX H100, 10.2 kW maximum system power for
+    8 x 700 W GPUs). Power, lifetime and capex rules: :func:`server_kw`, :func:`lifetime_periods`,
+    :func:`crf`.
     """
 
     name: Name
@@ -23,7 +28,7 @@ class ServerType(InputModel):
     capex_usd: NonNegFloat
     lead_time_periods: int = Field(default=2, ge=0, le=40)
     lifetime_years: PosFloat = 5.0
-    power_overhead_factor: float = Field(default=1.8, ge=1.0, le=6.0)
+    power_overhead_factor: float = Field(default=DEFAULT_OWNED_SERVER_OVERHEAD, ge=1.0, le=6.0)
     rack_units: int = Field(default=8, ge=1, le=48)
     opex_usd_per_year: NonNegFloat = 0.0
     source: str | None = None
@@ -43,7 +48,7 @@ class Site(InputModel):
     Power: sum over servers of accelerators x TDP x power_overhead_factor x PUE <= power_capacity_kw.
     Space: sum over servers of rack_units <= space_rack_units (when given).
     ``utilization`` (optional) is the average accelerator power as a share of TDP for energy
-    accounting at this site (default :data:`fleetplan.energy.power.DEFAULT_UTILIZATION`); it does
+    accounting at this site (default :data:`fleetplan.data.assumptions.DEFAULT_UTILIZATION`); it does
     not change the power limit, which is checked on peak draw.
     """
 
@@ -61,3 +66,28 @@ class Site(InputModel):
     utilization: float | None = Field(default=None, gt=0, le=1, description="average power / TDP")
     existing: list[ExistingHardware] = Field(default_factory=list)
     buyable: list[Name] = Field(default_factory=list, description="server types that may be bought here")
+
+
+def server_kw(st: ServerType, acc: Accelerator, pue: float) -> float:
+    """Peak facility power of one server of type ``st`` at a site of ``pue`` (kW):
+
+        accelerators_per_server x TDP x power_overhead_factor x PUE / 1000
+
+    ``acc`` is the server type's accelerator (``resolve_accelerator(st.accelerator)``). Site power
+    limits are checked on this peak, installed draw, not on average use.
+    """
+    return st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * pue / 1000.0
+
+
+def lifetime_periods(st: ServerType, period: PeriodLength) -> int:
+    """Periods a server of type ``st`` stays in service: ``lifetime_years`` x periods per year,
+    rounded. A server in service from period s retires at s + this."""
+    return round(st.lifetime_years * periods_per_year(period))
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor: the annual payment that repays 1 over ``years`` at ``rate``
+    (1 / years without discounting). Annualized server capex is capex x crf(r, lifetime_years)."""
+    if rate <= 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** (-years))

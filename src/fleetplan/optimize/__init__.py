@@ -1,13 +1,12 @@
 """The planner: candidates, sparse model (one function per constraint family), HiGHS, baselines.
 
-The verifier it calls lives in :mod:`fleetplan.verify`; ``verify_plan`` and ``recompute_costs``
-are re-exported here for compatibility.
+:func:`optimize` returns a verified :class:`~fleetplan.model.plan.Plan` or raises; the verifier it
+calls is :mod:`fleetplan.verify` (``verify_plan``, ``recompute_costs``).
 """
 
 from fleetplan.optimize.explain import InfeasibleError
 from fleetplan.optimize.planner import PlanTimings, VerificationError, optimize
 from fleetplan.optimize.solver import Progress, SolverOptions
-from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = [
     "InfeasibleError",
@@ -16,6 +15,4 @@ __all__ = [
     "SolverOptions",
     "VerificationError",
     "optimize",
-    "recompute_costs",
-    "verify_plan",
 ]

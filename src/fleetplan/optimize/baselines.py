@@ -20,7 +20,7 @@ import pandas as pd
 
 from fleetplan.model.period import hours_per_period, parse_period
 from fleetplan.model.plan import Baseline, Plan, SolveResult, SolveStatus
-from fleetplan.model.scenario import Scenario
+from fleetplan.model.scenario import Scenario, own_providers
 from fleetplan.optimize.extract import ALLOCATION_COLUMNS, PURCHASE_COLUMNS, RESERVATION_COLUMNS
 from fleetplan.optimize.formulation import owned_pools
 from fleetplan.verify.checks import recompute_costs, verify_plan
@@ -48,8 +48,7 @@ def _plan_from(sc: Scenario, rows: list[dict[str, object]], name: str) -> Plan:
     plan = Plan(
         sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE
     )
-    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
-    plan.onboarded = sorted(set(alloc["provider"]) - own)
+    plan.onboarded = sorted(set(alloc["provider"]) - own_providers(sc))
     plan.costs = recompute_costs(sc, plan).by_period
     return plan
 

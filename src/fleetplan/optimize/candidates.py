@@ -19,7 +19,8 @@ demand on that option, so amounts are shares and coefficients stay well scaled):
   usage        accelerator-hours one unit occupies (k x hours_per_period for a replica)
   cost_usd     marginal spend: rented price, or electricity for owned capacity (reserved: 0)
   energy_kwh   facility energy;  co2e_t = energy x grid x (1 - renewable share) / 1000
-Spot efficiency = 1 / (1 + rate x instances x (checkpoint interval / 2 + restart hours)).
+Spot efficiency = 1 / (1 + rate x instances x (checkpoint interval / 2 + restart hours)), with the
+restart hours of :data:`fleetplan.data.assumptions.SPOT_RESTART_HOURS`.
 """
 
 from __future__ import annotations
@@ -31,16 +32,15 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.data.assumptions import SPOT_RESTART_HOURS
 from fleetplan.energy.allocation import allocation_energy
 from fleetplan.errors import FleetplanError
+from fleetplan.model.base import RESERVED_MODELS
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.scenario import Scenario
 from fleetplan.model.workload import Workload
 
-__all__ = ["RESTART_HOURS", "CandidateError", "Candidates", "build_candidates"]
-
-RESTART_HOURS = 0.25
-"""Time to reschedule and restore from checkpoint after a spot interruption (assumption)."""
+__all__ = ["CandidateError", "Candidates", "build_candidates"]
 
 
 class CandidateError(FleetplanError):
@@ -204,7 +204,7 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     is_serve = df["wkind"].eq("serve").to_numpy()
     ckpt = df["w_idx"].map({i: w.checkpoint_interval_hours for i, w in enumerate(sc.workloads)}).to_numpy()
     instances = np.ceil(df["k"].to_numpy() / df["accelerator_count"].to_numpy())
-    eff = 1.0 / (1.0 + df["spot_rate_per_hour"].to_numpy() * np.maximum(instances, 1) * (ckpt / 2 + RESTART_HOURS))
+    eff = 1.0 / (1.0 + df["spot_rate_per_hour"].to_numpy() * np.maximum(instances, 1) * (ckpt / 2 + SPOT_RESTART_HOURS))
     df["eff"] = eff
     # unit of the decision variable: a replica (serving), or a "full cover" = need / efficiency
     # accelerator-hours (everything else), so that coefficients stay near 1 (good scaling)
@@ -213,7 +213,7 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     usage = np.where(is_serve, df["k"].to_numpy() * hours, full)
     df["usage"] = usage
     df["coverage"] = np.where(is_serve, eff / df["need"].to_numpy(), 1.0)
-    price = np.where(df["pricing_model"].isin(["reserved_1y", "reserved_3y"]), 0.0, df["usd_per_accelerator_hour"])
+    price = np.where(df["pricing_model"].isin(RESERVED_MODELS), 0.0, df["usd_per_accelerator_hour"])
     energy, co2e_t = allocation_energy(sc, df, usage)
     df["energy_kwh"] = energy
     df["cost_usd"] = usage * price + energy * df["electricity_usd_per_kwh"].to_numpy()
@@ -334,7 +334,7 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
 def _prune_reserved(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
     """Drop a reserved option when another one of the same provider, pricing model, accelerator
     and instance size is no dearer, not capped, no dirtier, and open to every workload it serves."""
-    res = df[df["pricing_model"].isin(["reserved_1y", "reserved_3y"])]
+    res = df[df["pricing_model"].isin(RESERVED_MODELS)]
     if res.empty:
         return df
     info = res.groupby("option_id").agg(
@@ -365,4 +365,4 @@ def _prune_reserved(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
                 if cheaper and cleaner and users[i] <= users[j]:
                     dropped.add(int(i))
                     break
-    return df[~df["option_id"].isin(dropped) | ~df["pricing_model"].isin(["reserved_1y", "reserved_3y"])]
+    return df[~df["option_id"].isin(dropped) | ~df["pricing_model"].isin(RESERVED_MODELS)]

@@ -122,6 +122,9 @@ class Context:
     served: dict[int, int] = field(default_factory=dict)  # optional workload index -> column of s
     spend: sp.csr_matrix | None = None  # periods x columns, undiscounted USD
     fixed: pd.DataFrame = field(default_factory=_empty)  # period x provider: existing servers' opex
+    owner: dict[str, np.ndarray] = field(default_factory=dict)
+    """``provider`` and ``vendor``: who each column's spend goes to ('' for none), one entry per
+    column of ``spend``."""
     penalty: float = 0.0  # elastic slacks' cost per unit
     # accumulated while the columns are defined / the families are built
     spend_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.errors import FleetplanError
+from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.context import slack_block
 from fleetplan.optimize.formulation import build_model
@@ -118,7 +119,7 @@ def _share(k: _Facts, s: pd.Series, val: float) -> str:
 
 def _diversity(k: _Facts, s: pd.Series, val: float) -> str:
     w = k.sc.workloads[int(s["w_idx"])]
-    m = w.min_providers or k.sc.policy.min_providers_critical
+    m = min_providers(w, k.sc.policy)
     return (
         f"critical workload {w.name}: policy asks for {m} providers each carrying at least "
         f"{k.sc.policy.min_provider_share_critical:.0%}, but fewer can host it"

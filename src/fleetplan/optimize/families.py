@@ -22,10 +22,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from fleetplan.model.base import RESERVED_MODELS
 from fleetplan.optimize.context import Context, Var
-from fleetplan.optimize.pricing_pools import RESERVED_MODELS
 
-__all__ = ["FAMILIES", "Family", "Scope", "family", "fixed_spend", "row", "rows_of", "slacks_of"]
+__all__ = ["FAMILIES", "Family", "Scope", "column_owner", "family", "fixed_spend", "row", "rows_of", "slacks_of"]
 
 Scope = Literal["workload", "shared"]
 
@@ -694,8 +694,10 @@ def fixed_spend(pools: pd.DataFrame, T: int, attr: str = "provider") -> pd.DataF
     return pd.DataFrame(data)
 
 
-def _column_owner(ctx: Context, n_cols: int, attr: str) -> np.ndarray:
-    """Provider (attr='provider') or chip vendor (attr='vendor') of every spend column, '' if none."""
+def column_owner(ctx: Context, n_cols: int, attr: str) -> np.ndarray:
+    """Provider (attr='provider') or chip vendor (attr='vendor') of each of the first ``n_cols``
+    columns, '' if none: the builder records it as ``Context.owner`` once every column with spend
+    exists, and share caps and operations re-plans attribute spend by it."""
     owner = np.full(n_cols, "", dtype=object)
     cols = ctx.col
     y = cols[Var.PLACEMENT]
@@ -748,7 +750,7 @@ def share_caps(ctx: Context) -> None:
         ("provider", pol.max_provider_share, pol.provider_share_caps, "provider_share", Var.PROVIDER_SPEND),
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share", Var.VENDOR_SPEND),
     ):
-        owner = _column_owner(ctx, spend.shape[1], attr)
+        owner = ctx.owner[attr]
         fixed_by = fixed_spend(ctx.pools, ctx.T, attr)
         names = sorted({str(o) for o in owner if o})
         limits = {nm: caps.get(nm, default) for nm in names}

@@ -33,11 +33,14 @@ import scipy.sparse as sp
 
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.base import RESERVED_MODELS
 from fleetplan.model.period import hours_per_period, parse_period, periods_per_year
-from fleetplan.model.scenario import Scenario
+from fleetplan.model.policy import min_providers
+from fleetplan.model.scenario import Scenario, own_providers
+from fleetplan.model.site import crf, lifetime_periods, server_kw
 from fleetplan.optimize.context import Context, Operations, Var
-from fleetplan.optimize.families import FAMILIES, fixed_spend
-from fleetplan.optimize.pricing_pools import RESERVED_MODELS, pricing_pools
+from fleetplan.optimize.families import FAMILIES, column_owner, fixed_spend
+from fleetplan.optimize.pricing_pools import pricing_pools
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["FAMILIES", "Context", "Formulation", "Operations", "Var", "build_model", "discount_factors", "owned_pools"]
@@ -48,13 +51,6 @@ def discount_factors(sc: Scenario) -> np.ndarray:
     ppy = periods_per_year(sc.horizon.period)
     t = np.arange(sc.horizon.periods)
     return (1.0 + sc.discount_rate_per_year) ** (-t / ppy)
-
-
-def _crf(rate: float, years: float) -> float:
-    """Capital recovery factor: the annual payment that repays 1 over ``years`` at ``rate``."""
-    if rate <= 0:
-        return 1.0 / years
-    return rate / (1.0 - (1.0 + rate) ** (-years))
 
 
 @dataclass
@@ -83,13 +79,20 @@ class Formulation:
     slacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Operations mode: one row per coverage row (w_idx, t_idx, col of its unserved share)."""
+    owner: dict[str, np.ndarray] = field(default_factory=dict)
+    """``provider`` and ``vendor`` of every column with spend ('' for none; ``Context.owner``)."""
 
 
 # --------------------------------------------------------------------------- owned pools
 
 
 def owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
-    """Existing servers per (site, server type, period): in service while t < purchased + life."""
+    """Existing servers per (site, server type, period): in service while t < purchased + life.
+
+    One row per pool with the server type's facts as the model uses them: ``server_kw``
+    (:func:`~fleetplan.model.site.server_kw`), ``life`` in periods
+    (:func:`~fleetplan.model.site.lifetime_periods`), opex per period.
+    """
     types = {t.name: t for t in sc.server_types}
     ppy = periods_per_year(sc.horizon.period)
     T = sc.horizon.periods
@@ -99,12 +102,13 @@ def owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
         for name in names:
             st = types[name]
             acc = resolve_accelerator(st.accelerator)
+            life = lifetime_periods(st, sc.horizon.period)
             existing = np.zeros(T)
             for hw in site.existing:
                 if hw.server_type != name:
                     continue
                 start = parse_period(hw.purchased, sc.horizon.period) - first
-                end = start + round(st.lifetime_years * ppy)
+                end = start + life
                 t = np.arange(T)
                 existing += np.where((t >= start) & (t < end), hw.count, 0)
             rows.append(
@@ -115,11 +119,11 @@ def owned_pools(sc: Scenario, first: int) -> pd.DataFrame:
                     "accelerator": acc.name,
                     "vendor": acc.vendor,
                     "per_server": st.accelerators_per_server,
-                    "server_kw": st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000.0,
+                    "server_kw": server_kw(st, acc, site.pue),
                     "rack_units": st.rack_units,
                     "capex_usd": st.capex_usd,
                     "lead": st.lead_time_periods,
-                    "life": round(st.lifetime_years * ppy),
+                    "life": life,
                     "lifetime_years": st.lifetime_years,
                     "opex_per_period": st.opex_usd_per_year / ppy,
                     "buyable": name in site.buyable,
@@ -248,6 +252,7 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
     # every column with spend exists now: the shared families read the whole matrix
     ctx.spend = ctx.spend_matrix(m.n_cols)
     ctx.fixed = fixed_spend(ctx.pools, ctx.T)
+    ctx.owner = {attr: column_owner(ctx, m.n_cols, attr) for attr in ("provider", "vendor")}
 
 
 def _finish(ctx: Context) -> Formulation:
@@ -295,6 +300,7 @@ def _finish(ctx: Context) -> Formulation:
         pool_draws=ctx.pool_draws,
         slacks=pd.DataFrame(ctx.slack_rows),
         unserved=ctx.unserved,
+        owner=ctx.owner,
     )
 
 
@@ -455,7 +461,7 @@ def _purchase_spend(ctx: Context, start: int) -> None:
         t_in = np.arange(int(row["service"]), min(int(row["service"]) + int(pool["life"]), T))
         opex = np.full(len(t_in), pool["opex_per_period"])
         if ctx.sc.objective.capex == "annualized":
-            per_period = pool["capex_usd"] * _crf(r, pool["lifetime_years"]) / ppy
+            per_period = pool["capex_usd"] * crf(r, pool["lifetime_years"]) / ppy
             ctx.add_spend(t_in, np.full(len(t_in), col), opex + per_period)
         else:
             ctx.add_spend(t_in, np.full(len(t_in), col), opex)
@@ -473,7 +479,7 @@ def _placement_groups(cand: pd.DataFrame) -> pd.DataFrame:
 
 
 def _onboarding_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
-    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | set(sc.onboarded_providers)
+    own = own_providers(sc)
     cost = scenario_catalog(sc).providers.set_index("provider")["onboarding_cost_usd"].fillna(0.0)
     used = sorted(set(cand["provider"]) - own)
     rows = [{"provider": p, "cost_usd": float(cost.get(p, 0.0))} for p in used]
@@ -483,7 +489,7 @@ def _onboarding_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
 def _diversity_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for wi, w in enumerate(sc.workloads):
-        need = w.min_providers or (sc.policy.min_providers_critical if w.criticality == "critical" else 1)
+        need = min_providers(w, sc.policy)
         if need <= 1:
             continue
         for p in sorted(set(cand.loc[cand["w_idx"] == wi, "provider"])):

@@ -21,24 +21,14 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import load_accelerators, resolve_accelerator
-from fleetplan.energy.power import (
-    FALLBACK_GRID_KGCO2E_PER_KWH,
-    FALLBACK_PUE,
-    kwh_per_accelerator_hour,
-    resolve_server_overhead,
-    resolve_utilization,
-)
+from fleetplan.data.assumptions import DEFAULT_SPOT_RATE_PER_HOUR, FALLBACK_GRID_KGCO2E_PER_KWH, FALLBACK_PUE
+from fleetplan.energy.power import kwh_per_accelerator_hour, resolve_server_overhead, resolve_utilization
+from fleetplan.model.base import RESERVED_MODELS, reservation_term_periods
 from fleetplan.model.catalog import Catalog
 from fleetplan.model.geo import EU_COUNTRIES
-from fleetplan.model.period import periods_per_year
 from fleetplan.model.scenario import Scenario
 
-__all__ = ["DEFAULT_SPOT_RATE_PER_HOUR", "build_options"]
-
-DEFAULT_SPOT_RATE_PER_HOUR = 0.005
-"""Spot interruptions per instance-hour when the catalog gives none (about 3.6 a month; AWS Spot
-Instance Advisor puts most GPU instance types in its 5-20 %-per-month buckets for at least one
-interruption, i.e. well under one a day)."""
+__all__ = ["build_options"]
 
 
 def _tags(*parts: object) -> frozenset[str]:
@@ -62,7 +52,6 @@ def _catalog_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
     providers = cat.providers.set_index("provider")
     key = pd.MultiIndex.from_arrays([off["provider"], off["region"]])
     reg = regions.reindex(key)
-    ppy = periods_per_year(sc.horizon.period)
     acc = load_accelerators()
     off["source"] = "catalog"
     off["site"] = pd.NA
@@ -75,7 +64,8 @@ def _catalog_options(sc: Scenario, cat: Catalog) -> pd.DataFrame:
         off["spot_interruption_rate_per_hour"].fillna(DEFAULT_SPOT_RATE_PER_HOUR),
         0.0,
     )
-    off["term_periods"] = off["pricing_model"].map({"reserved_1y": ppy, "reserved_3y": 3 * ppy}).fillna(0)
+    term = {pm: reservation_term_periods(pm, sc.horizon.period) for pm in RESERVED_MODELS}
+    off["term_periods"] = off["pricing_model"].map(term).fillna(0)
     off["country"] = reg["country"].to_numpy()
     off["latency_zone"] = reg["latency_zone"].to_numpy()
     ptags = off["provider"].map(providers["tags"])

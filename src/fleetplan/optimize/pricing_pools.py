@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESERVED_MODELS", "PricingPools", "pricing_pools", "split_pool_amounts"]
+from fleetplan.model.base import RESERVED_MODELS
 
-RESERVED_MODELS = ("reserved_1y", "reserved_3y")
+__all__ = ["PricingPools", "pricing_pools", "split_pool_amounts"]
+
 _INSTANCE = ["provider", "region", "instance_type", "accelerator_count"]
 
 

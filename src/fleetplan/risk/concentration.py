@@ -12,8 +12,9 @@ supplier.
 
 Spend is the run-rate spend of the plan: rented capacity (allocations), reservations over their
 term (in the horizon), owned energy, purchased servers (annualized capex or capex at order under
-``capex: salvage``, plus opex) and existing servers' opex. One-off onboarding costs are left out
-(they are not exposure to a supplier). Regions of owned capacity are site names.
+``capex: salvage``, plus opex) and existing servers' opex, the last two as the verifier's ledger
+counts them (:func:`~fleetplan.model.scenario.server_spend`). One-off onboarding costs are left
+out (they are not exposure to a supplier). Regions of owned capacity are site names.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
-from fleetplan.model.period import parse_period, periods_per_year
+from fleetplan.model.period import parse_period
 from fleetplan.model.plan import Plan
-from fleetplan.model.scenario import Scenario
+from fleetplan.model.scenario import Scenario, server_spend
 
 __all__ = [
     "DIMENSIONS",
@@ -54,16 +55,11 @@ def hhi(values: pd.Series | np.ndarray) -> float:
     return float(10_000.0 * np.sum(s * s))
 
 
-def _crf(rate: float, years: float) -> float:
-    return 1.0 / years if rate <= 0 else rate / (1.0 - (1.0 + rate) ** (-years))
-
-
 def spend_table(sc: Scenario, plan: Plan) -> pd.DataFrame:
     """One row per (period, provider, region, vendor, pricing model) with the plan's spend (USD)."""
     labels = sc.horizon.labels()
     T = len(labels)
     t_of = {p: i for i, p in enumerate(labels)}
-    ppy = periods_per_year(sc.horizon.period)
     first = parse_period(sc.horizon.start, sc.horizon.period)
     rows: list[dict[str, object]] = []
 
@@ -92,41 +88,19 @@ def spend_table(sc: Scenario, plan: Plan) -> pd.DataFrame:
         for t in range(s, min(s + int(r.term_periods), T)):
             add(t, r.provider, f"{r.provider}/{r.region}", vendor, r.pricing_model, per_period)
     types = {t.name: t for t in sc.server_types}
-    rate = sc.discount_rate_per_year
     for r in plan.purchases.itertuples(index=False):
         st = types[r.server_type]
         vendor = resolve_accelerator(st.accelerator).vendor
-        life = round(st.lifetime_years * ppy)
-        t_in = t_of[r.period_in_service]
-        for t in range(t_in, min(t_in + life, T)):
-            usd = r.servers * st.opex_usd_per_year / ppy
-            if sc.objective.capex == "annualized":
-                usd += r.servers * st.capex_usd * _crf(rate, st.lifetime_years) / ppy
+        t_in, t_order = t_of[r.period_in_service], t_of[r.period_ordered]
+        for t, usd in server_spend(sc, st, r.servers, in_service=t_in, ordered=t_order):
             add(t, r.provider, f"{r.provider}/{r.site}", vendor, "owned", usd)
-        if sc.objective.capex == "salvage":
-            add(
-                t_of[r.period_ordered],
-                r.provider,
-                f"{r.provider}/{r.site}",
-                vendor,
-                "owned",
-                r.servers * st.capex_usd,
-            )
     for site in sc.sites:
         for hw in site.existing:
             st = types[hw.server_type]
             vendor = resolve_accelerator(st.accelerator).vendor
             start = parse_period(hw.purchased, sc.horizon.period) - first
-            end = start + round(st.lifetime_years * ppy)
-            for t in range(max(start, 0), min(end, T)):
-                add(
-                    t,
-                    site.provider,
-                    f"{site.provider}/{site.name}",
-                    vendor,
-                    "owned",
-                    hw.count * st.opex_usd_per_year / ppy,
-                )
+            for t, usd in server_spend(sc, st, hw.count, in_service=start):
+                add(t, site.provider, f"{site.provider}/{site.name}", vendor, "owned", usd)
     cols = ["period", "provider", "region", "vendor", "pricing_model", "spend_usd"]
     return pd.DataFrame(rows, columns=cols)
 

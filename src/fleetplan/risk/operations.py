@@ -11,7 +11,8 @@ to keep services up at least cost.
 Each solve is lexicographic:
 
 1. minimize  spend + sum_{w,t} penalty_w x hours(w,t) x unserved[w,t]
-   with penalty_w = ``UNSERVED_USD_PER_ACCELERATOR_HOUR`` x ``CRITICALITY_WEIGHT[criticality]``, so
+   with penalty_w = ``UNSERVED_USD_PER_ACCELERATOR_HOUR`` (:mod:`fleetplan.data.assumptions`) x
+   ``CRITICALITY_WEIGHT[criticality]``, so
    critical demand is served first and unserved accelerator-hours are as few as possible;
 2. when demand is left unserved, fix the unserved shares and minimize spend alone, so that the
    reported cost is within the solver gap of the cheapest way to serve what can be served.
@@ -31,11 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fleetplan.data.assumptions import UNSERVED_USD_PER_ACCELERATOR_HOUR
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.plan import Plan, SolveResult
-from fleetplan.model.scenario import Scenario
+from fleetplan.model.scenario import Scenario, own_providers
 from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.formulation import Formulation, Operations, Var, build_model
 from fleetplan.optimize.options import build_options
@@ -44,17 +46,11 @@ from fleetplan.sizing import size_workloads
 
 __all__ = [
     "CRITICALITY_WEIGHT",
-    "UNSERVED_USD_PER_ACCELERATOR_HOUR",
     "OpsModel",
     "OpsResult",
     "build_ops_model",
     "region_label",
 ]
-
-UNSERVED_USD_PER_ACCELERATOR_HOUR = 1000.0
-"""Penalty per unserved accelerator-hour (before the criticality weight): far above any rental
-price (the bundled catalog's dearest accelerator-hour is below $20), so capacity is always bought
-when it exists."""
 
 CRITICALITY_WEIGHT = {"low": 1.0, "medium": 3.0, "high": 10.0, "critical": 100.0}
 """Relative cost of unserved demand by criticality: critical demand is served first."""
@@ -189,21 +185,12 @@ class OpsModel:
 
     def spend_by_provider(self, x: np.ndarray) -> dict[str, float]:
         """Horizon spend (USD, undiscounted) by provider of a solution (every column has one)."""
-        m, f = self.f.model, self.f
-        owner = np.full(m.n_cols, "", dtype=object)
-        owner[self._block(Var.PLACEMENT)] = self.cand["provider"].to_numpy()
-        if len(f.reservations):
-            prov = self.options.set_index("option_id")["provider"]
-            owner[self._block(Var.RESERVE)] = f.reservations["option_id"].map(prov).to_numpy()
-        if len(f.purchases):
-            pools = f.pools.reset_index(drop=True)
-            owner[self._block(Var.BUY)] = pools.loc[f.purchases["pool"].to_numpy(), "provider"].to_numpy()
-        if len(f.onboard):
-            owner[self._block(Var.ONBOARD)] = f.onboard["provider"].to_numpy()
+        f = self.f
+        owner = f.owner["provider"]  # the columns with spend, as the builder attributes them
         xr = self._whole(x)
         per_col = np.asarray(f.spend.sum(axis=0)).ravel() * xr
         out: dict[str, float] = {}
-        for o, v in zip(owner, per_col, strict=True):
+        for o, v in zip(owner, per_col[: len(owner)], strict=True):
             if o and v:
                 out[o] = out.get(o, 0.0) + float(v)
         if f.fixed_spend.size:
@@ -354,6 +341,6 @@ def _plan_amounts(sc: Scenario, plan: Plan, cand: pd.DataFrame) -> np.ndarray:
 
 
 def _usable_providers(sc: Scenario, onboarded: frozenset[str]) -> frozenset[str]:
-    """Providers usable without onboarding: the plan's, the onboarded ones and the company's own."""
-    own = {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")} | {s.provider for s in sc.sites}
-    return frozenset(onboarded | own)
+    """Providers usable without onboarding: the plan's, the onboarded ones and the company's own,
+    counting every site's provider as the company's own (``include_sites``)."""
+    return frozenset(onboarded | own_providers(sc, include_sites=True))

@@ -25,8 +25,10 @@ import numpy as np
 import pandas as pd
 
 from fleetplan._io import write_text_atomic
+from fleetplan.model.base import RESERVED_MODELS
 from fleetplan.model.period import parse_period, periods_per_year
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.site import lifetime_periods
 from fleetplan.risk.contingency import ContingencyReport
 from fleetplan.risk.operations import OpsModel, region_label
 
@@ -76,7 +78,7 @@ def spare_capacity(om: OpsModel) -> pd.DataFrame:
         if pm in ("on_demand", "spot"):
             v = float(o["avail_accelerators"])
             cap[int(oid)] = np.full(T, v)
-        elif pm in ("reserved_1y", "reserved_3y"):
+        elif pm in RESERVED_MODELS:
             cap[int(oid)] = np.zeros(T)
         else:
             cap[int(oid)] = np.zeros(T)
@@ -89,11 +91,10 @@ def spare_capacity(om: OpsModel) -> pd.DataFrame:
     for _, p in pools.iterrows():
         owned[(p["site"], p["server_type"])] = np.asarray(p["existing"], dtype=float) * float(p["per_server"])
     types = {t.name: t for t in sc.server_types}
-    ppy = periods_per_year(sc.horizon.period)
     for r in plan.purchases.itertuples(index=False):
         st = types[r.server_type]
         s = t_of[r.period_in_service]
-        life = round(st.lifetime_years * ppy)
+        life = lifetime_periods(st, sc.horizon.period)
         owned[(r.site, r.server_type)][s : min(s + life, T)] += float(r.accelerators)
     for oid in ids:
         o = opts.loc[oid]
@@ -125,7 +126,7 @@ def _failover(om: OpsModel, spare: pd.DataFrame, wi: int, t: int, limit: int = 8
     per_unit_acc = c["usage"].to_numpy() / om.hours  # accelerators one unit occupies
     c["spare_share"] = np.where(per_unit_acc > 0, c["spare_accelerators"] / per_unit_acc * c["coverage"], 0.0)
     c["usd_per_cover"] = c["cost_usd"] / c["coverage"]
-    c["paid"] = c["pricing_model"].isin(["reserved_1y", "reserved_3y", "owned"])
+    c["paid"] = c["pricing_model"].isin([*RESERVED_MODELS, "owned"])
     c["ready"] = c["provider"].isin(om.onboarded)
     c = c[c["spare_share"] > 1e-4]
     c = c.sort_values(

@@ -4,22 +4,13 @@ It re-checks a plan from the scenario, its catalog and the sizing alone, and imp
 :mod:`fleetplan.optimize` (the optimizer calls it, never the reverse).
 """
 
-from fleetplan.verify.accounting import counted_providers, policy_status, spend_by
-from fleetplan.verify.checks import (
-    COST_CATEGORIES,
-    LEDGER_COLUMNS,
-    PlanCosts,
-    ledger_sum,
-    recompute_costs,
-    verify_plan,
-)
+from fleetplan.verify.accounting import policy_status, spend_by
+from fleetplan.verify.checks import COST_CATEGORIES, LEDGER_COLUMNS, PlanCosts, recompute_costs, verify_plan
 
 __all__ = [
     "COST_CATEGORIES",
     "LEDGER_COLUMNS",
     "PlanCosts",
-    "counted_providers",
-    "ledger_sum",
     "policy_status",
     "recompute_costs",
     "spend_by",

@@ -7,13 +7,14 @@ matched to 1e-5): the ``fleetplan.plan/1`` spend by pricing model comes from it.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
-from fleetplan.model.period import parse_period, periods_per_year
+from fleetplan.energy.plan_tables import installed_kw
 from fleetplan.model.plan import Plan, PolicyStatus
+from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.site import server_kw
 from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
 
 __all__ = ["counted_providers", "policy_status", "spend_by"]
@@ -79,15 +80,16 @@ def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> l
             add("carbon_budget", label, pol.carbon_budget_tco2e_per_period, float(value), "tco2e")
     alloc = plan.allocations
     for w in sc.workloads:
-        m = w.min_providers or (pol.min_providers_critical if w.criticality == "critical" else 1)
+        m = min_providers(w, pol)
         if m > 1 and w.name not in plan.dropped_workloads:
             n = counted_providers(alloc[alloc["workload"] == w.name], pol.min_provider_share_critical)
             out.append(PolicyStatus("min_providers", w.name, float(m), float(n), "providers", n <= m, n >= m))
+    types = {t.name: t for t in sc.server_types}
     for site in sc.sites:
-        kw = _installed_kw(sc, plan, site.name)
+        kw = installed_kw(sc, plan, site)
         peak = float(kw.max()) if len(kw) else 0.0
-        types = {t.name: t for t in sc.server_types}
-        smallest = min((_server_kw(types[n], site.pue) for n in site.buyable), default=float("inf"))
+        kws = (server_kw(types[n], resolve_accelerator(types[n].accelerator), site.pue) for n in site.buyable)
+        smallest = min(kws, default=float("inf"))
         headroom = site.power_capacity_kw - peak
         out.append(
             PolicyStatus(
@@ -101,32 +103,3 @@ def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> l
             )
         )
     return out
-
-
-def _server_kw(st, pue: float) -> float:  # type: ignore[no-untyped-def]
-    acc = resolve_accelerator(st.accelerator)
-    return st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * pue / 1000.0
-
-
-def _installed_kw(sc: Scenario, plan: Plan, site_name: str) -> np.ndarray:
-    """Peak draw of the servers installed at a site, per period (kW)."""
-    T = sc.horizon.periods
-    ppy = periods_per_year(sc.horizon.period)
-    first = parse_period(sc.horizon.start, sc.horizon.period)
-    labels = {p: i for i, p in enumerate(sc.horizon.labels())}
-    site = next(s for s in sc.sites if s.name == site_name)
-    types = {t.name: t for t in sc.server_types}
-    kw = np.zeros(T)
-    for hw in site.existing:
-        st = types[hw.server_type]
-        start = parse_period(hw.purchased, sc.horizon.period) - first
-        end = start + round(st.lifetime_years * ppy)
-        t = np.arange(T)
-        kw += np.where((t >= start) & (t < end), hw.count * _server_kw(st, site.pue), 0.0)
-    for _, r in plan.purchases[plan.purchases["site"] == site_name].iterrows():
-        st = types[r["server_type"]]
-        start = labels[r["period_in_service"]]
-        end = start + round(st.lifetime_years * ppy)
-        t = np.arange(T)
-        kw += np.where((t >= start) & (t < end), r["servers"] * _server_kw(st, site.pue), 0.0)
-    return kw

@@ -3,7 +3,13 @@
 It reads the scenario, its catalog, the sizing of its workloads and the plan's tables. It never
 reads the optimizer's candidate table or matrices (it imports nothing from
 :mod:`fleetplan.optimize`), and it recomputes prices, efficiencies, energy and costs with its own
-code, row by row, so that a bug in the model builder shows up here.
+code, row by row, so that a bug in the model builder shows up here. The facts it checks against
+are shared, not copied: the planning assumptions (:mod:`fleetplan.data.assumptions`) and the rules
+over input types (:func:`~fleetplan.model.site.server_kw`,
+:func:`~fleetplan.model.site.lifetime_periods`, :func:`~fleetplan.model.scenario.server_spend`,
+:func:`~fleetplan.model.scenario.own_providers`, :func:`~fleetplan.model.policy.min_providers`,
+:func:`~fleetplan.model.base.reservation_term_periods`). The formulation keeps vectorized copies
+of the server rules; ``tests/optimize/test_vectorized_rules.py`` checks that they agree.
 
 The recomputed costs are one ledger (:class:`PlanCosts`): a row per cost item and period. The
 verifier's totals, and the plan summaries built on them (spend by provider and chip vendor,
@@ -20,11 +26,23 @@ import numpy as np
 import pandas as pd
 
 from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.data.assumptions import (
+    DEFAULT_CLOUD_SERVER_OVERHEAD,
+    DEFAULT_SPOT_RATE_PER_HOUR,
+    DEFAULT_UTILIZATION,
+    EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR,
+    FALLBACK_GRID_KGCO2E_PER_KWH,
+    FALLBACK_PUE,
+    SPOT_RESTART_HOURS,
+)
 from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.base import reservation_term_periods
 from fleetplan.model.geo import EU_COUNTRIES
-from fleetplan.model.period import format_period, hours_per_period, parse_period, periods_per_year
+from fleetplan.model.period import format_period, hours_per_period, parse_period
 from fleetplan.model.plan import Plan, Verification
-from fleetplan.model.scenario import Scenario
+from fleetplan.model.policy import min_providers
+from fleetplan.model.scenario import Scenario, own_providers, server_spend
+from fleetplan.model.site import lifetime_periods, server_kw
 from fleetplan.model.workload import Workload
 
 __all__ = ["COST_CATEGORIES", "LEDGER_COLUMNS", "PlanCosts", "ledger_sum", "recompute_costs", "verify_plan"]
@@ -33,13 +51,6 @@ REL_TOL = 1e-5
 COVER_TOL = 1e-4
 SHARE_TOL = 1e-4
 """Spend shares may exceed their cap by 0.01 percentage point (solver feasibility tolerances)."""
-_RESTART_HOURS = 0.25
-_DEFAULT_SPOT_RATE = 0.005
-_UTIL = 0.8
-_CLOUD_OVERHEAD = 1.3
-_FALLBACK_GRID = 0.475  # kgCO2e/kWh, world average (IEA 2019 via CodeCarbon)
-_FALLBACK_PUE = 1.58  # Uptime Institute 2023 average
-_EMBODIED_KG = 0.0104  # per accelerator-hour when objective.include_embodied (BLOOM study)
 
 
 COST_CATEGORIES = (
@@ -96,7 +107,6 @@ class _Facts:
         self.labels = sc.horizon.labels()
         self.t_of = {p: i for i, p in enumerate(self.labels)}
         self.H = hours_per_period(sc.horizon.period)
-        self.ppy = periods_per_year(sc.horizon.period)
         self.first = parse_period(sc.horizon.start, sc.horizon.period)
         off = cat.offerings
         self.offer = {(r.provider, r.region, r.instance_type, r.pricing_model): r for r in off.itertuples(index=False)}
@@ -119,7 +129,7 @@ class _Facts:
         self.embodied_kg = 0.0
         if obj.include_embodied:
             given = obj.embodied_kgco2e_per_accelerator_hour
-            self.embodied_kg = _EMBODIED_KG if given is None else float(given)
+            self.embodied_kg = EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR if given is None else float(given)
 
     def tags_of(self, row: pd.Series) -> set[str]:
         tags: set[str] = set()
@@ -155,7 +165,8 @@ def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
     """(kWh per accelerator-hour, grid kg/kWh x (1 - renewables), electricity $/kWh).
 
     Utilization: the workload's power_utilization, else the owned site's, else the provider's,
-    else 0.8. Server overhead: the server type's (owned), else the provider's, else 1.3.
+    else the default. Server overhead: the server type's (owned), else the provider's, else the
+    default for rented capacity (:mod:`fleetplan.data.assumptions`).
     """
     acc = resolve_accelerator(row["accelerator"])
     w = f.workloads.get(row["workload"])
@@ -171,17 +182,23 @@ def _kwh_per_acc_hour(f: _Facts, row: pd.Series) -> tuple[float, float, float]:
             )
             if u is not None
         ),
-        _UTIL,
+        DEFAULT_UTILIZATION,
     )
     if site is not None:
         st = f.types[row["server_type"]]
-        grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else _FALLBACK_GRID
+        grid = site.grid_kgco2e_per_kwh if site.grid_kgco2e_per_kwh is not None else FALLBACK_GRID_KGCO2E_PER_KWH
         kwh = acc.tdp_w * util * st.power_overhead_factor * site.pue / 1000
         return kwh, grid * (1 - site.renewable_share), site.electricity_usd_per_kwh
-    overhead = prov.server_overhead if prov is not None and prov.server_overhead is not None else _CLOUD_OVERHEAD
+    overhead = (
+        prov.server_overhead if prov is not None and prov.server_overhead is not None else DEFAULT_CLOUD_SERVER_OVERHEAD
+    )
     reg = f.region.get((row["provider"], row["region"]))
-    pue = reg.pue if reg is not None and not pd.isna(reg.pue) else _FALLBACK_PUE
-    grid = reg.grid_kgco2e_per_kwh if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh) else _FALLBACK_GRID
+    pue = reg.pue if reg is not None and not pd.isna(reg.pue) else FALLBACK_PUE
+    grid = (
+        reg.grid_kgco2e_per_kwh
+        if reg is not None and not pd.isna(reg.grid_kgco2e_per_kwh)
+        else FALLBACK_GRID_KGCO2E_PER_KWH
+    )
     return acc.tdp_w * util * overhead * pue / 1000, grid, 0.0
 
 
@@ -189,13 +206,9 @@ def _efficiency(f: _Facts, w: Workload, row: pd.Series, offer: object | None, ga
     if row["pricing_model"] != "spot" or offer is None:
         return 1.0
     rate = getattr(offer, "spot_interruption_rate_per_hour", float("nan"))
-    rate = _DEFAULT_SPOT_RATE if rate is None or pd.isna(rate) else float(rate)
+    rate = DEFAULT_SPOT_RATE_PER_HOUR if rate is None or pd.isna(rate) else float(rate)
     instances = max(1.0, math.ceil(gang / int(offer.accelerator_count)))  # type: ignore[attr-defined]
-    return 1.0 / (1.0 + rate * instances * (w.checkpoint_interval_hours / 2 + _RESTART_HOURS))
-
-
-def _crf(rate: float, years: float) -> float:
-    return 1.0 / years if rate <= 0 else rate / (1.0 - (1.0 + rate) ** (-years))
+    return 1.0 / (1.0 + rate * instances * (w.checkpoint_interval_hours / 2 + SPOT_RESTART_HOURS))
 
 
 def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
@@ -246,30 +259,20 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         vendor = resolve_accelerator(o.accelerator).vendor
         for t in range(s, min(s + int(r["term_periods"]), T)):
             add(t, "reserved_usd", r["provider"], r["region"], vendor, r["pricing_model"], usd)
-    rate = sc.discount_rate_per_year
     for _, r in plan.purchases.iterrows():
         st = f.types[r["server_type"]]
-        life = round(st.lifetime_years * f.ppy)
-        t_in = f.t_of[r["period_in_service"]]
         vendor = resolve_accelerator(st.accelerator).vendor
-        for t in range(t_in, min(t_in + life, T)):
-            usd = r["servers"] * st.opex_usd_per_year / f.ppy
-            if sc.objective.capex == "annualized":
-                usd += r["servers"] * st.capex_usd * _crf(rate, st.lifetime_years) / f.ppy
+        t_in, t_order = f.t_of[r["period_in_service"]], f.t_of[r["period_ordered"]]
+        for t, usd in server_spend(sc, st, r["servers"], in_service=t_in, ordered=t_order):
             add(t, "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
-        if sc.objective.capex == "salvage":
-            usd = r["servers"] * st.capex_usd
-            add(f.t_of[r["period_ordered"]], "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
     for p in plan.onboarded:
         add(0, "onboarding_usd", p, None, None, None, float(f.onboarding.get(p, 0.0)))
     for site in sc.sites:
         for hw in site.existing:
             st = f.types[hw.server_type]
             start = parse_period(hw.purchased, sc.horizon.period) - f.first
-            end = start + round(st.lifetime_years * f.ppy)
             vendor = resolve_accelerator(st.accelerator).vendor
-            for t in range(max(start, 0), min(end, T)):
-                usd = hw.count * st.opex_usd_per_year / f.ppy
+            for t, usd in server_spend(sc, st, hw.count, in_service=start):
                 add(t, "existing_opex_usd", site.provider, site.name, vendor, "owned", usd)
 
     t_idx = [r[0] for r in rows]
@@ -406,7 +409,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
         if o is None:
             v.append(f"reservation of unknown offering {r['provider']}/{r['instance_type']}")
             continue
-        term = {"reserved_1y": f.ppy, "reserved_3y": 3 * f.ppy}.get(r["pricing_model"])
+        term = reservation_term_periods(r["pricing_model"], sc.horizon.period)
         if term != int(r["term_periods"]):
             v.append(
                 f"reservation {r['instance_type']} {r['pricing_model']}: term {r['term_periods']} periods, "
@@ -455,17 +458,10 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             if s_name != site.name:
                 continue
             st = f.types[st_name]
-            acc = resolve_accelerator(st.accelerator)
-            kw += count * st.accelerators_per_server * acc.tdp_w * st.power_overhead_factor * site.pue / 1000
+            one_kw = server_kw(st, resolve_accelerator(st.accelerator), site.pue)
+            kw += count * one_kw
             ru += count * st.rack_units
-            existing_kw += (
-                _existing_count(f, site, st_name)
-                * st.accelerators_per_server
-                * acc.tdp_w
-                * st.power_overhead_factor
-                * site.pue
-                / 1000
-            )
+            existing_kw += _existing_count(f, site, st_name) * one_kw
         avg_kw = np.zeros(T)
         at_site = alloc[alloc["site"] == site.name] if len(alloc) else alloc
         for _, row in at_site.iterrows():
@@ -512,7 +508,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             v.append(f"chip vendor {name} holds {usd / total:.1%} of spend, cap is {cap:.0%}")
     checks.append("minimum distinct providers for critical workloads")
     for w in sc.workloads:
-        m = w.min_providers or (pol.min_providers_critical if w.criticality == "critical" else 1)
+        m = min_providers(w, pol)
         if m <= 1 or w.name in dropped:
             continue
         provs = {p for (wn, _t, p), c in cover_by_p.items() if wn == w.name}
@@ -560,11 +556,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
                     f"carbon budget {label} exceeded: {co2[t]:,.1f} tCO2e vs {pol.carbon_budget_tco2e_per_period:,.1f}"
                 )
     checks.append("onboarding: every newly used provider with an onboarding cost is paid for")
-    own = (
-        {p.name for p in sc.providers if p.kind in ("onprem", "colo", "edge")}
-        | set(sc.onboarded_providers)
-        | set(plan.onboarded)
-    )
+    own = own_providers(sc) | set(plan.onboarded)
     used_providers = set(alloc["provider"]) | set(plan.reservations["provider"])
     for p in sorted(used_providers - own):
         if f.onboarding.get(p, 0.0) > 0:
@@ -601,7 +593,7 @@ def _existing_count(f: _Facts, site: object, st_name: str) -> np.ndarray:
         if hw.server_type != st_name:
             continue
         start = parse_period(hw.purchased, f.sc.horizon.period) - f.first
-        end = start + round(st.lifetime_years * f.ppy)
+        end = start + lifetime_periods(st, f.sc.horizon.period)
         for t in range(max(start, 0), min(end, T)):
             out[t] += hw.count
     return out
@@ -629,7 +621,7 @@ def _servers_in_service(f: _Facts, plan: Plan, v: list[str]) -> dict[tuple[str, 
                 f"{format_period(f.first + order + st.lead_time_periods, f.sc.horizon.period)}"
             )
             continue
-        life = round(st.lifetime_years * f.ppy)
+        life = lifetime_periods(st, f.sc.horizon.period)
         out[(r["site"], r["server_type"])][service : min(service + life, T)] += r["servers"]
     return out
 

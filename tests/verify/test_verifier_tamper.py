@@ -69,10 +69,10 @@ import pytest
 from fleetplan.model.period import hours_per_period
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize import optimize, verify_plan
+from fleetplan.optimize import optimize
 from fleetplan.sizing import size_workloads
-
-from .conftest import BASE, BATCH_8B, offering, write_scenario
+from fleetplan.verify import verify_plan
+from tests.scenarios import BASE, BATCH_8B, offering, write_scenario
 
 H = hours_per_period("quarter")
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from fleetplan.optimize import optimize, verify_plan
+from fleetplan.optimize import optimize
 from fleetplan.report import plan_to_dict
 from fleetplan.sizing import size_workloads
-
-from .conftest import BATCH_8B, offering
+from fleetplan.verify import verify_plan
+from tests.scenarios import BATCH_8B, offering
 
 OFFS = [
     offering("alpha", "a-east", "a100x8", "A100-80GB", 8, "on_demand", 16.0),
