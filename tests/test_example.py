@@ -1,4 +1,4 @@
-"""The bundled example scenario: validates, plans verified within 0.5 %, beats the baselines."""
+"""The bundled example scenario: validates, plans verified within 1 %, beats the baselines."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ def test_example_validates(example_path, capsys) -> None:
 
 def test_example_plans_verified_and_beats_baselines(example_path, tmp_path, capsys) -> None:
     out = tmp_path / "plan.json"
-    # a generous limit: the proof takes 1-2 min here, and CI machines may be slower
-    assert main(["plan", str(example_path), "-o", str(out), "--brief", "--time-limit", "900"]) == 0
+    # a generous limit: the 1 % proof takes under a minute here, and CI machines may be slower
+    assert main(["plan", str(example_path), "-o", str(out), "--brief", "--time-limit", "900", "--gap", "0.01"]) == 0
     doc = json.loads(out.read_text())
     assert doc["schema"] == "fleetplan.plan/1"
     assert doc["verification"]["ok"]
-    assert doc["solver"]["status"] == "optimal" and doc["solver"]["gap"] <= 0.005
+    assert doc["solver"]["status"] == "optimal" and doc["solver"]["gap"] <= 0.01
     total = doc["totals"]["total_usd"]
     for b in doc["baselines"]:
         # cheaper than each baseline, or the baseline breaks policies that the output names

@@ -17,6 +17,7 @@ from tests.optimize.test_fingerprint import _example, _inputs
 
 WORKLOAD_ROWS = {
     "coverage",
+    "coverage_served",
     "placement_link",
     "placement_one",
     "onboarding_link",

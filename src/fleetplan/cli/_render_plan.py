@@ -326,3 +326,5 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     if detail:
         console.print(_workloads(plan))
         console.print(_policies(plan))
+    for note in plan.notes:
+        console.print(f"[dim]note: {note}[/dim]")

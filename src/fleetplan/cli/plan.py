@@ -24,6 +24,15 @@ def plan(
     ] = 5e-3,
     no_baselines: Annotated[bool, typer.Option("--no-baselines", help="skip the baseline comparisons")] = False,
     brief: Annotated[bool, typer.Option("--brief", help="summary only, no per-workload and policy tables")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="where large models' neighbourhood search runs: local (processes, default), serial, "
+            "dask://host:8786, ray://host:10001",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the solver and the neighbourhood search", min=0)] = 0,
 ) -> None:
     """Plan the scenario: the cheapest verified plan over every period, with baselines.
 
@@ -45,7 +54,15 @@ def plan(
                     f"bound {money(p.bound_usd)} · gap {gap_txt}"
                 )
 
-        result = optimize(sc, time_limit_s=time_limit, mip_rel_gap=gap, progress=progress, baselines=not no_baselines)
+        result = optimize(
+            sc,
+            time_limit_s=time_limit,
+            mip_rel_gap=gap,
+            progress=progress,
+            baselines=not no_baselines,
+            engine=engine,
+            seed=seed,
+        )
     doc = plan_to_dict(result)
     if output is not None:
         write_text_atomic(output, json_text(doc))

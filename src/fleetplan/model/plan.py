@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from fleetplan._format import json_safe
@@ -33,6 +35,7 @@ __all__ = [
     "Baseline",
     "Plan",
     "PolicyStatus",
+    "Solution",
     "SolveResult",
     "SolveStatus",
     "Verification",
@@ -169,6 +172,15 @@ class Abatement:
         return json_safe(asdict(self))
 
 
+@dataclass(frozen=True)
+class Solution:
+    """Column values of a solved model and the layout they belong to: ``layout`` is the model's
+    column blocks as (name, size) pairs; a start is used only by a model of the same layout."""
+
+    values: npt.NDArray[np.float64]
+    layout: tuple[tuple[str, int], ...]
+
+
 @dataclass
 class Plan:
     """What runs where, what is bought and reserved, when; with costs, energy, carbon and proofs."""
@@ -195,6 +207,12 @@ class Plan:
     by_provider, by_region, by_period, site_power."""
     abatement: Abatement | None = None
     """Cheapest plan versus this one when the scenario has a carbon price or budget."""
+    notes: list[str] = field(default_factory=list)
+    """What the plan's figures do not show: an auxiliary figure (abatement, a baseline) that was
+    not computed and why, a start that was ignored. Never a reason to doubt the plan itself."""
+    solution: Solution | None = None
+    """The model's column values behind this plan (not exported): a warm start for re-plans of
+    the same model, such as the abatement's or an N-1 variant's."""
 
     @property
     def total_usd(self) -> float:

@@ -1,75 +1,45 @@
-"""``optimize(scenario)``: size -> candidates -> model -> HiGHS -> plan -> verify -> baselines.
+"""``optimize(scenario)``: size -> candidates -> model -> anytime solve -> plan -> verify -> baselines.
 
 Contract: returns a verified :class:`Plan` or raises. Bad input raises :class:`InputError`/
 :class:`SizingError` (exit 2); a scenario with no feasible plan raises :class:`InfeasibleError`
 with the conflicting requirements (exit 1); a plan the verifier rejects raises
 :class:`VerificationError` (exit 1): it is never shown as if it were good.
+
+Auxiliary figures (the abatement's second solve, the baselines) never cost the plan: one that
+fails or runs out of time is left out, and ``plan.notes`` says which and why.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from fleetplan.energy.abatement import abatement as marginal_abatement
 from fleetplan.energy.abatement import cheapest_scenario, has_carbon_policy
 from fleetplan.energy.plan_tables import energy_tables
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
-from fleetplan.model.plan import Plan, SolveResult, SolveStatus
+from fleetplan.model.plan import Plan, Solution, SolveStatus
 from fleetplan.model.scenario import Scenario
+from fleetplan.optimize.anytime import solve_anytime
 from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
 from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
 from fleetplan.optimize.extract import extract_tables
-from fleetplan.optimize.formulation import build_model
+from fleetplan.optimize.formulation import Formulation, build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import (
-    HIGHS,
-    LARGE_MIP_INTEGERS,
-    Progress,
-    Solver,
-    SolverOptions,
-    no_solution,
-    relative_gap,
-)
-from fleetplan.optimize.warm_start import WarmStart, rounded_start
+from fleetplan.optimize.solver import Progress, Solver
+from fleetplan.parallel import executor_from_spec
 from fleetplan.sizing import size_workloads
 from fleetplan.verify.accounting import policy_status
 from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
-
-
-_ROOT_TIME_FACTOR = 2.5
-"""Branch-and-bound runs only if its time exceeds this many LP solves (its root LP and cuts)."""
-
-
-def _tighter_bound(result: SolveResult, lp_usd: float | None) -> SolveResult:
-    """A time-limited result whose dual bound is below the LP relaxation's (branch-and-bound
-    stopped before its root LP finished) reports the LP bound and the gap to it instead."""
-    if lp_usd is None or result.objective_usd is None:
-        return result
-    if result.dual_bound_usd is not None and result.dual_bound_usd >= lp_usd:
-        return result
-    return replace(result, dual_bound_usd=lp_usd, gap=relative_gap(result.objective_usd, lp_usd))
-
-
-def _from_start(mip: SolveResult, start: WarmStart, lp_usd: float | None) -> SolveResult:
-    """The result to report when the rounded start is the plan: a time-limited incumbent whose
-    bound is the better of branch-and-bound's and the LP relaxation's."""
-    as_start = replace(
-        mip,
-        status=SolveStatus.TIME_LIMIT,
-        termination=f"{mip.termination}; plan from the rounded LP start",
-        objective_usd=start.objective_usd,
-        dual_bound_usd=mip.dual_bound_usd,
-        gap=None if mip.dual_bound_usd is None else relative_gap(start.objective_usd, mip.dual_bound_usd),
-    )
-    return _tighter_bound(as_start, lp_usd)
 
 
 class VerificationError(FleetplanError):
@@ -93,9 +63,14 @@ class PlanTimings:
     solve_s: float = 0.0
     lp_bound_s: float = 0.0
     warm_start_s: float = 0.0
+    lns_s: float = 0.0
     verify_s: float = 0.0
     baselines_s: float = 0.0
     abatement_s: float = 0.0
+
+
+ABATEMENT_TIME_SHARE = 0.5
+"""The abatement's second solve gets this share of the plan's time limit (it starts from the plan)."""
 
 
 def optimize(
@@ -111,22 +86,27 @@ def optimize(
     abatement: bool = True,
     warm_start: bool = True,
     solver: Solver | None = None,
+    engine: object = None,
+    start: Plan | None = None,
+    seed: int = 0,
+    parallel: str = "choose",
 ) -> Plan:
     """The cheapest plan that satisfies every policy of ``sc`` over every period, verified.
 
-    With a carbon price or budget in ``sc`` (and ``abatement``), the scenario is solved a second
-    time without them to report the marginal abatement cost (``plan.abatement``).
+    The solve is anytime (:mod:`fleetplan.optimize.anytime`): within ``time_limit_s`` the LP
+    relaxation, a plan rounded from it, then branch-and-bound (models it can handle) or parallel
+    neighbourhood search on ``engine`` (an executor or a spec such as ``"local"``, ``"serial"``,
+    ``"dask://host:8786"``; default: local processes). The best plan found is returned with its
+    proven gap. A scenario that has a plan never ends without one: without any plan at the limit
+    the solve goes on until its first. ``start`` is an earlier plan of a model with the same
+    columns (the same scenario's candidates), used as a first plan when it is feasible.
 
-    ``time_limit_s`` covers the LP relaxation, the rounded start (``warm_start``, at most a
-    third of it) and branch-and-bound (the rest, and at least a tenth). Branch-and-bound is
-    skipped when the rest is shorter than 2.5 LP solves (it would not finish its root). If it
-    finds nothing better in time, the rounded start is the plan, its gap measured against the
-    LP bound.
+    With a carbon price or budget in ``sc`` (and ``abatement``), the cheapest plan without them is
+    solved too, from this plan, to report the marginal abatement cost (``plan.abatement``); when
+    the plan leaves the carbon budget slack and carbon has no price, that second solve is skipped.
 
-    ``solver`` solves the LP relaxation and runs branch-and-bound (default: HiGHS); the rounded
-    start's completion, the infeasibility explanation and the abatement solve use HiGHS.
+    ``solver`` solves the LP relaxation and runs branch-and-bound (default: HiGHS).
     """
-    solver = HIGHS if solver is None else solver
     tm = timings or PlanTimings()
     t0 = time.perf_counter()
     sizing = size_workloads(sc)
@@ -146,61 +126,136 @@ def optimize(
     f = build_model(sc, cand, options)
     tm.build_s = time.perf_counter() - t0
 
-    # the LP relaxation first: its bound is reported, and a rounded copy of it starts the MIP
-    t0 = time.perf_counter()
-    lp_result, x_lp, duals = solver.solve_relaxation(f.model, SolverOptions(time_limit_s=time_limit_s))
-    tm.lp_bound_s = time.perf_counter() - t0
-    if lp_result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
-        raise InfeasibleError(explain_infeasible(sc, cand, options))
-    if lp_result.status != SolveStatus.OPTIMAL:  # branch-and-bound starts with this same LP
-        raise FleetplanError(
-            f"the LP relaxation ({f.model.n_cols:,} variables) did not finish within the {time_limit_s:g} s "
-            "time limit, so no plan was found; raise --time-limit"
+    with _Engine(engine) as executor:
+        plan = _plan(
+            sc,
+            f,
+            options,
+            sizing,
+            tm,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            progress=progress,
+            warm_start=warm_start,
+            solver=solver,
+            executor=executor,
+            start=start,
+            seed=seed,
+            parallel=parallel,
         )
-    lp_usd = lp_result.objective_usd
-    lp_value = lp_usd if lp_bound else None
-    start = None
-    if warm_start and x_lp is not None:
-        t0 = time.perf_counter()
-        start = rounded_start(
-            f, x_lp, duals, min_share=sc.policy.min_provider_share_critical, time_limit_s=time_limit_s / 3
-        )
-        tm.warm_start_s = time.perf_counter() - t0
+        if not lp_bound:
+            plan.lp_bound_usd = None
+        if abatement and has_carbon_policy(sc):
+            t0 = time.perf_counter()
+            _add_abatement(
+                sc,
+                plan,
+                cand,
+                options,
+                sizing,
+                time_limit_s=ABATEMENT_TIME_SHARE * time_limit_s,
+                mip_rel_gap=mip_rel_gap,
+                solver=solver,
+                executor=executor,
+                seed=seed,
+            )
+            tm.abatement_s = time.perf_counter() - t0
 
+    if baselines:
+        t0 = time.perf_counter()
+        for name, baseline in (("single provider", single_provider_baseline), ("greedy", greedy_baseline)):
+            try:
+                plan.baselines.append(baseline(sc, cand, sizing)[0])
+            except FleetplanError as exc:  # a comparison, never a reason to lose the plan
+                plan.notes.append(f"baseline {name} not computed: {exc}")
+        tm.baselines_s = time.perf_counter() - t0
+    return plan
+
+
+class _Engine:
+    """The executor for neighbourhood search, named by ``engine``; its workers start only when the
+    search first needs them and stop when the plan's solves are done."""
+
+    def __init__(self, engine: object) -> None:
+        self.engine = engine
+        self.made: Any = None
+
+    def _get(self) -> Any:
+        if self.engine is not None and not isinstance(self.engine, str):
+            return self.engine
+        if self.made is None:
+            self.made = executor_from_spec(self.engine, None)
+        return self.made
+
+    @property
+    def workers(self) -> int:
+        return int(self._get().workers)
+
+    def scatter(self, obj: Any) -> Any:
+        return self._get().scatter(obj)
+
+    def map(self, fn: Callable[..., Any], items: Any, **kw: Any) -> Any:
+        return self._get().map(fn, items, **kw)
+
+    def close(self) -> None:
+        if self.made is not None:
+            self.made.close()
+            self.made = None
+
+    def __enter__(self) -> _Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _layout(f: Formulation) -> tuple[tuple[str, int], ...]:
+    return tuple((name, block.size) for name, block in f.model.columns.items())
+
+
+def _plan(
+    sc: Scenario,
+    f: Formulation,
+    options: pd.DataFrame,
+    sizing: pd.DataFrame,
+    tm: PlanTimings,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    progress: Callable[[Progress], None] | None,
+    warm_start: bool,
+    solver: Solver | None,
+    executor: _Engine,
+    start: Plan | None,
+    seed: int,
+    parallel: str,
+) -> Plan:
+    """Solve ``f`` (anytime), then extract, verify and summarize the plan."""
+    x0 = None
+    if start is not None and start.solution is not None and start.solution.layout == _layout(f):
+        x0 = start.solution.values
     t0 = time.perf_counter()
-    spent = tm.lp_bound_s + tm.warm_start_s
-    mip_limit = max(time_limit_s - spent, 0.1 * time_limit_s)
-    n_free_int = int((f.model.col("integer") & (f.model.col("upper") > f.model.col("lower"))).sum())
-    if start is not None and mip_limit < _ROOT_TIME_FACTOR * tm.lp_bound_s:
-        # branch-and-bound would not get past its root LP (and HiGHS overruns its limit there
-        # on big models): the rounded plan stands, measured against the LP bound
-        result = no_solution(
-            termination="no time left for branch-and-bound",
-            time_s=0.0,
-            variables=f.model.n_cols,
-            constraints=f.model.n_rows,
-            integer_variables=int(f.model.col("integer").sum()),
-        )
-        x = None
-    else:
-        result, x = solver.solve(
-            f.model,
-            SolverOptions(time_limit_s=mip_limit, mip_rel_gap=mip_rel_gap, progress=progress),
-            # on big models HiGHS's own heuristics find nothing in time: give it the start; on
-            # smaller ones it does better alone (N = 100: 17 % gap alone, 23 % started)
-            start=start.x if start is not None and n_free_int > LARGE_MIP_INTEGERS else None,
-        )
-    tm.solve_s = time.perf_counter() - t0
-    if start is not None and (x is None or (result.objective_usd or np.inf) > start.objective_usd + 1e-6):
-        result, x = _from_start(result, start, lp_usd), start.x
-    elif result.status == SolveStatus.TIME_LIMIT and x is not None:
-        result = _tighter_bound(result, lp_usd)
-    # the time shown is the whole solve: LP relaxation, rounded start and branch-and-bound
-    result = replace(result, time_s=tm.lp_bound_s + tm.warm_start_s + tm.solve_s)
+    solved = solve_anytime(
+        f,
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+        min_share=sc.policy.min_provider_share_critical,
+        warm_start=warm_start,
+        start=x0,
+        executor=executor,
+        progress=progress,
+        seed=seed,
+        solver=solver,
+        parallel=parallel,
+    )
+    st = solved.stages_s
+    tm.lp_bound_s, tm.warm_start_s = st.get("lp_s", 0.0), st.get("start_s", 0.0)
+    tm.solve_s, tm.lns_s = st.get("mip_s", 0.0), st.get("lns_s", 0.0)
+    result, x = solved.result, solved.x
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
-            raise FleetplanError(f"no feasible plan found within the {time_limit_s:g} s time limit; raise --time-limit")
-        raise InfeasibleError(explain_infeasible(sc, cand, options))
+            raise FleetplanError(f"no feasible plan found ({result.termination}, {time.perf_counter() - t0:.0f} s)")
+        raise InfeasibleError(explain_infeasible(sc, f.cand, options))
 
     tables = extract_tables(sc, f, x, options)
     plan = Plan(
@@ -214,8 +269,11 @@ def optimize(
         onboarded=tables["onboarded"],  # type: ignore[arg-type]
         dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
         solve=result,
-        lp_bound_usd=lp_value,
+        lp_bound_usd=solved.lp_usd,
+        solution=Solution(values=np.asarray(x, dtype=float), layout=_layout(f)),
     )
+    if start is not None and x0 is None:
+        plan.notes.append("the start plan given belongs to another model; solved without it")
     co2 = float(plan.costs["co2e_t"].sum())
     value = float(
         sum((w.value_usd or 0.0) for w in sc.workloads if w.optional and w.name not in plan.dropped_workloads)
@@ -226,7 +284,6 @@ def optimize(
         "value_of_optional_work_usd": value,
         "objective_usd": float(result.objective_usd or np.nan),
     }
-
     t0 = time.perf_counter()
     plan.verification = verify_plan(sc, plan, sizing)
     tm.verify_s = time.perf_counter() - t0
@@ -236,23 +293,66 @@ def optimize(
     plan.policies = policy_status(sc, plan, verified)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.energy = energy_tables(sc, plan)
-    if abatement and has_carbon_policy(sc):  # the cheapest plan without the carbon policy: a second solve
-        t0 = time.perf_counter()
-        cheapest = optimize(
-            cheapest_scenario(sc),
+    return plan
+
+
+CARBON_SLACK_HEADROOM = 0.10
+"""A carbon budget counts as slack (no abatement solve) when the plan emits at most 90 % of it."""
+
+
+def _carbon_binds(plan: Plan) -> bool:
+    """Whether a carbon budget may shape the plan: the plan's emissions are within 10 % of it.
+
+    A budget the plan meets with less headroom than that may still be what kept it from a
+    cheaper, dirtier plan (the plan is optimal only to its gap), so the cheapest plan is solved.
+    """
+    return any(p.value >= p.limit * (1 - CARBON_SLACK_HEADROOM) for p in plan.policies if p.policy.startswith("carbon"))
+
+
+def _add_abatement(
+    sc: Scenario,
+    plan: Plan,
+    cand: pd.DataFrame,
+    options: pd.DataFrame,
+    sizing: pd.DataFrame,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    solver: Solver | None,
+    executor: _Engine,
+    seed: int,
+) -> None:
+    """``plan.abatement``: this plan against the cheapest plan without the carbon policy.
+
+    The cheapest plan is solved on the same candidates, from this plan (feasible there: only
+    carbon rows and prices are gone), so it always has a plan to compare. With no carbon price
+    and a carbon budget the plan leaves slack, the plan itself is the cheapest one found and no
+    second solve runs. A failure is noted in ``plan.notes``, never raised.
+    """
+    cheap_sc = cheapest_scenario(sc)
+    if sc.objective.carbon_price_usd_per_tco2e <= 0 and not _carbon_binds(plan):
+        plan.abatement = marginal_abatement(sc, plan, plan)
+        plan.notes.append("carbon budget slack in the plan: the cheapest plan is the plan itself (no second solve)")
+        return
+    try:
+        f = build_model(cheap_sc, cand, options)
+        cheapest = _plan(
+            cheap_sc,
+            f,
+            options,
+            sizing,
+            PlanTimings(),
             time_limit_s=time_limit_s,
             mip_rel_gap=mip_rel_gap,
-            prune=prune,
-            baselines=False,
-            lp_bound=False,
+            progress=None,
+            warm_start=False,
+            solver=solver,
+            executor=executor,
+            start=plan,
+            seed=seed,
+            parallel="choose",
         )
-        plan.abatement = marginal_abatement(sc, plan, cheapest)
-        tm.abatement_s = time.perf_counter() - t0
-
-    if baselines:
-        t0 = time.perf_counter()
-        single, _ = single_provider_baseline(sc, cand, sizing)
-        greedy, _ = greedy_baseline(sc, cand, sizing)
-        plan.baselines = [single, greedy]
-        tm.baselines_s = time.perf_counter() - t0
-    return plan
+    except FleetplanError as exc:
+        plan.notes.append(f"abatement not computed: the cheapest plan's solve failed ({exc})")
+        return
+    plan.abatement = marginal_abatement(sc, plan, cheapest)

@@ -36,6 +36,7 @@ __all__ = [
     "Progress",
     "Solver",
     "SolverOptions",
+    "new_highs",
     "no_solution",
     "relative_gap",
     "solve",
@@ -71,6 +72,10 @@ class SolverOptions:
     threads: int = 2
     relax: bool = False
     progress: Callable[[Progress], None] | None = None
+    stop: Callable[[Progress], bool] | None = None
+    """Asked at HiGHS's interrupt points (MIP only); ``True`` stops the solve with its incumbent."""
+    parallel: str = "choose"
+    """HiGHS's ``parallel`` option: "on" runs its parallel tree search (off unless asked)."""
 
 
 _BANNER_SHOWN = False
@@ -79,7 +84,7 @@ LARGE_MIP_INTEGERS = 50_000
 """Above this many free integer columns HiGHS runs without presolve (see ``solve``)."""
 
 
-def _new_highs():  # type: ignore[no-untyped-def]
+def new_highs():  # type: ignore[no-untyped-def]
     """Create a Highs instance without letting its one-time banner reach stdout (fd-level)."""
     global _BANNER_SHOWN
     import highspy
@@ -258,12 +263,13 @@ def _solve(
 ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
     import highspy
 
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("output_flag", bool(os.environ.get("FLEETPLAN_SOLVER_LOG")))
     h.setOptionValue("time_limit", float(opts.time_limit_s))
     h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
     h.setOptionValue("random_seed", int(opts.seed))
     h.setOptionValue("threads", int(opts.threads))
+    h.setOptionValue("parallel", opts.parallel)
     h.setOptionValue("presolve", "on")  # (off above LARGE_MIP_INTEGERS, below)
 
     a = model.matrix()
@@ -299,27 +305,33 @@ def _solve(
         if len(known):
             h.setSolution(len(known), known.astype(np.int32), np.asarray(start, dtype=float)[known])
 
-    if opts.progress is not None and n_int:
+    if (opts.progress is not None or opts.stop is not None) and n_int:
         last = [0.0]
 
-        def _on_progress(event) -> None:  # type: ignore[no-untyped-def]
+        def _report(event) -> Progress:  # type: ignore[no-untyped-def]
             out = event.data_out
-            now = float(out.running_time)
-            if now - last[0] < 0.5:
-                return
-            last[0] = now
             inc, bnd = _finite(out.mip_primal_bound), _finite(out.mip_dual_bound)
-            opts.progress(  # type: ignore[misc]
-                Progress(
-                    now,
-                    inc / scale if inc is not None else None,
-                    bnd / scale if bnd is not None else None,
-                    _finite(out.mip_gap),
-                    int(out.mip_node_count),
-                )
+            return Progress(
+                float(out.running_time),
+                inc / scale if inc is not None else None,
+                bnd / scale if bnd is not None else None,
+                _finite(out.mip_gap),
+                int(out.mip_node_count),
             )
 
-        h.cbMipInterrupt.subscribe(_on_progress)
+        def _on_progress(event) -> None:  # type: ignore[no-untyped-def]
+            now = float(event.data_out.running_time)
+            if opts.progress is None or now - last[0] < 0.5:
+                return
+            last[0] = now
+            opts.progress(_report(event))
+
+        def _on_interrupt(event) -> None:  # type: ignore[no-untyped-def]
+            _on_progress(event)
+            if opts.stop is not None and opts.stop(_report(event)):
+                event.interrupt()
+
+        h.cbMipInterrupt.subscribe(_on_interrupt)
         h.cbMipImprovingSolution.subscribe(_on_progress)
 
     t0 = time.perf_counter()

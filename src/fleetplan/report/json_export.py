@@ -71,6 +71,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "policies": [p.to_dict() for p in plan.policies],
         "energy": _energy(plan),
         "abatement": plan.abatement.to_dict() if plan.abatement is not None else None,
+        "notes": list(plan.notes),
         "baselines": [
             {
                 **b.to_dict(),
