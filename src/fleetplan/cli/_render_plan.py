@@ -11,6 +11,7 @@ from rich.text import Text
 from fleetplan._format import money
 from fleetplan.model.plan import Plan, SolveStatus
 from fleetplan.verify.accounting import spend_by
+from fleetplan.verify.checks import COST_CATEGORIES
 
 __all__ = ["render_plan"]
 
@@ -94,18 +95,7 @@ def _costs(plan: Plan) -> Table:
     c = plan.costs
     t.add_row(
         "total",
-        *(
-            money(c[k].sum())
-            for k in (
-                "rented_usd",
-                "reserved_usd",
-                "owned_energy_usd",
-                "purchases_usd",
-                "onboarding_usd",
-                "existing_opex_usd",
-                "total_usd",
-            )
-        ),
+        *(money(c[k].sum()) for k in (*COST_CATEGORIES, "total_usd")),
         f"{c['co2e_t'].sum():,.1f}",
         style="bold",
     )

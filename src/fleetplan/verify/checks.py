@@ -566,17 +566,7 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
     if check_totals:
         checks.append("reported totals match the recomputation (cost per period and category, energy, carbon)")
         mine = costs.by_period
-        for col in (
-            "rented_usd",
-            "reserved_usd",
-            "owned_energy_usd",
-            "purchases_usd",
-            "onboarding_usd",
-            "existing_opex_usd",
-            "total_usd",
-            "energy_kwh",
-            "co2e_t",
-        ):
+        for col in (*COST_CATEGORIES, "total_usd", "energy_kwh", "co2e_t"):
             a = mine[col].to_numpy()
             b = plan.costs[col].to_numpy()
             for t in range(T):
