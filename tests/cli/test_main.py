@@ -143,3 +143,16 @@ def test_python_dash_m(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["size", "catalog"])
 def test_groups_have_help(fleetplan: Fleetplan, command: str) -> None:
     assert fleetplan(command, "--help").code == 0
+
+
+def test_a_bad_engine_is_bad_input_before_any_solve(fleetplan: Fleetplan, example_path: Path, monkeypatch) -> None:
+    from fleetplan.optimize import planner
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was built before the engine was checked")
+
+    monkeypatch.setattr(planner, "build_model", no_model)
+    for spec, words in (("bogus", "unknown engine 'bogus'"), ("dask://", "expected HOST:PORT")):
+        res = fleetplan("plan", example_path, "--engine", spec)
+        assert res.code == 2 and res.stdout == "", res
+        assert words in res.stderr and res.stderr.count("\n") == 1

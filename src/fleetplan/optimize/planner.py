@@ -34,7 +34,7 @@ from fleetplan.optimize.extract import extract_tables
 from fleetplan.optimize.formulation import Formulation, build_model
 from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import Progress, Solver
-from fleetplan.parallel import executor_from_spec
+from fleetplan.parallel import executor_from_spec, parse_engine
 from fleetplan.sizing import size_workloads
 from fleetplan.verify.accounting import policy_status
 from fleetplan.verify.checks import recompute_costs, verify_plan
@@ -107,6 +107,8 @@ def optimize(
 
     ``solver`` solves the LP relaxation and runs branch-and-bound (default: HiGHS).
     """
+    if engine is None or isinstance(engine, str):
+        parse_engine(engine)  # a bad spec is bad input before any work
     tm = timings or PlanTimings()
     t0 = time.perf_counter()
     sizing = size_workloads(sc)

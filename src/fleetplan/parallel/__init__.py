@@ -51,6 +51,7 @@ __all__ = [
     "SerialExecutor",
     "Shared",
     "executor_from_spec",
+    "parse_engine",
     "usable_cpus",
 ]
 
@@ -59,30 +60,49 @@ _RAY_CLIENT_PORT = 10001
 _ENGINES = "local, serial, dask://HOST:PORT, tcp://HOST:PORT or ray://HOST:PORT"
 
 
+def parse_engine(spec: str | None, workers: int | None = None) -> tuple[str, str | None]:
+    """``(kind, address)`` of an engine spec, without starting or reaching anything.
+
+    ``kind`` is ``"local"``, ``"serial"``, ``"dask"`` or ``"ray"``; ``address`` the cluster's
+    ``tcp://host:port`` or ``ray://host:port`` (``None`` for local kinds). Raises ``InputError``
+    (exit code 2) for an unknown spec or a worker count below 1, so a command can reject a bad
+    ``--engine`` before any work.
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    name = (spec or "local").strip()
+    if name == "local":
+        return "local", None
+    if name == "serial":
+        if workers not in (None, 1):
+            raise InputError(f"engine 'serial' runs one task at a time, got workers={workers}")
+        return "serial", None
+    scheme, sep, rest = name.partition("://")
+    if sep and scheme in ("dask", "tcp"):
+        return "dask", f"tcp://{_host_port(spec, rest, _DASK_PORT)}"
+    if sep and scheme == "ray":
+        return "ray", f"ray://{_host_port(spec, rest, _RAY_CLIENT_PORT)}"
+    raise InputError(f"unknown engine {spec!r}: expected {_ENGINES}")
+
+
 def executor_from_spec(spec: str | None, workers: int | None = None) -> Executor:
     """The engine named by ``spec``, running at most ``workers`` tasks at once (``None``: all it can).
 
     ``None`` or ``"local"``: ``ProcessExecutor``; ``"serial"``: ``SerialExecutor``;
     ``"dask://host:8786"`` or ``"tcp://host:8786"``: ``DaskExecutor`` (port 8786 when omitted);
     ``"ray://host:10001"``: ``RayExecutor`` (Ray Client).
-    Raises ``InputError`` (exit code 2) for an unknown spec or a worker count below 1, and
-    ``FleetplanError`` when the engine's extra is missing or its cluster cannot be reached.
+    Raises ``InputError`` (exit code 2) for an unknown spec or a worker count below 1 (see
+    :func:`parse_engine`), and ``FleetplanError`` when the engine's extra is missing or its
+    cluster cannot be reached.
     """
-    if workers is not None and workers < 1:
-        raise InputError(f"workers must be at least 1, got {workers}")
-    name = (spec or "local").strip()
-    if name == "local":
+    kind, address = parse_engine(spec, workers)
+    if kind == "local":
         return ProcessExecutor(workers)
-    if name == "serial":
-        if workers not in (None, 1):
-            raise InputError(f"engine 'serial' runs one task at a time, got workers={workers}")
+    if kind == "serial":
         return SerialExecutor()
-    scheme, sep, rest = name.partition("://")
-    if sep and scheme in ("dask", "tcp"):
-        return DaskExecutor(f"tcp://{_host_port(spec, rest, _DASK_PORT)}", workers=workers)
-    if sep and scheme == "ray":
-        return RayExecutor(f"ray://{_host_port(spec, rest, _RAY_CLIENT_PORT)}", workers=workers)
-    raise InputError(f"unknown engine {spec!r}: expected {_ENGINES}")
+    if kind == "dask":
+        return DaskExecutor(address, workers=workers)
+    return RayExecutor(address, workers=workers)
 
 
 def _host_port(spec: str | None, rest: str, default_port: int) -> str:
