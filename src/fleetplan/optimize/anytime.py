@@ -7,7 +7,8 @@ Within one time limit, on the built model:
 2. **First plan.** The best of a start handed in by the caller (a plan of the same model, e.g.
    the main plan when the abatement or an N-1 re-plan is solved) and the plan rounded from the
    LP (:func:`~fleetplan.optimize.warm_start.rounded_start`).
-3. **Improvement.** Models up to :data:`LARGE_MIP_INTEGERS` free integers go to HiGHS's
+3. **Improvement.** Models up to :data:`LARGE_MIP_INTEGERS` free integers (or the solver's
+   ``large_mip_integers``) go to HiGHS's
    branch-and-bound (which also raises the bound); bigger ones, where branch-and-bound would not
    finish its root, go to large-neighbourhood search (:mod:`fleetplan.optimize.lns`), whose
    sub-MIPs run in parallel on an executor.
@@ -200,10 +201,11 @@ def solve_anytime(
 
     # 3. improvement: branch-and-bound on models it can handle, else neighbourhood search
     free_int = int((m.col("integer") & (m.col("upper") > m.col("lower"))).sum())
+    large = int(getattr(solver, "large_mip_integers", LARGE_MIP_INTEGERS))
     left = deadline - time.perf_counter()
     bound = lp_usd
     result = _empty_result(f)
-    if free_int <= LARGE_MIP_INTEGERS or best_x is None:
+    if free_int <= large or best_x is None:
         if left >= _ROOT_TIME_FACTOR * out.stages_s.get("lp_s", 0.0) or best_x is None:
             t = time.perf_counter()
             offset = t - t0
@@ -232,7 +234,7 @@ def solve_anytime(
                 ),
                 # on big models HiGHS's own heuristics find nothing in time: give it the start; on
                 # smaller ones it does better alone (N = 100: 17 % gap alone, 23 % started)
-                start=best_x if best_x is not None and free_int > LARGE_MIP_INTEGERS else None,
+                start=best_x if best_x is not None and free_int > large else None,
             )
             out.stages_s["mip_s"] = time.perf_counter() - t
             if result.dual_bound_usd is not None and (bound is None or result.dual_bound_usd > bound):
@@ -254,7 +256,9 @@ def solve_anytime(
                 if s.improved_by is not None:
                     note(s.objective / OBJECTIVE_SCALE, bound)
 
-            lns = improve(data, best_x, executor=ex, deadline_s=deadline, seed=seed, progress=step)
+            # stop once the plan is within the gap of the bound
+            target = -np.inf if bound is None or bound <= 0 else bound / (1 - mip_rel_gap) * OBJECTIVE_SCALE
+            lns = improve(data, best_x, executor=ex, deadline_s=deadline, seed=seed, stop_at=target, progress=step)
         finally:
             if owned:
                 ex.close()

@@ -240,13 +240,18 @@ def improve(
     workloads_per_neighbourhood: int = 10,
     sub_time_limit_s: float = 2.0,
     seed: int = 0,
+    neighbourhoods_per_round: int | None = None,
+    stop_at: float = -np.inf,
     progress: Callable[[LnsStep], None] | None = None,
 ) -> LnsResult:
-    """Improve the feasible point ``x0`` until ``deadline_s`` (``time.perf_counter()`` seconds)
-    or ``max_rounds``; returns the best feasible point found (``x0`` if nothing better).
+    """Improve the feasible point ``x0`` until ``deadline_s`` (``time.perf_counter()`` seconds),
+    ``max_rounds``, or an objective at or below ``stop_at`` (e.g. the gap target); returns the best feasible point found (``x0`` if nothing better).
 
     Contract: every point returned satisfies every row, bound and integrality of ``data`` within
-    :data:`FEASIBILITY_TOL`, and its objective is never above ``x0``'s.
+    :data:`FEASIBILITY_TOL`, and its objective is never above ``x0``'s. Each round solves
+    ``neighbourhoods_per_round`` sub-MIPs (default: one per worker of ``executor``); with the same
+    seed, count of rounds and neighbourhoods per round, and sub-MIPs that finish within their
+    limit, the result is the same on every engine.
     """
     rng = np.random.default_rng(seed)
     x = np.asarray(x0, dtype=float).copy()
@@ -257,8 +262,13 @@ def improve(
     k = max(1, min(workloads_per_neighbourhood, n_workloads))
     round_no = 0
     t_start = time.perf_counter()
-    while time.perf_counter() < deadline_s and (max_rounds is None or round_no < max_rounds):
-        kinds = [_KINDS[(round_no * executor.workers + i) % len(_KINDS)] for i in range(executor.workers)]
+    per_round = max(1, neighbourhoods_per_round or executor.workers)
+    while (
+        time.perf_counter() < deadline_s
+        and (max_rounds is None or round_no < max_rounds)
+        and best > stop_at
+    ):
+        kinds = [_KINDS[(round_no * per_round + i) % len(_KINDS)] for i in range(per_round)]
         hoods = [_neighbourhood(data, kind, rng, k) for kind in kinds]
         left = deadline_s - time.perf_counter()
         limit = max(0.05, min(sub_time_limit_s, left))
