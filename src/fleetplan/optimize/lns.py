@@ -245,7 +245,8 @@ def improve(
     progress: Callable[[LnsStep], None] | None = None,
 ) -> LnsResult:
     """Improve the feasible point ``x0`` until ``deadline_s`` (``time.perf_counter()`` seconds),
-    ``max_rounds``, or an objective at or below ``stop_at`` (e.g. the gap target); returns the best feasible point found (``x0`` if nothing better).
+    ``max_rounds``, or an objective at or below ``stop_at`` (e.g. the gap target); returns the
+    best feasible point found (``x0`` if nothing better).
 
     Contract: every point returned satisfies every row, bound and integrality of ``data`` within
     :data:`FEASIBILITY_TOL`, and its objective is never above ``x0``'s. Each round solves
