@@ -23,6 +23,7 @@ PACKAGES = (
     "fleetplan.load",
     "fleetplan.model",
     "fleetplan.optimize",
+    "fleetplan.optimize.backends",
     "fleetplan.report",
     "fleetplan.risk",
     "fleetplan.sizing",

@@ -33,16 +33,26 @@ def plan(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed of the solver and the neighbourhood search", min=0)] = 0,
+    solver: Annotated[
+        str,
+        typer.Option(
+            "--solver",
+            help="solver of the LP relaxation and branch-and-bound: highs (default), gurobi, copt or xpress "
+            '(each installed with pip install "fleetplan[NAME]")',
+        ),
+    ] = "highs",
 ) -> None:
     """Plan the scenario: the cheapest verified plan over every period, with baselines.
 
-    Exit code 1 when no plan satisfies the scenario (the conflicting requirements are named).
+    Exit code 1 when no plan satisfies the scenario (the conflicting requirements are named); 2 on
+    bad input, including a solver that is unknown or not installed.
     """
     from fleetplan.cli._render_plan import render_plan
     from fleetplan.load import load_scenario
-    from fleetplan.optimize import optimize
+    from fleetplan.optimize import optimize, solver_from_name
     from fleetplan.report import plan_to_dict
 
+    backend = solver_from_name(solver)
     sc = load_scenario(file)
     with spinner("solving …", enabled=not as_json) as update:
 
@@ -62,6 +72,7 @@ def plan(
             baselines=not no_baselines,
             engine=engine,
             seed=seed,
+            solver=backend,
         )
     doc = plan_to_dict(result)
     if output is not None:

@@ -62,6 +62,14 @@ def risk(
         typer.Option("--draws", help="Monte Carlo draws (default: risk.monte_carlo_draws)", min=100),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed (default: risk.seed)", min=0)] = None,
+    solver: Annotated[
+        str,
+        typer.Option(
+            "--solver",
+            help="solver of every plan and re-solve: highs (default), gurobi, copt or xpress "
+            '(each installed with pip install "fleetplan[NAME]")',
+        ),
+    ] = "highs",
 ) -> None:
     """Stress-test the plan: concentration, contingencies, N-1, shocks, Monte Carlo, runbooks.
 
@@ -69,6 +77,7 @@ def risk(
     """
     from fleetplan.cli._render_risk import render_risk
     from fleetplan.load import load_scenario
+    from fleetplan.optimize import solver_from_name
     from fleetplan.risk.analysis import analyze_risk
     from fleetplan.risk.report import risk_to_dict
     from fleetplan.risk.runbooks import write_runbooks
@@ -79,6 +88,7 @@ def risk(
     if runbooks is not None and runbooks.exists() and not runbooks.is_dir():
         raise InputError("exists and is not a directory", file=str(runbooks), path="--runbooks")
     shocks = [parse_shock(s) for s in shock] if shock else None
+    backend = solver_from_name(solver)
     sc = load_scenario(file)
     with spinner("risk analysis …") as update:
         report = analyze_risk(
@@ -93,6 +103,7 @@ def risk(
             draws=draws,
             seed=seed,
             status=update,
+            solver=backend,
         )
     if runbooks is not None:
         report.runbook_files = write_runbooks(runbooks, sc, report.runbooks)

@@ -27,6 +27,7 @@ from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import Plan, Solution, SolveStatus
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.anytime import solve_anytime
+from fleetplan.optimize.backends import solver_from_name
 from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
 from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.explain import InfeasibleError, explain_infeasible
@@ -85,7 +86,7 @@ def optimize(
     timings: PlanTimings | None = None,
     abatement: bool = True,
     warm_start: bool = True,
-    solver: Solver | None = None,
+    solver: Solver | str | None = None,
     engine: object = None,
     start: Plan | None = None,
     seed: int = 0,
@@ -105,10 +106,15 @@ def optimize(
     solved too, from this plan, to report the marginal abatement cost (``plan.abatement``); when
     the plan leaves the carbon budget slack and carbon has no price, that second solve is skipped.
 
-    ``solver`` solves the LP relaxation and runs branch-and-bound (default: HiGHS).
+    ``solver`` solves the LP relaxation and runs branch-and-bound: a :class:`Solver` or a name
+    (``"highs"``, the default; ``"gurobi"``, ``"copt"``, ``"xpress"``: see
+    :mod:`fleetplan.optimize.backends`). The rounded start and neighbourhood search use HiGHS
+    whatever it is, and every plan passes the same verifier.
     """
     if engine is None or isinstance(engine, str):
         parse_engine(engine)  # a bad spec is bad input before any work
+    if isinstance(solver, str):
+        solver = solver_from_name(solver)
     tm = timings or PlanTimings()
     t0 = time.perf_counter()
     sizing = size_workloads(sc)

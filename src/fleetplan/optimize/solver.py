@@ -9,6 +9,7 @@ A run stopped by the time limit with an incumbent is ``TIME_LIMIT``, never ``OPT
 reported is HiGHS's own (|primal - dual| / |primal|). Runs are deterministic: a fixed random seed
 and a fixed thread count (2 by default, whatever the machine has; HiGHS's parallel tree search is
 deterministic for a given count, and on the bundled example it is about 12 % faster than one).
+Gurobi, COPT and Xpress adapters of the same protocol are in :mod:`fleetplan.optimize.backends`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -31,6 +33,7 @@ __all__ = [
     "HIGHS",
     "LARGE_MIP_INTEGERS",
     "OBJECTIVE_SCALE",
+    "SOLVER_LOG_ENV",
     "STATUS_OF_HIGHS",
     "HighsSolver",
     "Progress",
@@ -41,7 +44,9 @@ __all__ = [
     "relative_gap",
     "solve",
     "solve_relaxation",
+    "solver_log",
     "status_of",
+    "stdout_silenced",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -80,8 +85,31 @@ class SolverOptions:
 
 _BANNER_SHOWN = False
 _BANNER_LOCK = threading.Lock()
+_STDOUT_LOCK = threading.Lock()
 LARGE_MIP_INTEGERS = 50_000
 """Above this many free integer columns HiGHS runs without presolve (see ``solve``)."""
+SOLVER_LOG_ENV = "FLEETPLAN_SOLVER_LOG"
+"""Set this environment variable to see the solver's own log (every backend)."""
+
+
+def solver_log() -> bool:
+    """Whether the solver prints its own log (:data:`SOLVER_LOG_ENV` is set)."""
+    return bool(os.environ.get(SOLVER_LOG_ENV))
+
+
+@contextmanager
+def stdout_silenced() -> Iterator[None]:
+    """File descriptor 1 on /dev/null while the block runs: solver libraries print banners and
+    licence notices from C, past ``sys.stdout``, and would break ``--json`` output."""
+    with _STDOUT_LOCK:  # two threads redirecting fd 1 at once could leave it on /dev/null
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def new_highs():  # type: ignore[no-untyped-def]
@@ -89,17 +117,11 @@ def new_highs():  # type: ignore[no-untyped-def]
     global _BANNER_SHOWN
     import highspy
 
-    with _BANNER_LOCK:  # two threads redirecting fd 1 at once could leave it on /dev/null
+    with _BANNER_LOCK:
         if _BANNER_SHOWN:
             return highspy.Highs()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as devnull:
-                os.dup2(devnull.fileno(), 1)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
+        with stdout_silenced():
+            h = highspy.Highs()
         _BANNER_SHOWN = True
         return h
 
@@ -264,7 +286,7 @@ def _solve(
     import highspy
 
     h = new_highs()
-    h.setOptionValue("output_flag", bool(os.environ.get("FLEETPLAN_SOLVER_LOG")))
+    h.setOptionValue("output_flag", solver_log())
     h.setOptionValue("time_limit", float(opts.time_limit_s))
     h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
     h.setOptionValue("random_seed", int(opts.seed))

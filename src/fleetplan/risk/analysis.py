@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import Shock
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize import optimize
+from fleetplan.optimize import optimize, solver_from_name
+from fleetplan.optimize.solver import Solver
 from fleetplan.risk.concentration import Concentration, concentration
 from fleetplan.risk.contingency import ContingencyReport, contingency_analysis
 from fleetplan.risk.montecarlo import MonteCarloResult, monte_carlo
@@ -54,12 +55,17 @@ def analyze_risk(
     draws: int | None = None,
     seed: int | None = None,
     status: Callable[[str], None] | None = None,
+    solver: Solver | str | None = None,
 ) -> RiskReport:
     """Plan ``sc`` (unless ``plan`` is given) and run every risk analysis on the plan.
 
     ``n_minus_1`` defaults to the scenario's ``risk.n_minus_1_premium``; ``shocks`` to the
-    scenario's ``risk.shocks`` or, when it declares none, :func:`default_shocks`.
+    scenario's ``risk.shocks`` or, when it declares none, :func:`default_shocks`. ``solver`` (a
+    :class:`~fleetplan.optimize.solver.Solver` or a name, as for ``optimize``) runs every plan and
+    operations re-solve (default: HiGHS).
     """
+    if isinstance(solver, str):
+        solver = solver_from_name(solver)
     say = status or (lambda _m: None)
     timings: dict[str, float] = {}
     declared = list(sc.risk.shocks) if shocks is None else list(shocks)
@@ -68,7 +74,9 @@ def analyze_risk(
     t = time.perf_counter()
     if plan is None:
         say("planning …")
-        plan = optimize(sc, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, baselines=False, lp_bound=False)
+        plan = optimize(
+            sc, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, baselines=False, lp_bound=False, solver=solver
+        )
     timings["plan_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -77,7 +85,7 @@ def analyze_risk(
 
     t = time.perf_counter()
     sizing = size_workloads(sc)
-    om: OpsModel = build_ops_model(sc, plan, time_limit_s=event_time_limit_s, sizing=sizing)
+    om: OpsModel = build_ops_model(sc, plan, time_limit_s=event_time_limit_s, sizing=sizing, solver=solver)
 
     def progress(i: int, n: int, name: str) -> None:
         say(f"contingency {i}/{n}: {name} …")
@@ -99,6 +107,7 @@ def analyze_risk(
                 time_limit_s=event_time_limit_s if shock_mode == "operations" else time_limit_s,
                 sizing=sizing,
                 base=om,
+                solver=solver,
             )
         )
     timings["shocks_s"] = time.perf_counter() - t
@@ -113,7 +122,7 @@ def analyze_risk(
     if want_n1:
         t = time.perf_counter()
         say("planning with N-1 …")
-        n1 = n_minus_1_premium(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+        n1 = n_minus_1_premium(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, solver=solver)
         timings["n_minus_1_s"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -19,6 +19,7 @@ from fleetplan.errors import FleetplanError
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize import optimize
+from fleetplan.optimize.solver import Solver
 
 __all__ = ["NMinus1Result", "n_minus_1_premium", "scenario_copy"]
 
@@ -69,11 +70,12 @@ def n_minus_1_premium(
     time_limit_s: float = 120.0,
     mip_rel_gap: float = 5e-3,
     progress: Callable[[object], None] | None = None,
+    solver: Solver | None = None,
 ) -> NMinus1Result:
     """Plan ``sc`` with and without ``policy.n_minus_1`` and report the premium.
 
     ``plan`` is the already-solved plan of ``sc`` as given (plain or N-1, following its policy);
-    only the other one is solved here.
+    only the other one is solved here, by ``solver`` (default: HiGHS).
     """
     t0 = time.perf_counter()
     crit = [w.name for w in sc.workloads if w.criticality == "critical"]
@@ -90,6 +92,7 @@ def n_minus_1_premium(
             baselines=False,
             lp_bound=False,
             progress=progress,
+            solver=solver,
         )  # type: ignore[arg-type]
 
     try:

@@ -41,7 +41,7 @@ from fleetplan.model.scenario import Scenario, own_providers
 from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.formulation import Formulation, Operations, Var, build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import SolverOptions, solve
+from fleetplan.optimize.solver import HIGHS, Solver, SolverOptions
 from fleetplan.sizing import size_workloads
 
 __all__ = [
@@ -93,6 +93,7 @@ class OpsModel:
     hours: float
     time_limit_s: float
     mip_rel_gap: float
+    solver: Solver = HIGHS
 
     @property
     def periods(self) -> int:
@@ -131,7 +132,7 @@ class OpsModel:
         y_up = upper[ys].copy()
         upper[ys] = np.where(lost, 0.0, np.where(free_rows, y_up, np.minimum(y_up, self.plan_y)))
         opts = SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
-        res, x = solve(m, opts, bounds=(lower, upper))
+        res, x = self.solver.solve(m, opts, bounds=(lower, upper))
         total_time = res.time_s
         if x is None:
             return self._failed(res, total_time)
@@ -142,7 +143,7 @@ class OpsModel:
             upper2[us] = np.minimum(upper[us], un + 1e-7)
             cost2 = m.col("cost")
             cost2[us] = 0.0
-            res2, x2 = solve(m, opts, bounds=(lower, upper2), cost=cost2)
+            res2, x2 = self.solver.solve(m, opts, bounds=(lower, upper2), cost=cost2)
             total_time += res2.time_s
             if x2 is not None:
                 res, x = res2, x2
@@ -244,12 +245,14 @@ def build_ops_model(
     sizing: pd.DataFrame | None = None,
     transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     delay_server_types: dict[str, int] | None = None,
+    solver: Solver | None = None,
 ) -> OpsModel:
     """Build the operations model of ``plan`` (see module docstring).
 
     ``transform`` may edit the candidate table (prices, availability caps) before the model is
     built; ``delay_server_types`` shifts the plan's orders of the named server types by a number of
-    periods (a purchase whose servers would arrive after the horizon is lost).
+    periods (a purchase whose servers would arrive after the horizon is lost). ``solver`` runs
+    every re-solve (default: HiGHS).
     """
     sizing = size_workloads(sc) if sizing is None else sizing
     options = build_options(sc, scenario_catalog(sc))
@@ -295,6 +298,7 @@ def build_ops_model(
         hours=hours_per_period(sc.horizon.period),
         time_limit_s=time_limit_s,
         mip_rel_gap=mip_rel_gap,
+        solver=HIGHS if solver is None else solver,
     )
 
 

@@ -40,6 +40,7 @@ from fleetplan.model.plan import Plan
 from fleetplan.model.risk import PriceShock, Shock, SpotCap, VendorDelay
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize import optimize
+from fleetplan.optimize.solver import Solver
 from fleetplan.risk.nminus1 import scenario_copy
 from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model
 from fleetplan.verify.accounting import spend_by
@@ -195,8 +196,12 @@ def shock_impact(
     mip_rel_gap: float = 1e-3,
     sizing: pd.DataFrame | None = None,
     base: OpsModel | None = None,
+    solver: Solver | None = None,
 ) -> ShockImpact:
-    """Apply ``shock`` to ``plan`` (operations) or the scenario (replan); measure the change."""
+    """Apply ``shock`` to ``plan`` (operations) or the scenario (replan); measure the change.
+
+    ``solver`` runs the re-plan or the operations re-solves (default: HiGHS).
+    """
     name = shock_name(shock)
     before = plan.spend_by_owner.get("provider") or spend_by(plan, "provider").to_dict()
     total_before = plan.total_usd
@@ -209,6 +214,7 @@ def shock_impact(
                 mip_rel_gap=max(mip_rel_gap, 5e-3),
                 baselines=False,
                 lp_bound=False,
+                solver=solver,
             )
         except FleetplanError as exc:
             return ShockImpact(
@@ -232,8 +238,10 @@ def shock_impact(
             _shares(before),
             _shares(new.spend_by_owner.get("provider", {})),
         )
-    om, affected = _ops_for(sc, plan, shock, time_limit_s, mip_rel_gap, sizing)
-    base = base or build_ops_model(sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing)
+    om, affected = _ops_for(sc, plan, shock, time_limit_s, mip_rel_gap, sizing, solver)
+    base = base or build_ops_model(
+        sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing, solver=solver
+    )
     free = om.free_mask(None, affected)
     res = om.solve(None, free)
     # reference: the same workloads re-planned without the shock (operations mode sets policies
@@ -284,11 +292,13 @@ def _ops_for(
     time_limit_s: float,
     mip_rel_gap: float,
     sizing: pd.DataFrame | None,
+    solver: Solver | None,
 ) -> tuple[OpsModel, np.ndarray]:
     kw: dict[str, object] = {
         "time_limit_s": time_limit_s,
         "mip_rel_gap": mip_rel_gap,
         "sizing": sizing,
+        "solver": solver,
     }
     if isinstance(shock, VendorDelay):
         vendor = _vendor(sc, shock.vendor, "shock.vendor")
