@@ -23,7 +23,7 @@ EXPECTED = {
     "example": {
         "columns": "200caabcf97da6bf",
         "rows": "4f8f545fa3a4c48a",
-        "matrix": "58760a93d7d5fb0b",
+        "matrix": "be6f52db446d9163",
         "row_bounds": "b47e13c3fac13b6c",
         "col_bounds": "1dab363de51cdd55",
         "cost": "c9bdb44b176c95c6",
@@ -32,7 +32,7 @@ EXPECTED = {
     "example-elastic": {
         "columns": "23147a596c583a55",
         "rows": "92ecba75fe9b68f1",
-        "matrix": "e23a7365f7b4e377",
+        "matrix": "fe2795435b0e3e8f",
         "row_bounds": "f1dc22b6d29b40a3",
         "col_bounds": "f5499500dada35e5",
         "cost": "ebe7f3225e43aecf",
@@ -50,7 +50,7 @@ EXPECTED = {
     "example-unmerged-pools": {
         "columns": "0917b6608c253f99",
         "rows": "ba6f7da23e29a0b1",
-        "matrix": "301c7f6a49ab61c4",
+        "matrix": "d013d339e7c1ecfe",
         "row_bounds": "952ee591014ae335",
         "col_bounds": "5b787ed6cd184db4",
         "cost": "e71415b44d78fbfc",
@@ -59,7 +59,7 @@ EXPECTED = {
     "generated-100": {
         "columns": "f4a9820c40ad0b4e",
         "rows": "a4476118ca6a9426",
-        "matrix": "c72936bd472a37a5",
+        "matrix": "ee33cd3858f74d3a",
         "row_bounds": "9f9f46e19b48cae2",
         "col_bounds": "d028208b8c582981",
         "cost": "c10201be32a9de3d",
