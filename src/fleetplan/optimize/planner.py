@@ -293,11 +293,11 @@ def _plan(
         "objective_usd": float(result.objective_usd or np.nan),
     }
     t0 = time.perf_counter()
-    plan.verification = verify_plan(sc, plan, sizing)
+    verified = recompute_costs(sc, plan)
+    plan.verification = verify_plan(sc, plan, sizing, costs=verified)
     tm.verify_s = time.perf_counter() - t0
     if not plan.verification.ok:
         raise VerificationError(plan.verification.violations)
-    verified = recompute_costs(sc, plan)
     plan.policies = policy_status(sc, plan, verified)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.energy = energy_tables(sc, plan)

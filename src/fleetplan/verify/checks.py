@@ -298,8 +298,14 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
 
 
-def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals: bool = True) -> Verification:
-    """Check ``plan`` against every rule of ``sc``; list each violation in the user's terms."""
+def verify_plan(
+    sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals: bool = True, costs: PlanCosts | None = None
+) -> Verification:
+    """Check ``plan`` against every rule of ``sc``; list each violation in the user's terms.
+
+    ``costs``: :func:`recompute_costs` of this ``plan``, when the caller already has it (it is
+    not computed a second time).
+    """
     f = _Facts(sc)
     v: list[str] = []
     checks: list[str] = []
@@ -495,7 +501,8 @@ def verify_plan(sc: Scenario, plan: Plan, sizing: pd.DataFrame, *, check_totals:
             )
 
     # 4. spend and policies ------------------------------------------------------------------------
-    costs = recompute_costs(sc, plan)
+    if costs is None:
+        costs = recompute_costs(sc, plan)
     total = float(costs.by_period["total_usd"].sum())
     checks.append("provider and chip-vendor spend-share caps")
     for name, usd in sorted(costs.by_provider.items()):
