@@ -264,11 +264,7 @@ def improve(
     round_no = 0
     t_start = time.perf_counter()
     per_round = max(1, neighbourhoods_per_round or executor.workers)
-    while (
-        time.perf_counter() < deadline_s
-        and (max_rounds is None or round_no < max_rounds)
-        and best > stop_at
-    ):
+    while time.perf_counter() < deadline_s and (max_rounds is None or round_no < max_rounds) and best > stop_at:
         kinds = [_KINDS[(round_no * per_round + i) % len(_KINDS)] for i in range(per_round)]
         hoods = [_neighbourhood(data, kind, rng, k) for kind in kinds]
         left = deadline_s - time.perf_counter()
