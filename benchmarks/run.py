@@ -946,6 +946,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="file that --write-results updates (default benchmarks/RESULTS.md)",
     )
     p.add_argument("--write-results", action="store_true", help="rewrite the marked status section of --results")
+    p.add_argument(
+        "--add-json",
+        type=Path,
+        action="append",
+        default=[],
+        help="runs measured earlier (a --json file of this script) to report with this invocation's (repeatable); "
+        "with --sizes '' and no --example, only those",
+    )
     p.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
     return p
@@ -1008,6 +1016,8 @@ def main(argv: list[str] | None = None) -> int:
             assert example is not None
             print("… fleetplan risk on the example", file=sys.stderr, flush=True)
             rows.append(risk_run(example, work, args.risk_timeout))
+    for earlier in args.add_json:
+        rows.extend(json.loads(earlier.read_text("utf-8")))
     best = best_known(rows, given.get("example"))
     figures = write_charts(rows, args.figures)
     command = "python benchmarks/run.py " + shlex.join(argv) if argv else "python benchmarks/run.py"

@@ -155,3 +155,41 @@ def test_engine_is_passed_only_to_an_optimize_that_takes_it(run: ModuleType) -> 
         pytest.skip("this fleetplan's optimize() takes engine=")
     with pytest.raises(SystemExit, match="engine"):
         run.main(["--sizes", "", "--engine", "anything"])
+
+
+def test_runs_measured_earlier_are_reported_with_add_json(run: ModuleType, tmp_path) -> None:
+    """Runs saved with --json by separate invocations come back into one report (no solve here)."""
+    import json
+
+    row = {
+        "scenario": "generated",
+        "label": "N = 1,000, T = 12",
+        "n": 1000,
+        "periods": 12,
+        "providers": 8,
+        "seed": 0,
+        "time_limit_s": 60.0,
+        "timings": {"lp_bound_s": 20.0, "lns_s": 30.0},
+        "events": [[40.0, 39.0, 110.0, 80.0, 0.2727, 0]],
+        "status": "time_limit",
+        "objective_usd": 110.0,
+        "dual_bound_usd": 80.0,
+        "gap": 0.2727,
+        "verified": True,
+        "end_to_end_s": 119.0,
+        "wall_s": 121.0,
+        "peak_mib": 1000.0,
+        "rc": 0,
+        "done": True,
+        "error": None,
+    }
+    saved = tmp_path / "earlier.json"
+    second = {**row, "seed": 1, "gap": 0.01, "events": [[30.0, 29.0, 101.0, 100.0, 0.01, 0]]}
+    saved.write_text(json.dumps([row, second]))
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Scale benchmark results\n\n## History\n")
+    args = ["--sizes", "", "--add-json", str(saved), "--figures", str(tmp_path / "fig"), "--results", str(results)]
+    assert run.main([*args, "--write-results"]) == 0
+    text = results.read_text()
+    assert text.count("| N = 1,000, T = 12 | 0 | 60 |") == 1 and text.count("| N = 1,000, T = 12 | 1 | 60 |") == 1
+    assert "27.3 %" in text and text.endswith("## History\n")
