@@ -125,6 +125,13 @@ def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_serv
         assert abs(plan.costs["total_usd"].sum() - plan.total_usd) < 1e-6
         gap = plan.solve.gap
         assert plan.solve.status.value != "optimal" or (gap is not None and gap <= 0.005 + 1e-9)
+        if search and plan.solve.dual_bound_usd is not None:
+            # the bound the search reports is a true lower bound: at most the proven optimum
+            exact = optimize(sc, time_limit_s=30, mip_rel_gap=1e-6, baselines=False, abatement=False)
+            if exact.solve.status.value == "optimal":
+                tol = 1e-6 * max(1.0, abs(exact.solve.objective_usd))
+                assert plan.solve.dual_bound_usd <= exact.solve.objective_usd + tol
+                assert plan.solve.objective_usd >= exact.solve.dual_bound_usd - tol
         for b in plan.baselines if not search else ():
             if b.total_usd is not None and not b.violations:
                 # a baseline that breaks nothing cannot beat the optimum (beyond the proven gap)
