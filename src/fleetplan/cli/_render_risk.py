@@ -34,7 +34,7 @@ def render_risk(console: Console, r: RiskReport, *, max_events: int | None = Non
     console.print(
         f"[bold]Risk of the plan for {r.scenario}[/bold]: {money(plan.total_usd)} over "
         f"{len(plan.periods)} periods "
-        f"({plan.periods[0]}..{plan.periods[-1]})"
+        f"({plan.periods[0]}..{plan.periods[-1]}){_solve_note(plan.solve.status.value, plan.solve.gap)}"
     )
     conc = r.concentration
     t = _table(
@@ -97,7 +97,7 @@ def render_risk(console: Console, r: RiskReport, *, max_events: int | None = Non
             f"[red]{crit:,.0f}[/red]" if crit > 1e-6 else "0",
             ", ".join(i.critical_unserved) or "—",
             ", ".join(i.slo_at_risk) or "—",
-            money(i.extra_cost_usd) if i.ok else i.status,
+            (money(i.extra_cost_usd) + _gap_note(i.status, i.gap)) if i.ok else i.status,
         )
     console.print(t)
     if max_events is not None and len(cont.impacts) > max_events:
@@ -118,6 +118,18 @@ def render_risk(console: Console, r: RiskReport, *, max_events: int | None = Non
                     else ""
                 )
             )
+            bounds = n1.premium_bounds_usd
+            if (
+                bounds is not None
+                and bounds[1] - bounds[0] >= 1.0
+                and n1.plan is not None
+                and n1.plain_plan is not None
+            ):
+                console.print(
+                    f"  premium in the objective (discounted) {money(n1.premium_objective_usd)}, proven between "
+                    f"{money(bounds[0])} and {money(bounds[1])} "
+                    f"(plain plan gap {_pct(n1.plain_plan.solve.gap)}, N-1 plan gap {_pct(n1.plan.solve.gap)})"
+                )
         else:
             console.print(f"[bold]N-1 premium[/bold]: [yellow]{n1.status}[/yellow]: {n1.message}")
         console.print()
@@ -139,7 +151,7 @@ def render_risk(console: Console, r: RiskReport, *, max_events: int | None = Non
             share = f"{top[0]} {top[1]:.0%} → {after:.0%}" if top and after is not None else "—"
             t.add_row(
                 s.name,
-                money(s.delta_usd) if s.delta_usd is not None else s.status,
+                (money(s.delta_usd) + _gap_note(s.status, s.gap)) if s.delta_usd is not None else s.status,
                 f"{s.unserved_accelerator_hours:,.0f}",
                 f"{s.unserved_critical_accelerator_hours:,.0f}",
                 share,
@@ -179,3 +191,19 @@ def render_risk(console: Console, r: RiskReport, *, max_events: int | None = Non
         console.print(f"Runbooks written: {', '.join(r.runbook_files)}")
     elif r.runbooks:
         console.print(f"{len(r.runbooks)} runbooks ready (write them with --runbooks DIR)")
+    for note in r.notes:
+        console.print(f"[yellow]note[/yellow]: {note}")
+
+
+def _pct(gap: float | None) -> str:
+    return "unknown" if gap is None else f"{gap:.1%}"
+
+
+def _solve_note(status: str, gap: float | None) -> str:
+    """``; gap 4.9 % (time limit)`` after a plan's total: how far from optimal it may be."""
+    return f"; gap {_pct(gap)}" + (" (time limit)" if status == "time_limit" else "")
+
+
+def _gap_note(status: str, gap: float | None) -> str:
+    """`` (gap 1.9 %)`` after a figure whose solves stopped at their time limit."""
+    return "" if status == "optimal" else f" [yellow](gap {_pct(gap)})[/yellow]"

@@ -26,7 +26,7 @@ from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import Plan, Solution, SolveStatus
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize.anytime import solve_anytime
+from fleetplan.optimize.anytime import FIRST_PLAN_GRACE_S, solve_anytime
 from fleetplan.optimize.backends import solver_from_name
 from fleetplan.optimize.baselines import greedy_baseline, single_provider_baseline
 from fleetplan.optimize.candidates import CandidateError, build_candidates
@@ -65,6 +65,7 @@ class PlanTimings:
     lp_bound_s: float = 0.0
     warm_start_s: float = 0.0
     lns_s: float = 0.0
+    repair_s: float = 0.0
     verify_s: float = 0.0
     baselines_s: float = 0.0
     abatement_s: float = 0.0
@@ -91,6 +92,7 @@ def optimize(
     start: Plan | None = None,
     seed: int = 0,
     parallel: str = "choose",
+    first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
 ) -> Plan:
     """The cheapest plan that satisfies every policy of ``sc`` over every period, verified.
 
@@ -99,8 +101,12 @@ def optimize(
     neighbourhood search on ``engine`` (an executor or a spec such as ``"local"``, ``"serial"``,
     ``"dask://host:8786"``; default: local processes). The best plan found is returned with its
     proven gap. A scenario that has a plan never ends without one: without any plan at the limit
-    the solve goes on until its first. ``start`` is an earlier plan of a model with the same
-    columns (the same scenario's candidates), used as a first plan when it is feasible.
+    the solve goes on until its first (for up to ``first_plan_grace_s``; an auxiliary solve that
+    must end at its limit passes 0 and gets a :class:`FleetplanError` instead). ``start`` is an
+    earlier plan of a model with the same columns (the same scenario's candidates), used as a
+    first plan when it is feasible and repaired when it breaks rows of this model (the plain
+    plan under an N-1 policy: the workloads of the broken rows are re-placed, the others kept);
+    ``plan.notes`` says which.
 
     With a carbon price or budget in ``sc`` (and ``abatement``), the cheapest plan without them is
     solved too, from this plan, to report the marginal abatement cost (``plan.abatement``); when
@@ -150,6 +156,7 @@ def optimize(
             start=start,
             seed=seed,
             parallel=parallel,
+            first_plan_grace_s=first_plan_grace_s,
         )
         if not lp_bound:
             plan.lp_bound_usd = None
@@ -237,6 +244,7 @@ def _plan(
     start: Plan | None,
     seed: int,
     parallel: str,
+    first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
 ) -> Plan:
     """Solve ``f`` (anytime), then extract, verify and summarize the plan."""
     x0 = None
@@ -255,10 +263,11 @@ def _plan(
         seed=seed,
         solver=solver,
         parallel=parallel,
+        first_plan_grace_s=first_plan_grace_s,
     )
     st = solved.stages_s
     tm.lp_bound_s, tm.warm_start_s = st.get("lp_s", 0.0), st.get("start_s", 0.0)
-    tm.solve_s, tm.lns_s = st.get("mip_s", 0.0), st.get("lns_s", 0.0)
+    tm.solve_s, tm.lns_s, tm.repair_s = st.get("mip_s", 0.0), st.get("lns_s", 0.0), st.get("repair_s", 0.0)
     result, x = solved.result, solved.x
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
@@ -282,6 +291,8 @@ def _plan(
     )
     if start is not None and x0 is None:
         plan.notes.append("the start plan given belongs to another model; solved without it")
+    elif start is not None:
+        plan.notes.append(_START_NOTES[solved.start_use])
     co2 = float(plan.costs["co2e_t"].sum())
     value = float(
         sum((w.value_usd or 0.0) for w in sc.workloads if w.optional and w.name not in plan.dropped_workloads)
@@ -302,6 +313,13 @@ def _plan(
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.energy = energy_tables(sc, plan)
     return plan
+
+
+_START_NOTES = {
+    "feasible": "started from the plan given (feasible here)",
+    "repaired": "started from the plan given, repaired: the workloads of the rows it breaks re-placed, the rest kept",
+    "rejected": "the plan given breaks rows of this model and was not repaired in time; solved without it",
+}
 
 
 CARBON_SLACK_HEADROOM = 0.10

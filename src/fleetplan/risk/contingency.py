@@ -18,6 +18,10 @@ Without a declared ``start`` the event is placed where it hurts most (worst case
 the most unserved critical accelerator-hours, then the most unserved accelerator-hours, then the
 highest extra cost. Extra cost can be negative: while a rented provider is down it is not paid, and
 its work may move to capacity that is already paid for.
+
+Each event's solves start from the plan as reproduced in operations mode and stop at the event
+time limit; an event whose solves did not close their gap says so (``status`` ``time_limit``) and
+carries the largest relative gap among them (``gap``): its figures are the best found, not proven.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from fleetplan.model.period import parse_period
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import RiskEvent
 from fleetplan.model.scenario import Scenario
-from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model, region_label
+from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model, region_label, worst_gap
 
 __all__ = [
     "ContingencyReport",
@@ -93,6 +97,8 @@ class EventImpact:
     # slo_at_risk, failover
     workloads: pd.DataFrame
     solve_time_s: float
+    gap: float | None = None
+    """The largest relative gap of the event's solves and its reference (0 when proven)."""
 
     @property
     def critical_unserved(self) -> list[str]:
@@ -140,6 +146,7 @@ class ContingencyReport:
                     "slo_at_risk": ", ".join(i.slo_at_risk),
                     "extra_cost_usd": i.extra_cost_usd,
                     "status": i.status,
+                    "gap": i.gap,
                 }
             )
         return pd.DataFrame(rows)
@@ -258,10 +265,11 @@ def evaluate_event(om: OpsModel, event: Event, base: OpsResult) -> EventImpact:
     touched = lost_any & (om.plan_y > _TOL)
     if touched.any():
         free = om.free_mask(lost_any)
-        res = om.solve(lost_any, free)
+        # both solves start from the plan as reproduced (``base``)
+        res = om.solve(lost_any, free, start=base.x)
         # reference: the same workload-periods re-planned with nothing lost, so that the extra
         # cost is the event's alone (operations mode sets policies aside, which can save money)
-        ref = om.solve(None, free)
+        ref = om.solve(None, free, start=base.x)
         if not ref.ok:
             ref = base
     else:
@@ -294,16 +302,18 @@ def evaluate_event(om: OpsModel, event: Event, base: OpsResult) -> EventImpact:
                 affected_wt.add((int(w), int(t)))
     wl = _workload_table(om, res, hours, un, frac, affected_wt)
     labels = om.labels
+    stopped = [r.status for r in (res, ref) if r.status != "optimal"]
     return EventImpact(
         event=event,
         ok=ok,
-        status=res.status if ok else f"no solution ({res.status})",
+        status=(stopped[0] if stopped else res.status) if ok else f"no solution ({res.status})",
         window=[(labels[t], f) for t, f in best],
         unserved_accelerator_hours=float(all_h),
         unserved_critical_accelerator_hours=float(crit_h),
         extra_cost_usd=float(extra),
         workloads=wl,
         solve_time_s=(res.time_s + ref.time_s) if res is not base else 0.0,
+        gap=worst_gap(res.gap, ref.gap) if ok else None,
     )
 
 

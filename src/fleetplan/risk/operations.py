@@ -22,12 +22,18 @@ the pins, the optional work that stays served, the unserved prices, relaxed gang
 capacity is a per-solve upper bound of zero on the lost candidate columns, and the second step's
 prices are per-solve costs: the model is built once per plan, never changed, and may be re-solved
 for many events, also at once.
+
+Every solve may start from an earlier solution of the same model (``start``: the plan as
+reproduced in operations mode), and a reference solve with nothing lost is solved once per set of
+re-planned rows (:meth:`OpsModel.solve` keeps it), so that events and shocks that re-plan the same
+workload-periods share it. A solve stopped by its time limit keeps its best solution and says so
+(``status`` ``time_limit`` and its ``gap``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -50,12 +56,19 @@ __all__ = [
     "OpsResult",
     "build_ops_model",
     "region_label",
+    "worst_gap",
 ]
 
 CRITICALITY_WEIGHT = {"low": 1.0, "medium": 3.0, "high": 10.0, "critical": 100.0}
 """Relative cost of unserved demand by criticality: critical demand is served first."""
 
 _TOL = 1e-6
+
+
+def worst_gap(*gaps: float | None) -> float | None:
+    """The largest of the gaps of solves that together give one figure (None if none is known)."""
+    known = [g for g in gaps if g is not None]
+    return max(known) if known else None
 
 
 def region_label(provider: object, region: object) -> str:
@@ -94,6 +107,8 @@ class OpsModel:
     time_limit_s: float
     mip_rel_gap: float
     solver: Solver = HIGHS
+    references: dict[bytes, OpsResult] = field(default_factory=dict, repr=False)
+    """Solves with nothing lost, by the rows they re-plan (see :meth:`solve`)."""
 
     @property
     def periods(self) -> int:
@@ -115,13 +130,26 @@ class OpsModel:
             free_rows = np.isin(key, key[hit | free_rows])
         return free_rows
 
-    def solve(self, lost: np.ndarray | None = None, free: np.ndarray | None = None) -> OpsResult:
+    def solve(
+        self,
+        lost: np.ndarray | None = None,
+        free: np.ndarray | None = None,
+        *,
+        start: np.ndarray | None = None,
+    ) -> OpsResult:
         """Solve with candidate rows ``lost`` (boolean mask over ``cand``) unavailable.
 
         Rows in ``free`` (default: :meth:`free_mask` of ``lost``) are re-planned freely; every
         other row keeps the plan's amount as an upper bound: its workload runs where the plan put it
         or gives capacity up (counted as unserved) so that more critical work can take it. The
         model is not changed: the bounds and costs of each step are arguments of the solve.
+
+        ``start`` is a solution of this model (such as ``solve()``, the plan reproduced): its
+        integer values, held within this solve's bounds (lost capacity at zero), seed the solve,
+        and the solver completes the continuous columns (unserved shares among them); it changes
+        how fast a solution is found, never the problem. A solve with nothing lost is kept by the
+        rows it re-plans and returned again for the same rows (events and shocks that re-plan the
+        same workload-periods share their reference).
         """
         m = self.f.model
         ys, us = self._block(Var.PLACEMENT), self._block(Var.UNSERVED)
@@ -129,26 +157,42 @@ class OpsModel:
         n = len(self.cand)
         lost = np.zeros(n, dtype=bool) if lost is None else np.asarray(lost, dtype=bool)
         free_rows = self.free_mask(lost) if free is None else np.asarray(free, dtype=bool)
+        key = None if lost.any() else free_rows.tobytes()
+        if key is not None and key in self.references:
+            return replace(self.references[key], time_s=0.0)
         y_up = upper[ys].copy()
         upper[ys] = np.where(lost, 0.0, np.where(free_rows, y_up, np.minimum(y_up, self.plan_y)))
         opts = SolverOptions(time_limit_s=self.time_limit_s, mip_rel_gap=self.mip_rel_gap)
-        res, x = self.solver.solve(m, opts, bounds=(lower, upper))
+        x0 = None
+        if start is not None:
+            integer = m.col("integer")
+            x0 = np.clip(np.asarray(start, dtype=float), lower, upper)
+            x0[~integer] = np.nan
+        res, x = self.solver.solve(m, opts, bounds=(lower, upper), start=x0)
         total_time = res.time_s
         if x is None:
             return self._failed(res, total_time)
+        status, gap = res.status.value, res.gap
         un = self._unserved(x)
         if (un > _TOL).any():
             # step 2: the unserved shares found, at no cost: the cheapest way to serve the rest
+            # (step 1's solution is feasible here: it starts the solve)
             upper2 = upper.copy()
             upper2[us] = np.minimum(upper[us], un + 1e-7)
             cost2 = m.col("cost")
             cost2[us] = 0.0
-            res2, x2 = self.solver.solve(m, opts, bounds=(lower, upper2), cost=cost2)
+            res2, x2 = self.solver.solve(m, opts, bounds=(lower, upper2), cost=cost2, start=x)
             total_time += res2.time_s
             if x2 is not None:
-                res, x = res2, x2
+                x = x2
                 un = self._unserved(x)
-        return OpsResult(True, res.status.value, self._spend(x), un, self._y(x), total_time, res.gap, x)
+                # the shares come from step 1: a step stopped by its limit marks the result
+                status = status if status != "optimal" else res2.status.value
+                gap = worst_gap(gap, res2.gap)
+        out = OpsResult(True, status, self._spend(x), un, self._y(x), total_time, gap, x)
+        if key is not None:
+            self.references[key] = out
+        return out
 
     def _failed(self, res: SolveResult, t: float) -> OpsResult:
         return OpsResult(

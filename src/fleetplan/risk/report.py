@@ -38,11 +38,13 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
                 "slo_at_risk": i.slo_at_risk,
                 "workloads": json_records(i.workloads),
                 "solve_time_s": round(i.solve_time_s, 3),
+                "gap": json_safe(i.gap),
             }
         )
     n1 = r.n_minus_1
     n1_doc = None
     if n1 is not None:
+        bounds = n1.premium_bounds_usd
         n1_doc = {
             "status": n1.status,
             "message": n1.message,
@@ -55,6 +57,11 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
             "critical_workloads": n1.critical_workloads,
             "verified": n1.verified,
             "solve_status": n1.solve_status,
+            "premium_objective_usd": json_safe(n1.premium_objective_usd),
+            "premium_bounds_usd": None if bounds is None else [json_safe(b) for b in bounds],
+            "plain_gap": json_safe(n1.plain_plan.solve.gap) if n1.plain_plan is not None else None,
+            "n_minus_1_gap": json_safe(n1.plan.solve.gap) if n1.plan is not None else None,
+            "notes": n1.notes,
         }
     mc = r.monte_carlo
     return {
@@ -66,6 +73,9 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
             "total_usd": r.plan.total_usd,
             "discounted_usd": r.plan.discounted_usd,
             "status": r.plan.solve.status.value,
+            "objective_usd": json_safe(r.plan.solve.objective_usd),
+            "dual_bound_usd": json_safe(r.plan.solve.dual_bound_usd),
+            "gap": json_safe(r.plan.solve.gap),
         },
         "concentration": {
             "index": json_records(conc.index),
@@ -93,6 +103,7 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
                 "unserved_critical_accelerator_hours": s.unserved_critical_accelerator_hours,
                 "unserved_workloads": s.unserved_workloads,
                 "note": s.note,
+                "gap": json_safe(s.gap),
             }
             for s in r.shocks
         ],
@@ -107,4 +118,5 @@ def risk_to_dict(r: RiskReport) -> dict[str, Any]:
         },
         "runbooks": [{"workload": b.workload, "file": b.filename} for b in r.runbooks],
         "timings_s": {k: round(v, 3) for k, v in r.timings_s.items()},
+        "notes": r.notes,
     }

@@ -39,10 +39,10 @@ from fleetplan.model.period import hours_per_period
 from fleetplan.model.plan import Plan
 from fleetplan.model.risk import PriceShock, Shock, SpotCap, VendorDelay
 from fleetplan.model.scenario import Scenario
-from fleetplan.optimize import optimize
+from fleetplan.optimize import InfeasibleError, optimize
 from fleetplan.optimize.solver import Solver
 from fleetplan.risk.nminus1 import scenario_copy
-from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model
+from fleetplan.risk.operations import OpsModel, OpsResult, build_ops_model, worst_gap
 from fleetplan.verify.accounting import spend_by
 
 __all__ = [
@@ -71,6 +71,8 @@ class ShockImpact:
     unserved_critical_accelerator_hours: float = 0.0
     unserved_workloads: list[str] = field(default_factory=list)
     note: str = ""
+    gap: float | None = None
+    """The largest relative gap of the solves behind the figures (0 when proven)."""
 
     @property
     def delta_usd(self) -> float | None:
@@ -208,6 +210,7 @@ def shock_impact(
     if mode == "replan":
         shocked = apply_shock(sc, plan, shock)
         try:
+            # an auxiliary solve: it ends at its limit, with or without a plan
             new = optimize(
                 shocked,
                 time_limit_s=time_limit_s,
@@ -215,13 +218,15 @@ def shock_impact(
                 baselines=False,
                 lp_bound=False,
                 solver=solver,
+                abatement=False,
+                first_plan_grace_s=0.0,
             )
         except FleetplanError as exc:
             return ShockImpact(
                 name,
                 shock.kind,
                 mode,
-                "infeasible",
+                "infeasible" if isinstance(exc, InfeasibleError) else "failed",
                 total_before,
                 None,
                 _shares(before),
@@ -237,22 +242,30 @@ def shock_impact(
             new.total_usd,
             _shares(before),
             _shares(new.spend_by_owner.get("provider", {})),
+            gap=new.solve.gap,
         )
-    om, affected = _ops_for(sc, plan, shock, time_limit_s, mip_rel_gap, sizing, solver)
-    base = base or build_ops_model(
-        sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing, solver=solver
-    )
+    try:
+        om, affected = _ops_for(sc, plan, shock, time_limit_s, mip_rel_gap, sizing, solver)
+        base = base or build_ops_model(
+            sc, plan, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, sizing=sizing, solver=solver
+        )
+    except FleetplanError as exc:
+        return ShockImpact(name, shock.kind, mode, "failed", total_before, None, _shares(before), {}, note=str(exc))
     free = om.free_mask(None, affected)
-    res = om.solve(None, free)
+    # both solves start from the plan as reproduced in operations mode (the shocked model has the
+    # same columns; where the shock makes that start infeasible, the solver drops it)
+    plan_x = base.solve().x
+    same = _layout(om) == _layout(base)
+    res = om.solve(None, free, start=plan_x if same else None)
     # reference: the same workloads re-planned without the shock (operations mode sets policies
     # aside; that saving is not the shock's)
-    ref = base.solve(None, free)
+    ref = base.solve(None, free, start=plan_x)
     if not res.ok or res.x is None or not ref.ok or ref.x is None:
         return ShockImpact(
             name,
             shock.kind,
             mode,
-            f"no solution ({res.status})",
+            f"no solution ({res.status if not res.ok else ref.status})",
             total_before,
             None,
             _shares(before),
@@ -269,11 +282,12 @@ def shock_impact(
     shocked, unshocked = om.spend_by_provider(res.x), base.spend_by_provider(ref.x)
     for p in set(shocked) | set(unshocked):
         after[p] = after.get(p, 0.0) + shocked.get(p, 0.0) - unshocked.get(p, 0.0)
+    stopped = [r.status for r in (res, ref) if r.status != "optimal"]
     return ShockImpact(
         name,
         shock.kind,
         mode,
-        res.status,
+        stopped[0] if stopped else res.status,
         total_before,
         total_before + delta,
         _shares(before),
@@ -282,7 +296,12 @@ def shock_impact(
         un_crit,
         names,
         note,
+        gap=worst_gap(res.gap, ref.gap),
     )
+
+
+def _layout(om: OpsModel) -> tuple[tuple[str, int], ...]:
+    return tuple((name, block.size) for name, block in om.f.model.columns.items())
 
 
 def _ops_for(
