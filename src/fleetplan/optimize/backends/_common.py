@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -202,6 +202,38 @@ class Problem:
             integer_variables=n_int,
         )
         return result, x
+
+
+class ProblemSolver:
+    """The two calls of the :class:`~fleetplan.optimize.solver.Solver` protocol, over one
+    ``_solve(model, options, problem, duals=...)`` that each backend writes."""
+
+    def solve(
+        self,
+        model: SparseModel,
+        options: SolverOptions | None = None,
+        *,
+        start: FloatArray | None = None,
+        bounds: Bounds | None = None,
+        cost: FloatArray | None = None,
+        integer: npt.NDArray[np.bool_] | None = None,
+    ) -> tuple[SolveResult, FloatArray | None]:
+        """See :func:`fleetplan.optimize.solver.solve`."""
+        opts = options or SolverOptions()
+        result, x, _ = self._solve(model, opts, Problem.of(model, opts, start, bounds, cost, integer), duals=False)
+        return result, x
+
+    def solve_relaxation(
+        self, model: SparseModel, options: SolverOptions | None = None
+    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
+        """See :func:`fleetplan.optimize.solver.solve_relaxation`."""
+        opts = replace(options or SolverOptions(), relax=True)
+        return self._solve(model, opts, Problem.of(model, opts, None, None, None, None), duals=True)
+
+    def _solve(
+        self, model: SparseModel, opts: SolverOptions, p: Problem, *, duals: bool
+    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
+        raise NotImplementedError
 
 
 class Reporter:

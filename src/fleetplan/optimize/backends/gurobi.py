@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,12 +20,13 @@ import numpy.typing as npt
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.backends._common import (
     Problem,
+    ProblemSolver,
     Reporter,
     SolverFailedError,
     SolverUnavailableError,
     status_from,
 )
-from fleetplan.optimize.solver import Bounds, SolverOptions, solver_log
+from fleetplan.optimize.solver import SolverOptions, solver_log
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["STATUS_OF_GUROBI", "GurobiSolver"]
@@ -65,7 +66,7 @@ def _env(gp: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class GurobiSolver:
+class GurobiSolver(ProblemSolver):
     """The Gurobi adapter (see the module docstring)."""
 
     name: ClassVar[str] = "gurobi"
@@ -83,28 +84,6 @@ class GurobiSolver:
             _env(gp).dispose()
         except gp.GurobiError as exc:
             raise SolverUnavailableError(f"solver {self.name!r} has no usable licence: {exc}") from None
-
-    def solve(
-        self,
-        model: SparseModel,
-        options: SolverOptions | None = None,
-        *,
-        start: FloatArray | None = None,
-        bounds: Bounds | None = None,
-        cost: FloatArray | None = None,
-        integer: npt.NDArray[np.bool_] | None = None,
-    ) -> tuple[SolveResult, FloatArray | None]:
-        """See :func:`fleetplan.optimize.solver.solve`."""
-        opts = options or SolverOptions()
-        result, x, _ = self._solve(model, opts, Problem.of(model, opts, start, bounds, cost, integer), duals=False)
-        return result, x
-
-    def solve_relaxation(
-        self, model: SparseModel, options: SolverOptions | None = None
-    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
-        """See :func:`fleetplan.optimize.solver.solve_relaxation`."""
-        opts = replace(options or SolverOptions(), relax=True)
-        return self._solve(model, opts, Problem.of(model, opts, None, None, None, None), duals=True)
 
     def _solve(
         self, model: SparseModel, opts: SolverOptions, p: Problem, *, duals: bool

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,12 +22,13 @@ import numpy.typing as npt
 from fleetplan.model.plan import SolveResult, SolveStatus
 from fleetplan.optimize.backends._common import (
     Problem,
+    ProblemSolver,
     Reporter,
     SolverFailedError,
     SolverUnavailableError,
     status_from,
 )
-from fleetplan.optimize.solver import Bounds, SolverOptions, solver_log
+from fleetplan.optimize.solver import SolverOptions, solver_log
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["STATUS_OF_XPRESS", "XpressSolver"]
@@ -70,7 +71,7 @@ def _error_code(exc: Exception) -> int | None:
 
 
 @dataclass(frozen=True)
-class XpressSolver:
+class XpressSolver(ProblemSolver):
     """The Xpress adapter (see the module docstring)."""
 
     name: ClassVar[str] = "xpress"
@@ -90,28 +91,6 @@ class XpressSolver:
             _problem(xp)
         except (xp.InterfaceError, xp.SolverError, xp.ModelError, RuntimeError) as exc:
             raise SolverUnavailableError(f"solver {self.name!r} has no usable licence: {exc}") from None
-
-    def solve(
-        self,
-        model: SparseModel,
-        options: SolverOptions | None = None,
-        *,
-        start: FloatArray | None = None,
-        bounds: Bounds | None = None,
-        cost: FloatArray | None = None,
-        integer: npt.NDArray[np.bool_] | None = None,
-    ) -> tuple[SolveResult, FloatArray | None]:
-        """See :func:`fleetplan.optimize.solver.solve`."""
-        opts = options or SolverOptions()
-        result, x, _ = self._solve(model, opts, Problem.of(model, opts, start, bounds, cost, integer), duals=False)
-        return result, x
-
-    def solve_relaxation(
-        self, model: SparseModel, options: SolverOptions | None = None
-    ) -> tuple[SolveResult, FloatArray | None, FloatArray | None]:
-        """See :func:`fleetplan.optimize.solver.solve_relaxation`."""
-        opts = replace(options or SolverOptions(), relax=True)
-        return self._solve(model, opts, Problem.of(model, opts, None, None, None, None), duals=True)
 
     def _solve(
         self, model: SparseModel, opts: SolverOptions, p: Problem, *, duals: bool
