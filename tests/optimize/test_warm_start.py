@@ -11,11 +11,11 @@ import pytest
 from fleetplan.load import load_scenario
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.plan import SolveStatus
-from fleetplan.optimize import anytime, optimize
+from fleetplan.optimize import optimize
 from fleetplan.optimize.candidates import build_candidates
 from fleetplan.optimize.formulation import Formulation, Var, build_model
 from fleetplan.optimize.options import build_options
-from fleetplan.optimize.solver import HIGHS, SolverOptions, no_solution, solve, solve_relaxation
+from fleetplan.optimize.solver import HIGHS, HighsSolver, SolverOptions, no_solution, solve, solve_relaxation
 from fleetplan.optimize.warm_start import rounded_start
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
@@ -156,10 +156,9 @@ def test_a_time_limited_plan_reports_the_lp_bound_when_branch_and_bound_has_a_we
     assert plan.solve.gap == pytest.approx((plan.solve.objective_usd - plan.lp_bound_usd) / plan.solve.objective_usd)
 
 
-def test_without_time_for_a_root_lp_the_rounded_plan_stands(make_scenario, monkeypatch) -> None:
+def test_without_time_for_a_root_lp_the_rounded_plan_stands(make_scenario) -> None:
     sc = _scenario(make_scenario)
-    monkeypatch.setattr(anytime, "_ROOT_TIME_FACTOR", 1e12)  # no time is ever enough
-    plan = optimize(sc, baselines=False)
+    plan = optimize(sc, baselines=False, solver=HighsSolver(root_time_factor=1e12))  # never enough time
     assert "plan from rounded LP start" in plan.solve.termination
     assert plan.solve.status in (SolveStatus.TIME_LIMIT, SolveStatus.OPTIMAL) and plan.verification.ok
     assert plan.solve.dual_bound_usd == pytest.approx(plan.lp_bound_usd)

@@ -61,8 +61,9 @@ On the bundled example's N-1 re-plan (1,499 free integers once the other workloa
 3 s give a feasible N-1 plan 4 % above the best one found in 120 s; the plan rounded from the LP
 is 29 % above it."""
 
-_ROOT_TIME_FACTOR = 2.5
-"""Branch-and-bound runs only if its time exceeds this many LP solves (its root LP and cuts)."""
+ROOT_TIME_FACTOR = 2.5
+"""Branch-and-bound runs only if its time exceeds this many LP solves (its root LP and cuts); a
+solver may say otherwise with a ``root_time_factor`` attribute."""
 
 
 @dataclass
@@ -267,11 +268,12 @@ def solve_anytime(
     # 3. improvement: branch-and-bound on models it can handle, else neighbourhood search
     free_int = int((m.col("integer") & (m.col("upper") > m.col("lower"))).sum())
     large = int(getattr(solver, "large_mip_integers", LARGE_MIP_INTEGERS))
+    root_factor = float(getattr(solver, "root_time_factor", ROOT_TIME_FACTOR))
     left = deadline - time.perf_counter()
     bound = lp_usd
     result = _empty_result(f)
     if free_int <= large or best_x is None:
-        if left >= _ROOT_TIME_FACTOR * out.stages_s.get("lp_s", 0.0) or best_x is None:
+        if left >= root_factor * out.stages_s.get("lp_s", 0.0) or best_x is None:
             t = time.perf_counter()
             offset = t - t0
 

@@ -198,9 +198,13 @@ class Solver(Protocol):
 @dataclass(frozen=True)
 class HighsSolver:
     """The HiGHS adapter (see the module docstring); ``large_mip_integers``: above this many free
-    integer columns, presolve is off."""
+    integer columns, presolve is off and the anytime solve searches neighbourhoods instead of
+    branching."""
 
     large_mip_integers: int = LARGE_MIP_INTEGERS
+    root_time_factor: float = 2.5
+    """The anytime solve runs branch-and-bound only with time for this many LP solves left (its
+    root LP and cuts); otherwise the rounded plan stands."""
 
     def solve(
         self,
