@@ -198,3 +198,13 @@ def test_eviction_frees_only_the_room_a_stuck_row_needs_smallest_holdings_first(
     assert _evict(stuck, np.array([1.0]), cap_m, np.array([0.0]), y, ub, base_ub, keep)
     assert y.tolist() == [5.0, 0.0, 0.0, 0.0]
     assert ub.tolist() == [9.0, 0.0, 0.0, 4.0] and base_ub[1:3].tolist() == [0.0, 0.0]
+
+
+def test_the_planner_names_each_stage_as_it_starts(make_scenario) -> None:
+    """Long solves show where they are: ``status`` hears each stage, in order."""
+    sc = _scenario(make_scenario)
+    heard: list[str] = []
+    optimize(sc, status=heard.append)
+    firsts = ["sizing", "building the model", "LP relaxation", "rounding", "branch-and-bound", "verifying", "baselines"]
+    at = [next(i for i, m in enumerate(heard) if m.startswith(word)) for word in firsts]
+    assert at == sorted(at), heard

@@ -55,20 +55,27 @@ def plan(
     backend = solver_from_name(solver)
     sc = load_scenario(file)
     with spinner("solving …", enabled=not as_json) as update:
+        stage = ["solving …"]
 
         def progress(p) -> None:  # type: ignore[no-untyped-def]
             if update is not None:
                 gap_txt = f"{100 * p.gap:.2f} %" if p.gap is not None else "—"
                 update(
-                    f"solving … {p.time_s:.0f} s · best {money(p.incumbent_usd)} · "
+                    f"{stage[0]} {p.time_s:.0f} s · best {money(p.incumbent_usd)} · "
                     f"bound {money(p.bound_usd)} · gap {gap_txt}"
                 )
+
+        def status(message: str) -> None:
+            stage[0] = message
+            if update is not None:
+                update(message)
 
         result = optimize(
             sc,
             time_limit_s=time_limit,
             mip_rel_gap=gap,
             progress=progress,
+            status=status,
             baselines=not no_baselines,
             engine=engine,
             seed=seed,

@@ -183,6 +183,7 @@ def solve_anytime(
     solver: Solver | None = None,
     parallel: str = "choose",
     first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
+    status: Callable[[str], None] | None = None,
 ) -> AnytimeSolve:
     """Solve ``f`` within ``time_limit_s`` (see module docstring).
 
@@ -191,10 +192,12 @@ def solve_anytime(
     became of it is ``start_use``. Without any plan at the limit the solve goes on for up to
     ``first_plan_grace_s`` to find one (0 for an auxiliary solve that must end at its limit).
     ``executor`` runs the large-neighbourhood search (default: the local process executor);
-    ``solver`` the repair, the LP relaxation and branch-and-bound (default: HiGHS). Raises
+    ``solver`` the repair, the LP relaxation and branch-and-bound (default: HiGHS); ``status``
+    hears each stage's name as it starts. Raises
     :class:`FleetplanError` only when no plan at all is known at the limit.
     """
     solver = HIGHS if solver is None else solver
+    say = status or (lambda _m: None)
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     m = f.model
@@ -218,6 +221,7 @@ def solve_anytime(
         if len(x) == m.n_cols and data.violation(x) <= 1e-6:
             out.start_use = "feasible"
         elif len(x) == m.n_cols:
+            say("repairing the start …")
             t = time.perf_counter()
             limit = min(max(REPAIR_TIME_SHARE * time_limit_s, 1.0), time_limit_s)
             repaired = repair_start(
@@ -232,6 +236,7 @@ def solve_anytime(
             out.method = "start" if out.start_use == "feasible" else "repaired start"
 
     # 1. the LP relaxation: the first bound
+    say(f"LP relaxation ({m.n_cols:,} variables, {m.n_rows:,} constraints) …")
     t = time.perf_counter()
     # without a plan the LP relaxation is the way to one: it gets the time it needs
     lp_limit = max(deadline - t, 0.1) if best_x is not None else max(deadline - t, first_plan_grace_s, 0.1)
@@ -251,6 +256,7 @@ def solve_anytime(
     # 2. the plan rounded from the LP; without any plan at the limit, the rounding gets the time
     # it needs (a scenario that has a plan never ends without one)
     if warm_start and x_lp is not None and (time.perf_counter() < deadline or best_x is None):
+        say("rounding the LP relaxation to a first plan …")
         t = time.perf_counter()
         limits = [max(time_limit_s / 3, 1.0)]
         if best_x is None and first_plan_grace_s > 0:
@@ -274,6 +280,7 @@ def solve_anytime(
     result = _empty_result(f)
     if free_int <= large or best_x is None:
         if left >= root_factor * out.stages_s.get("lp_s", 0.0) or best_x is None:
+            say("branch-and-bound …")
             t = time.perf_counter()
             offset = t - t0
 
@@ -313,6 +320,7 @@ def solve_anytime(
                 out.result = result
                 return out
     elif left > 0.5:
+        say("neighbourhood search …")
         t = time.perf_counter()
         data = data or mip_arrays(f)
         owned = executor is None

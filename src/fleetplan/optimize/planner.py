@@ -93,6 +93,7 @@ def optimize(
     seed: int = 0,
     parallel: str = "choose",
     first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
+    status: Callable[[str], None] | None = None,
 ) -> Plan:
     """The cheapest plan that satisfies every policy of ``sc`` over every period, verified.
 
@@ -115,13 +116,16 @@ def optimize(
     ``solver`` solves the LP relaxation and runs branch-and-bound: a :class:`Solver` or a name
     (``"highs"``, the default; ``"gurobi"``, ``"copt"``, ``"xpress"``: see
     :mod:`fleetplan.optimize.backends`). The rounded start and neighbourhood search use HiGHS
-    whatever it is, and every plan passes the same verifier.
+    whatever it is, and every plan passes the same verifier. ``status`` hears the name of each
+    stage as it starts (sizing, model, LP relaxation, first plan, search, verification, ...).
     """
+    say = status or (lambda _m: None)
     if engine is None or isinstance(engine, str):
         parse_engine(engine)  # a bad spec is bad input before any work
     if isinstance(solver, str):
         solver = solver_from_name(solver)
     tm = timings or PlanTimings()
+    say(f"sizing {len(sc.workloads):,} workloads …")
     t0 = time.perf_counter()
     sizing = size_workloads(sc)
     tm.sizing_s = time.perf_counter() - t0
@@ -136,6 +140,7 @@ def optimize(
     cand = cands.table
     tm.candidates_s = time.perf_counter() - t0
 
+    say(f"building the model ({len(cand):,} placement options) …")
     t0 = time.perf_counter()
     f = build_model(sc, cand, options)
     tm.build_s = time.perf_counter() - t0
@@ -157,10 +162,12 @@ def optimize(
             seed=seed,
             parallel=parallel,
             first_plan_grace_s=first_plan_grace_s,
+            status=say,
         )
         if not lp_bound:
             plan.lp_bound_usd = None
         if abatement and has_carbon_policy(sc):
+            say("abatement: the cheapest plan without the carbon policy …")
             t0 = time.perf_counter()
             _add_abatement(
                 sc,
@@ -177,6 +184,7 @@ def optimize(
             tm.abatement_s = time.perf_counter() - t0
 
     if baselines:
+        say("baselines …")
         t0 = time.perf_counter()
         for name, baseline in (("single provider", single_provider_baseline), ("greedy", greedy_baseline)):
             try:
@@ -245,6 +253,7 @@ def _plan(
     seed: int,
     parallel: str,
     first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
+    status: Callable[[str], None] | None = None,
 ) -> Plan:
     """Solve ``f`` (anytime), then extract, verify and summarize the plan."""
     x0 = None
@@ -264,6 +273,7 @@ def _plan(
         solver=solver,
         parallel=parallel,
         first_plan_grace_s=first_plan_grace_s,
+        status=status,
     )
     st = solved.stages_s
     tm.lp_bound_s, tm.warm_start_s = st.get("lp_s", 0.0), st.get("start_s", 0.0)
@@ -274,6 +284,8 @@ def _plan(
             raise FleetplanError(f"no feasible plan found ({result.termination}, {time.perf_counter() - t0:.0f} s)")
         raise InfeasibleError(explain_infeasible(sc, f.cand, options))
 
+    if status is not None:
+        status("verifying the plan …")
     tables = extract_tables(sc, f, x, options)
     plan = Plan(
         scenario_name=sc.name,
