@@ -122,6 +122,27 @@ def offering(
     return row
 
 
+def offering_rows(offers: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Catalog rows from drawn offers ``((provider, region), (chip, count), pricing, price,
+    max_instances or None)``; a later duplicate of an instance and pricing model replaces an earlier
+    one. Spot rows get a 1 %/h interruption rate."""
+    rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for (prov, region), (chip, count), pm, price, avail in offers:
+        key = (prov, region, f"{chip.lower()}x{count}", pm)
+        rows[key] = offering(
+            prov,
+            region,
+            key[2],
+            chip,
+            count,
+            pm,
+            price,
+            availability_max_instances="" if avail is None else avail,
+            spot_interruption_rate_per_hour=0.01 if pm == "spot" else "",
+        )
+    return list(rows.values())
+
+
 MakeScenario = Callable[..., Scenario]
 
 

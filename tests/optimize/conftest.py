@@ -7,6 +7,7 @@ from tests.scenarios import (  # noqa: F401
     MakeScenario,
     make_scenario,
     offering,
+    offering_rows,
     own_server,
     write_scenario,
 )

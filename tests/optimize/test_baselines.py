@@ -24,7 +24,7 @@ from fleetplan.optimize.candidates import CandidateError, build_candidates
 from fleetplan.optimize.options import build_options
 from fleetplan.sizing import size_workloads
 
-from .conftest import BATCH_8B, OWN_SITE, offering, own_server, write_scenario
+from .conftest import BATCH_8B, OWN_SITE, offering, offering_rows, own_server, write_scenario
 
 H = hours_per_period("quarter")
 SERVER_HOURS = 8 * H
@@ -235,20 +235,6 @@ workload_st = st.tuples(
 
 
 def _random_scenario(folder: Path, offers: list, workloads: list, servers: int) -> Scenario:
-    rows = {}
-    for (prov, region), (chip, count), pm, price, avail in offers:
-        key = (prov, region, f"{chip.lower()}x{count}", pm)
-        rows[key] = offering(
-            prov,
-            region,
-            key[2],
-            chip,
-            count,
-            pm,
-            price,
-            availability_max_instances="" if avail is None else avail,
-            spot_interruption_rate_per_hour=0.01 if pm == "spot" else "",
-        )
     specs = []
     for i, (kind, size, interruptible, start) in enumerate(workloads):
         w = {
@@ -263,7 +249,7 @@ def _random_scenario(folder: Path, offers: list, workloads: list, servers: int) 
     changes: dict = {"workloads": specs}
     if servers:
         changes.update(sites=[_site(servers)], server_types=[own_server(100_000)])
-    return write_scenario(folder, list(rows.values()), **changes)
+    return write_scenario(folder, offering_rows(offers), **changes)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

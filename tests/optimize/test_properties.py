@@ -13,7 +13,7 @@ from fleetplan.optimize.solver import HighsSolver
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
 
-from .conftest import offering, write_scenario
+from .conftest import offering_rows, write_scenario
 
 PLACES = [("alpha", "a-east"), ("alpha", "a-west"), ("beta", "b-east"), ("gamma", "g-fr")]
 CHIPS = [("A100-80GB", 8), ("H100-SXM", 8), ("L40S", 4), ("MI300X", 8)]
@@ -69,20 +69,6 @@ def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_serv
 
     ``search``: the plan comes from the neighbourhood search (as on big models) instead of
     branch-and-bound."""
-    rows = {}
-    for (prov, region), (chip, count), pm, price, avail in offers:
-        key = (prov, region, f"{chip.lower()}x{count}", pm)
-        rows[key] = offering(
-            prov,
-            region,
-            key[2],
-            chip,
-            count,
-            pm,
-            price,
-            availability_max_instances=avail if avail is not None else "",
-            spot_interruption_rate_per_hour=0.01 if pm == "spot" else "",
-        )
     changes: dict = {
         "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
         "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers},
@@ -109,7 +95,7 @@ def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_serv
             }
         ]
     with tempfile.TemporaryDirectory() as tmp:
-        sc = write_scenario(Path(tmp), list(rows.values()), **changes)
+        sc = write_scenario(Path(tmp), offering_rows(offers), **changes)
         try:
             if search:
                 plan = optimize(
