@@ -31,14 +31,19 @@ from fleetplan.optimize.sparse import SparseModel
 
 __all__ = [
     "HIGHS",
+    "INFEASIBLE_PAIR",
     "LARGE_MIP_INTEGERS",
     "OBJECTIVE_SCALE",
+    "OPTIMAL_PAIR",
     "SOLVER_LOG_ENV",
     "STATUS_OF_HIGHS",
+    "STOPPED_PAIR",
+    "UNBOUNDED_PAIR",
     "HighsSolver",
     "Progress",
     "Solver",
     "SolverOptions",
+    "StatusPair",
     "new_highs",
     "no_solution",
     "relative_gap",
@@ -126,16 +131,24 @@ def new_highs():  # type: ignore[no-untyped-def]
         return h
 
 
-STATUS_OF_HIGHS: Mapping[str, tuple[SolveStatus, SolveStatus]] = {
+StatusPair = tuple[SolveStatus, SolveStatus]
+"""A solver status's (status with a feasible primal solution, status without one)."""
+OPTIMAL_PAIR: StatusPair = (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL)
+INFEASIBLE_PAIR: StatusPair = (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE)
+UNBOUNDED_PAIR: StatusPair = (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED)
+STOPPED_PAIR: StatusPair = (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION)
+"""A run stopped early: ``TIME_LIMIT`` with an incumbent, ``NO_SOLUTION`` without."""
+
+STATUS_OF_HIGHS: Mapping[str, StatusPair] = {
     # HighsModelStatus name: (status with a feasible primal solution, status without one)
-    "kOptimal": (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL),
-    "kInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "kUnboundedOrInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "kUnbounded": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
-    "kTimeLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "kIterationLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "kInterrupt": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "kSolutionLimit": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "kOptimal": OPTIMAL_PAIR,
+    "kInfeasible": INFEASIBLE_PAIR,
+    "kUnboundedOrInfeasible": INFEASIBLE_PAIR,
+    "kUnbounded": UNBOUNDED_PAIR,
+    "kTimeLimit": STOPPED_PAIR,
+    "kIterationLimit": STOPPED_PAIR,
+    "kInterrupt": STOPPED_PAIR,
+    "kSolutionLimit": STOPPED_PAIR,
 }
 """HiGHS model status -> :class:`SolveStatus`. A run stopped early is ``TIME_LIMIT`` only with an
 incumbent, else ``NO_SOLUTION``; any status not listed is ``ERROR``."""

@@ -23,7 +23,15 @@ import scipy.sparse as sp
 
 from fleetplan.errors import FleetplanError, InputError
 from fleetplan.model.plan import SolveResult, SolveStatus
-from fleetplan.optimize.solver import OBJECTIVE_SCALE, Bounds, Progress, SolverOptions, no_solution, relative_gap
+from fleetplan.optimize.solver import (
+    OBJECTIVE_SCALE,
+    Bounds,
+    Progress,
+    SolverOptions,
+    StatusPair,
+    no_solution,
+    relative_gap,
+)
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = [
@@ -37,7 +45,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-StatusTable = Mapping[str, tuple[SolveStatus, SolveStatus]]
+StatusTable = Mapping[str, StatusPair]
 
 PROGRESS_EVERY_S = 0.5
 """Progress is reported at most this often, besides every new incumbent (as with HiGHS)."""

@@ -27,24 +27,33 @@ from fleetplan.optimize.backends._common import (
     SolverUnavailableError,
     status_from,
 )
-from fleetplan.optimize.solver import SolverOptions, solver_log, stdout_silenced
+from fleetplan.optimize.solver import (
+    INFEASIBLE_PAIR,
+    OPTIMAL_PAIR,
+    STOPPED_PAIR,
+    UNBOUNDED_PAIR,
+    SolverOptions,
+    StatusPair,
+    solver_log,
+    stdout_silenced,
+)
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["STATUS_OF_COPT", "CoptSolver"]
 
 FloatArray = npt.NDArray[np.float64]
 
-STATUS_OF_COPT: Mapping[str, tuple[SolveStatus, SolveStatus]] = {
+STATUS_OF_COPT: Mapping[str, StatusPair] = {
     # COPT status name: (status with a feasible solution, status without one)
-    "OPTIMAL": (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL),
-    "INFEASIBLE": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "INF_OR_UNB": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "UNBOUNDED": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
-    "TIMEOUT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "INTERRUPTED": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "NODELIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "ITERLIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "IMPRECISE": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "OPTIMAL": OPTIMAL_PAIR,
+    "INFEASIBLE": INFEASIBLE_PAIR,
+    "INF_OR_UNB": INFEASIBLE_PAIR,
+    "UNBOUNDED": UNBOUNDED_PAIR,
+    "TIMEOUT": STOPPED_PAIR,
+    "INTERRUPTED": STOPPED_PAIR,
+    "NODELIMIT": STOPPED_PAIR,
+    "ITERLIMIT": STOPPED_PAIR,
+    "IMPRECISE": STOPPED_PAIR,
 }
 """COPT status -> :class:`SolveStatus`. Only ``OPTIMAL`` (proven within ``RelGap``) is optimal; a
 run stopped early (or solved imprecisely) is ``TIME_LIMIT`` with an incumbent, else

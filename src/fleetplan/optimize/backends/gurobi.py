@@ -26,28 +26,36 @@ from fleetplan.optimize.backends._common import (
     SolverUnavailableError,
     status_from,
 )
-from fleetplan.optimize.solver import SolverOptions, solver_log
+from fleetplan.optimize.solver import (
+    INFEASIBLE_PAIR,
+    OPTIMAL_PAIR,
+    STOPPED_PAIR,
+    UNBOUNDED_PAIR,
+    SolverOptions,
+    StatusPair,
+    solver_log,
+)
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["STATUS_OF_GUROBI", "GurobiSolver"]
 
 FloatArray = npt.NDArray[np.float64]
 
-STATUS_OF_GUROBI: Mapping[str, tuple[SolveStatus, SolveStatus]] = {
+STATUS_OF_GUROBI: Mapping[str, StatusPair] = {
     # GRB.Status name: (status with a feasible solution, status without one)
-    "OPTIMAL": (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL),
-    "INFEASIBLE": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "INF_OR_UNBD": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "UNBOUNDED": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
-    "TIME_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "INTERRUPTED": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "ITERATION_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "NODE_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "SOLUTION_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "WORK_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "MEM_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "USER_OBJ_LIMIT": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "SUBOPTIMAL": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "OPTIMAL": OPTIMAL_PAIR,
+    "INFEASIBLE": INFEASIBLE_PAIR,
+    "INF_OR_UNBD": INFEASIBLE_PAIR,
+    "UNBOUNDED": UNBOUNDED_PAIR,
+    "TIME_LIMIT": STOPPED_PAIR,
+    "INTERRUPTED": STOPPED_PAIR,
+    "ITERATION_LIMIT": STOPPED_PAIR,
+    "NODE_LIMIT": STOPPED_PAIR,
+    "SOLUTION_LIMIT": STOPPED_PAIR,
+    "WORK_LIMIT": STOPPED_PAIR,
+    "MEM_LIMIT": STOPPED_PAIR,
+    "USER_OBJ_LIMIT": STOPPED_PAIR,
+    "SUBOPTIMAL": STOPPED_PAIR,
 }
 """Gurobi status -> :class:`SolveStatus`. Only ``OPTIMAL`` (proven within ``MIPGap``) is optimal;
 a run stopped early is ``TIME_LIMIT`` with an incumbent, else ``NO_SOLUTION``; any status not

@@ -28,21 +28,29 @@ from fleetplan.optimize.backends._common import (
     SolverUnavailableError,
     status_from,
 )
-from fleetplan.optimize.solver import SolverOptions, solver_log
+from fleetplan.optimize.solver import (
+    INFEASIBLE_PAIR,
+    OPTIMAL_PAIR,
+    STOPPED_PAIR,
+    UNBOUNDED_PAIR,
+    SolverOptions,
+    StatusPair,
+    solver_log,
+)
 from fleetplan.optimize.sparse import SparseModel
 
 __all__ = ["STATUS_OF_XPRESS", "XpressSolver"]
 
 FloatArray = npt.NDArray[np.float64]
 
-STATUS_OF_XPRESS: Mapping[str, tuple[SolveStatus, SolveStatus]] = {
+STATUS_OF_XPRESS: Mapping[str, StatusPair] = {
     # "SOLVESTATUS/SOLSTATUS": (status with a feasible solution, status without one)
-    "COMPLETED/OPTIMAL": (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL),
-    "COMPLETED/INFEASIBLE": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "COMPLETED/UNBOUNDED": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
-    "COMPLETED/FEASIBLE": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "STOPPED/FEASIBLE": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
-    "STOPPED/OPTIMAL": (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION),
+    "COMPLETED/OPTIMAL": OPTIMAL_PAIR,
+    "COMPLETED/INFEASIBLE": INFEASIBLE_PAIR,
+    "COMPLETED/UNBOUNDED": UNBOUNDED_PAIR,
+    "COMPLETED/FEASIBLE": STOPPED_PAIR,
+    "STOPPED/FEASIBLE": STOPPED_PAIR,
+    "STOPPED/OPTIMAL": STOPPED_PAIR,
     "STOPPED/NOTFOUND": (SolveStatus.NO_SOLUTION, SolveStatus.NO_SOLUTION),
 }
 """Xpress status -> :class:`SolveStatus`. Only ``COMPLETED/OPTIMAL`` (proven within ``miprelstop``)
