@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from fleetplan.errors import FleetplanError
 from fleetplan.model.plan import SolveResult, SolveStatus
-from fleetplan.optimize.formulation import Formulation
+from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.lns import MipArrays, improve
 from fleetplan.optimize.solver import (
     HIGHS,
@@ -87,7 +87,7 @@ def mip_arrays(f: Formulation) -> MipArrays:
     a = m.matrix()
     lo, up = m.row_bounds()
     owner = np.full(m.n_cols, -1, dtype=np.int64)
-    y = m.columns["y"]
+    y = m.columns[Var.PLACEMENT]
     owner[y.start : y.start + y.size] = f.cand["w_idx"].to_numpy()
     for table in (f.groups, f.diversity, f.optional):
         if len(table):
@@ -102,9 +102,12 @@ def mip_arrays(f: Formulation) -> MipArrays:
         of = f.cand.drop_duplicates("option_id").set_index("option_id")["provider"]
         prov = f.reservations["option_id"].map(of).map(code)
         provider[f.reservations["col"].to_numpy()] = prov.fillna(-1).to_numpy(dtype=np.int64)
+    # helper columns (share-spend totals, unserved shares, slacks) are free in every neighbourhood
+    decisions = {Var.PLACEMENT, Var.ON_DEMAND, Var.DRAW, Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD}
+    decisions |= {Var.COUNTED, Var.SERVED}
     always_free = np.zeros(m.n_cols, dtype=bool)
     for name, block in m.columns.items():
-        if name not in ("y", "h", "rho", "n", "b", "z", "u", "q", "s"):
+        if name not in decisions:
             always_free[block.start : block.start + block.size] = True
     return MipArrays(
         a_csc=a,

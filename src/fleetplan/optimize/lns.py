@@ -30,15 +30,16 @@ its best point so far, which is still feasible.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
 from fleetplan.optimize.solver import new_highs
+from fleetplan.parallel import Executor
 
 __all__ = ["LnsResult", "LnsStep", "MipArrays", "improve"]
 
@@ -88,18 +89,6 @@ class MipArrays:
         )
         xi = x[self.integer]
         return max(worst, float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
-
-
-class Executor(Protocol):
-    """What the search needs of an executor (see :mod:`fleetplan.parallel`)."""
-
-    workers: int
-
-    def scatter(self, obj: Any) -> Any: ...
-
-    def map(
-        self, fn: Callable[..., Any], items: Iterable[Any], *, ordered: bool = True, shared: Any = None
-    ) -> Iterator[Any]: ...
 
 
 @dataclass(frozen=True)
