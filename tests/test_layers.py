@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("verify", "energy"),
     ("optimize",),
     ("risk", "report", "generate"),
+    ("audit",),
     ("api",),
     ("cli",),
 )
