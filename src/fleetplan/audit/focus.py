@@ -395,7 +395,8 @@ def _problem_sql() -> str:
         for col, vals in ENUMS.items()
     ]
     checks += [
-        "WHEN upper(BillingCurrency) <> 'USD' THEN 'BillingCurrency: ' || BillingCurrency || ' (fleetplan audits USD bills)'",
+        "WHEN upper(BillingCurrency) <> 'USD' "
+        "THEN 'BillingCurrency: ' || BillingCurrency || ' (fleetplan audits USD bills)'",
         "WHEN ChargePeriodEnd < ChargePeriodStart THEN 'ChargePeriodEnd: before ChargePeriodStart'",
         "WHEN BillingPeriodEnd < BillingPeriodStart THEN 'BillingPeriodEnd: before BillingPeriodStart'",
         "WHEN ChargeClass IS NULL AND ChargeCategory = 'Usage' AND ConsumedQuantity < 0 AND BilledCost > 0 "
@@ -494,7 +495,8 @@ def _load_file(bill: Bill, index: int, path: Path, display: str, *, strict: bool
     before = _count(con, "bill")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {index} AS _file, {row_expr} AS _row, {select} FROM {source}"
+            "CREATE OR REPLACE TEMP TABLE staged AS "
+            f"SELECT {index} AS _file, {row_expr} AS _row, {select} FROM {source}"
         )
     except duckdb.Error as exc:
         raise InputError(f"cannot read as FOCUS {kind.split('.')[0].upper()} ({_short(exc)})", file=display) from exc

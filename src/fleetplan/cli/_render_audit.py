@@ -148,7 +148,8 @@ def _concentration(console: Console, a: Audit) -> None:
 def _monitor(console: Console, m: dict[str, Any]) -> None:
     rows = m.get("by_period_provider") or []
     tbl = _table(
-        f"Plan against actuals (flagged: variance above {m['threshold']:.0%}; next review {m.get('next_review') or '—'})",
+        f"Plan against actuals (flagged: variance above {m['threshold']:.0%}; "
+        f"next review {m.get('next_review') or '—'})",
         "period",
         "provider",
         "planned",
