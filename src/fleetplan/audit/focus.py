@@ -372,12 +372,11 @@ def _select_list(mapping: dict[str, str], *, typed_by_reader: bool) -> str:
             continue
         expr = _quote(src)
         if not typed_by_reader:  # Parquet: cast here; failures become nulls flagged below
+            expr = _parquet_text(src)
             if col in _METRICS:
                 expr = f"TRY_CAST({expr} AS {DECIMAL})"
             elif col in _TIMES:
                 expr = f"TRY_CAST({expr} AS TIMESTAMPTZ)"
-            else:
-                expr = f"CAST({expr} AS VARCHAR)"
         if col in ENUMS:
             cases = " ".join(f"WHEN '{v.lower()}' THEN '{v}'" for v in ENUMS[col])
             expr = f"CASE lower(trim({expr})) {cases} ELSE nullif(trim({expr}), '') END"
@@ -385,6 +384,11 @@ def _select_list(mapping: dict[str, str], *, typed_by_reader: bool) -> str:
             expr = f"nullif(trim({expr}), '')"
         out.append(f"{expr} AS {col}")
     return ", ".join(out)
+
+
+def _parquet_text(src: str) -> str:
+    """A Parquet column as text with the null spellings of CSV exports (empty, NULL, null) as null."""
+    return f"nullif(nullif(nullif(trim(CAST({_quote(src)} AS VARCHAR)), ''), 'NULL'), 'null')"
 
 
 def _problem_sql() -> str:
@@ -500,7 +504,7 @@ def _load_file(bill: Bill, index: int, path: Path, display: str, *, strict: bool
         )
     except duckdb.Error as exc:
         raise InputError(f"cannot read as FOCUS {kind.split('.')[0].upper()} ({_short(exc)})", file=display) from exc
-    rejected = _collect_rejects(bill, display, kind, mapping, strict=strict)
+    rejects = _rejects(bill, kind, header)
     if kind == "parquet":
         _flag_parquet_casts(bill, index, source, mapping)
     con.execute(
@@ -508,14 +512,14 @@ def _load_file(bill: Bill, index: int, path: Path, display: str, *, strict: bool
         f"FROM staged WHERE _row NOT IN (SELECT _row FROM flagged WHERE _file = {index})) WHERE problem IS NOT NULL"
     )
     n_flagged = _count(con, "flagged", f"_file = {index}")
-    if n_flagged:
-        _report_flagged(bill, index, path, display, kind, rejected, strict=strict)
+    if rejects or n_flagged:
+        _report(bill, index, path, display, kind, rejects, n_flagged, strict=strict)
     con.execute(
         f"INSERT INTO bill SELECT * FROM staged WHERE _row NOT IN (SELECT _row FROM flagged WHERE _file = {index})"
     )
     rows = _count(con, "bill") - before
     bill.files.append(
-        BillFile(display, "parquet" if kind == "parquet" else "csv", version, rows, len(rejected) + n_flagged, custom)
+        BillFile(display, "parquet" if kind == "parquet" else "csv", version, rows, len(rejects) + n_flagged, custom)
     )
     con.execute("DROP TABLE staged")
 
@@ -524,27 +528,39 @@ def _count(con: duckdb.DuckDBPyConnection, table: str, where: str = "true") -> i
     return int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0])  # type: ignore[index]
 
 
-def _collect_rejects(bill: Bill, display: str, kind: str, mapping: dict[str, str], *, strict: bool) -> set[int]:
-    """Rows DuckDB's CSV reader refused (wrong field count, unparsable values): their lines."""
+def _rejects(bill: Bill, kind: str, header: list[str]) -> dict[int, tuple[str | None, str]]:
+    """Records DuckDB's CSV reader refused (wrong field count, unparsable values), keyed by record
+    number (the header is record 1): ``(column, message)``."""
     if kind == "parquet":
-        return set()
-    back = {v: k for k, v in mapping.items()}
-    try:
-        rows = bill.con.execute(
-            "SELECT line, column_name, error_type, error_message FROM rejects ORDER BY line"
-        ).fetchall()
-    except duckdb.Error:
-        return set()
-    lines: set[int] = set()
-    for line, column, error_type, message in rows:
-        if int(line) in lines:
-            continue
-        lines.add(int(line))
-        text = _reject_message(str(error_type), str(message))
-        _add_problem(bill, BillProblem(display, int(line), back.get(column, column), text), strict=strict)
+        return {}
+    rows = bill.con.execute(
+        "SELECT line, column_name, error_type, error_message, csv_line FROM rejects ORDER BY line"
+    ).fetchall()
+    out: dict[int, tuple[str | None, str]] = {}
+    for record, column, error_type, message, csv_line in rows:
+        if int(record) not in out:
+            text = _reject_message(str(error_type), str(message))
+            col = _cast_column(header, str(message), str(csv_line or "")) or column
+            out[int(record)] = (RENAMED_1_3.get(col, col) if col else None, text)
     bill.con.execute("DELETE FROM rejects")
     bill.con.execute("DELETE FROM rejects_scan")
-    return lines
+    return out
+
+
+def _cast_column(header: list[str], message: str, csv_line: str) -> str | None:
+    """The column whose value failed to cast: DuckDB's ``column_name`` (and the column its message
+    names) can be another one when the scan projects columns, so find the value in the line."""
+    m = re.search(r'Could not convert string "(.*?)" to', message)
+    if not m:
+        return None
+    try:
+        fields = next(csv.reader(io.StringIO(csv_line.strip("\r\n"))), [])
+    except csv.Error:
+        return None
+    typed = {c for c in (*_METRICS, *_TIMES)}
+    typed |= {new for new, old in RENAMED_1_3.items() if old in typed}
+    hits = [h for h, v in zip(header, fields, strict=False) if v == m.group(1) and h in typed]
+    return hits[0] if hits else None
 
 
 def _reject_message(error_type: str, message: str) -> str:
@@ -565,50 +581,75 @@ def _flag_parquet_casts(bill: Bill, index: int, source: str, mapping: dict[str, 
         if src is None:
             continue
         kind, what = (DECIMAL, "a number") if col in _METRICS else ("TIMESTAMPTZ", "a date-time")
-        q = _quote(src)
+        q = _parquet_text(src)
         bill.con.execute(
             f"INSERT INTO flagged SELECT {index}, file_row_number + 1, '{col}: ' || CAST({q} AS VARCHAR) || "
             f"' is not {what}' FROM {source} WHERE {q} IS NOT NULL AND TRY_CAST({q} AS {kind}) IS NULL"
         )
 
 
-def _report_flagged(
-    bill: Bill, index: int, path: Path, display: str, kind: str, rejected: set[int], *, strict: bool
+def _report(
+    bill: Bill,
+    index: int,
+    path: Path,
+    display: str,
+    kind: str,
+    rejects: dict[int, tuple[str | None, str]],
+    n_flagged: int,
+    *,
+    strict: bool,
 ) -> None:
-    rows = bill.con.execute(
-        f"SELECT _row, problem FROM flagged WHERE _file = {index} ORDER BY _row LIMIT {MAX_PROBLEMS_KEPT + 1}"
+    """Problems of one file in line order: refused records and flagged rows, with their lines."""
+    flagged = bill.con.execute(
+        f"SELECT _row, problem FROM flagged WHERE _file = {index} ORDER BY _row LIMIT {MAX_PROBLEMS_KEPT}"
     ).fetchall()
-    total = _count(bill.con, "flagged", f"_file = {index}")
-    wanted = {int(r): p for r, p in rows}
-    lines = wanted if kind == "parquet" else _lines_of_rows(path, set(wanted), rejected, gz=kind == "csv.gz")
-    for r, p in rows:
+    wanted = {int(r) for r, _ in flagged}
+    if kind == "parquet":
+        row_lines, record_lines = {r: r for r in wanted}, {}
+    else:
+        row_lines, record_lines = _physical_lines(path, wanted, set(rejects), gz=kind == "csv.gz")
+    found: list[BillProblem] = [
+        BillProblem(display, record_lines.get(rec, rec), col, msg) for rec, (col, msg) in rejects.items()
+    ]
+    for r, p in flagged:
         col, _, msg = str(p).partition(": ")
-        _add_problem(bill, BillProblem(display, lines.get(int(r)), col, msg), strict=strict)
-    bill.problem_count += max(0, total - len(rows))
+        found.append(BillProblem(display, row_lines.get(int(r)), col, msg))
+    found.sort(key=lambda pr: pr.line or 0)
+    for problem in found:
+        _add_problem(bill, problem, strict=strict)
+    bill.problem_count += max(0, n_flagged - len(flagged))
 
 
-def _lines_of_rows(path: Path, rows: set[int], rejected: set[int], *, gz: bool) -> dict[int, int]:
-    """Physical start line of the given 1-based data rows, counting records as DuckDB did (rows
-    whose line DuckDB rejected are not counted)."""
-    out: dict[int, int] = {}
-    if not rows:
-        return out
-    last = max(rows)
+def _physical_lines(
+    path: Path, rows: set[int], records: set[int], *, gz: bool
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Physical start lines of accepted data rows (1-based, as DuckDB numbers the rows it kept) and
+    of records (header = record 1, as DuckDB numbers the ones it refused). Quoted fields may span
+    lines, so lines are counted by reading the file, only when it has problems."""
+    row_lines: dict[int, int] = {}
+    record_lines: dict[int, int] = {}
+    last_row, last_record = max(rows, default=0), max(records, default=0)
     opener = gzip.open if gz else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8-sig", newline="", errors="replace") as fh:  # type: ignore[operator]
         reader = csv.reader(fh)
         next(reader, None)
-        ordinal = 0
+        ordinal, record = 0, 1
         start = reader.line_num + 1
-        for _ in reader:
-            if start not in rejected:
-                ordinal += 1
-                if ordinal in rows:
-                    out[ordinal] = start
-                    if ordinal >= last:
-                        break
-            start = reader.line_num + 1
-    return out
+        try:
+            for _ in reader:
+                record += 1
+                if record in records:
+                    record_lines[record] = start
+                else:
+                    ordinal += 1
+                    if ordinal in rows:
+                        row_lines[ordinal] = start
+                if ordinal >= last_row and record >= last_record:
+                    break
+                start = reader.line_num + 1
+        except csv.Error:
+            pass
+    return row_lines, record_lines
 
 
 def _add_problem(bill: Bill, problem: BillProblem, *, strict: bool) -> None:
