@@ -233,7 +233,8 @@ def _commitments(bill: Bill) -> tuple[pd.DataFrame, dict[str, float | None]]:
                   sum(BilledCost) FILTER (ChargeCategory = 'Purchase')::DOUBLE AS purchased_cash_usd,
                   min(ChargePeriodStart) FILTER (ChargeCategory = 'Usage') AS first_usage,
                   max(ChargePeriodEnd) FILTER (ChargeCategory = 'Usage') AS last_usage,
-                  max(ChargePeriodEnd) FILTER (ChargeCategory = 'Purchase') AS purchase_covers_until
+                  max(ChargePeriodEnd) FILTER (ChargeCategory = 'Purchase' AND ChargeFrequency = 'One-Time')
+                      AS purchase_covers_until
            FROM b WHERE CommitmentDiscountId IS NOT NULL GROUP BY CommitmentDiscountId ORDER BY 1"""
     )
     if len(per):
@@ -329,7 +330,7 @@ def analyze_bill(
     _match_compute(bill, offerings)
     totals_row = bill.con.execute(
         "SELECT sum(BilledCost)::DECIMAL(38,2), sum(EffectiveCost)::DECIMAL(38,2), sum(ListCost)::DECIMAL(38,2), "
-        "sum(ContractedCost)::DECIMAL(38,2), count(*), min(ChargePeriodStart), max(ChargePeriodEnd) FROM bill"
+        "sum(ContractedCost)::DECIMAL(38,2), count(*), min(BillingPeriodStart), max(BillingPeriodEnd) FROM bill"
     ).fetchone()
     assert totals_row is not None
     totals = {

@@ -56,8 +56,8 @@ def _tokens_for_hours(accelerator: str, hours: float) -> float:
     return hours / est.accelerator_hours * _REF_TOKENS
 
 
-def _quarter_label(ts: str | None) -> str | None:
-    if not ts:
+def _quarter_label(ts: object) -> str | None:
+    if not isinstance(ts, str) or not ts:
         return None
     t = pd.Timestamp(ts) - pd.Timedelta(seconds=1)
     return period_of_month(t.strftime("%Y-%m"), "quarter")
@@ -100,7 +100,7 @@ def bill_commitments(bill: Bill, audit: Audit, catalog_providers: set[str]) -> t
             notes.append(f"commitment {c['id']}: provider {provider} is not in the catalog; left out")
             continue
         is_spend = str(c.get("category") or "") == "Spend" or "saving" in str(c.get("type") or "").lower()
-        name = f"{provider}-{_slug(str(c['id'])[-24:])}"
+        name = f"{provider}-{len(out) + 1}"
         if is_spend:
             list_used = float(mine["list_used"].fillna(0).sum())
             eff_used = float(mine["eff_used"].fillna(0).sum())
@@ -124,6 +124,7 @@ def bill_commitments(bill: Bill, audit: Audit, catalog_providers: set[str]) -> t
             notes.append(f"commitment {c['id']}: its rows name no instance type of the catalog; left out")
             continue
         top = typed.sort_values("hours", ascending=False).iloc[0]
+        name = f"{provider}-{_slug(str(top['instance_type']))}-{len(out) + 1}"
         hours = float(typed["hours"].sum())
         count = max(1, round(hours / window_h))
         out.append(
