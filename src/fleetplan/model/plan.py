@@ -18,7 +18,7 @@ costs         one row per period: rented_usd, reserved_usd, owned_energy_usd, pu
               energy_kwh, co2e_t
 commitments   one row per (existing commitment, period it covers): commitment, kind, provider,
               region, instance_type, period, committed_usd, available_hours, used_hours
-              (reservations), credit_limit_usd, credit_used_usd (savings plans), utilization
+              (reservations), credit_limit_usd, credit_used_usd (savings plans), utilization_pct
 
 An allocation run by an existing reservation has pricing model ``committed`` (its cost_usd is
 energy only; the commitment's committed_usd carries the rent, used or not).

@@ -74,11 +74,11 @@ COMMITMENT_COLUMNS = [
     "used_hours",
     "credit_limit_usd",
     "credit_used_usd",
-    "utilization",
+    "utilization_pct",
 ]
 """One row per (existing commitment, period it covers). Reservations fill the hours (available:
 count x accelerators x H), savings plans the credit (limit: C / (1 - discount)); ``utilization``
-is used / available of either."""
+is 100 x used / available of either."""
 
 _TOL = 1e-6
 
@@ -406,7 +406,7 @@ def _commitment_table(sc: Scenario, f: Formulation, e_used: np.ndarray, sp_used:
                 "used_hours": used,
                 "credit_limit_usd": limit,
                 "credit_used_usd": credit,
-                "utilization": got / top if top and top > 0 else (np.nan if np.isnan(top) else 0.0),
+                "utilization_pct": 100 * got / top if top > 0 else (np.nan if np.isnan(top) else 0.0),
             }
         )
     return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)

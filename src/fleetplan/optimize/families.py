@@ -713,7 +713,8 @@ def savings_plans(ctx: Context) -> None:
     with 0 <= sp[c,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
     spend: it buys on-demand use worth C / (1 - d). sp has spend -1; C_c is a constant of every
     covered period, used or not. Existing reservations apply first (what they run is not on
-    demand spend any more).
+    demand spend any more): a small objective weight on e (``RESERVATION_FIRST`` in
+    :mod:`~fleetplan.optimize.formulation`) breaks the tie when the savings plan could cover it all.
 
     Rows: savings_plan_cover, one per (provider, t) with a savings plan. Switch: a savings plan
     among scenario.commitments covering a period of the horizon. Scope: shared. Ops mode: on.

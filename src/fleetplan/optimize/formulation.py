@@ -501,6 +501,17 @@ def _commitment_columns(ctx: Context) -> None:
         credit = -table[rate].to_numpy(dtype=float) if rate else -np.ones(len(table))
         ctx.add_spend(table["t_idx"].to_numpy(), blk.idx(np.arange(len(table))), credit)
         table["col"] = blk.idx(np.arange(len(table)))
+    if len(ctx.commitment_draws):  # tie-break: reservations run their hours before savings plans cover any
+        for col, rate in zip(
+            ctx.commitment_draws["col"], ctx.commitment_draws["usd_per_accelerator_hour"], strict=True
+        ):
+            ctx.extra[int(col)] = ctx.extra.get(int(col), 0.0) - RESERVATION_FIRST * float(rate)
+
+
+RESERVATION_FIRST = 1e-3
+"""Objective weight (a share of the on-demand rate, not spend) that makes an existing reservation
+run its hours before a savings plan covers them, as bills apply them; otherwise the two tie when
+the savings plan could cover everything."""
 
 
 def _purchase_columns(ctx: Context) -> pd.DataFrame:

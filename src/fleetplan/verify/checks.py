@@ -644,6 +644,8 @@ def _check_commitments(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -
     """Existing commitments: reservations run at most their capacity, savings plans cover at most
     their limit and the provider's on-demand spend, and the plan lists every committed cost."""
     sc, H = f.sc, f.H
+    if not sc.commitments and not len(plan.commitments):
+        return
     hz = sc.horizon
     checks.extend(COMMITMENT_CHECKS)
     alloc, table = plan.allocations, plan.commitments
