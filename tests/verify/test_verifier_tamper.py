@@ -45,8 +45,14 @@ carbon budgets                                                          carbon-b
                                                                         carbon-budget-period
 onboarding: every newly used provider with an onboarding cost is       onboarding-dropped,
 paid for                                                                onboarding-never-paid
+existing reservations run at most count x accelerators x hours per     commitment-overdraw
+period
+savings plans cover at most C / (1 - discount) and the provider's      savings-plan-over-limit,
+on-demand spend                                                         savings-plan-over-spend
+existing commitments: committed cost in every period they cover        commitment-cost-dropped
 reported totals match the recomputation (cost per period and           reported-cost, reported-energy,
-category, energy, carbon)                                               reported-carbon
+category, energy, carbon)                                               reported-carbon,
+                                                                        reported-committed-cost
 =====================================================================  =================================
 
 ``test_every_declared_check_has_a_tamper`` fails when the verifier declares a check that no case
@@ -72,6 +78,7 @@ from fleetplan.model.scenario import Scenario
 from fleetplan.optimize import optimize
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
+from fleetplan.verify.checks import COMMITMENT_CHECKS
 from tests.scenarios import BASE, BATCH_8B, offering, write_scenario
 
 H = hours_per_period("quarter")
@@ -89,6 +96,7 @@ N_MINUS_1 = "N-1: critical demand served with any one provider lost"
 BUDGETS = "budgets per period"
 CARBON = "carbon budgets"
 ONBOARDING = "onboarding: every newly used provider with an onboarding cost is paid for"
+COMMITTED_HOURS, SAVINGS, COMMITTED_COST = COMMITMENT_CHECKS
 TOTALS = "reported totals match the recomputation (cost per period and category, energy, carbon)"
 
 # --------------------------------------------------------------------------- scenarios
@@ -291,7 +299,34 @@ def _onboarding(make: Make) -> Scenario:
     return make(offs, workloads=[BATCH_8B], providers=providers, onboarded_providers=["alpha"])
 
 
+def _commitments(make: Make) -> Scenario:
+    """One a100x8 reserved on alpha through 2027Q2 ($10/h), a savings plan on alpha through
+    2027Q3 ($5/h at 30 % off: $15,643 of on-demand use a quarter); the rest is alpha on demand."""
+    commitments = [
+        {
+            "name": "r1",
+            "kind": "reservation",
+            "provider": "alpha",
+            "region": "a-east",
+            "instance_type": "a100x8",
+            "count": 1,
+            "usd_per_hour": 10.0,
+            "ends": "2027Q2",
+        },
+        {
+            "name": "s1",
+            "kind": "savings_plan",
+            "provider": "alpha",
+            "usd_per_hour": 5.0,
+            "discount": 0.3,
+            "ends": "2027Q3",
+        },
+    ]
+    return make([A100_EAST, A100_BETA], workloads=[BIG_BATCH], commitments=commitments)
+
+
 SCENARIOS: dict[str, Callable[[Make], Scenario]] = {
+    "commitments": _commitments,
     "places": _places,
     "owned": _owned,
     "buy": _buy,
@@ -642,6 +677,39 @@ def t_onboarding_never_paid(s: Solved) -> None:
     _rent(s.plan, _row(s.plan, "batch-8b", "2027Q1"), "gamma", "g-fr", "a100x8", "A100-80GB", "on_demand")
 
 
+# existing commitments
+
+
+def _commitment_row(plan: Plan, name: str, period: str) -> int:
+    c = plan.commitments
+    hit = (c["commitment"] == name) & (c["period"] == period)
+    assert hit.any(), (name, period)
+    return int(c.index[hit][0])
+
+
+def t_commitment_overdraw(s: Solved) -> None:
+    i = _row(s.plan, "batch-8b", "2027Q1", pricing_model="committed")
+    s.plan.allocations.loc[i, "accelerator_hours"] *= 1.5
+
+
+def t_savings_plan_over_limit(s: Solved) -> None:
+    i = _commitment_row(s.plan, "s1", "2027Q1")
+    s.plan.commitments.loc[i, "credit_used_usd"] *= 1.1
+
+
+def t_savings_plan_over_spend(s: Solved) -> None:
+    i = _row(s.plan, "batch-8b", "2027Q1", pricing_model="on_demand")
+    _rent(s.plan, i, "beta", "b-east", "a100x8", "A100-80GB", "on_demand")
+
+
+def t_commitment_cost_dropped(s: Solved) -> None:
+    s.plan.commitments = s.plan.commitments.drop(index=_commitment_row(s.plan, "r1", "2027Q2"))
+
+
+def t_reported_committed_cost(s: Solved) -> None:
+    s.plan.costs.loc[0, "committed_usd"] -= 21_900.0
+
+
 # totals
 
 
@@ -796,7 +864,32 @@ CASES = [
         t_onboarding_never_paid,
         "provider gamma is used but its onboarding ($10,000,000)",
     ),
+    # existing commitments
+    Case(
+        "commitment-overdraw",
+        COMMITTED_HOURS,
+        "commitments",
+        t_commitment_overdraw,
+        "alpha/a-east/a100x8 2027Q1: allocations run 26,280 accelerator-hours on existing reservations (r1), which "
+        "hold 17,520",
+    ),
+    Case("savings-plan-over-limit", SAVINGS, "commitments", t_savings_plan_over_limit, "s1 2027Q1: covers $17,207"),
+    Case(
+        "savings-plan-over-spend",
+        SAVINGS,
+        "commitments",
+        t_savings_plan_over_spend,
+        "savings plans of alpha 2027Q1: cover $15,643 but the plan's on-demand spend there is $0",
+    ),
+    Case(
+        "commitment-cost-dropped",
+        COMMITTED_COST,
+        "commitments",
+        t_commitment_cost_dropped,
+        "commitment r1: its committed cost for 2027Q2 ($21,900) is not in the plan",
+    ),
     # totals
+    Case("reported-committed-cost", TOTALS, "commitments", t_reported_committed_cost, "reported committed_usd"),
     Case("reported-cost", TOTALS, "places", t_reported_cost, "reported rented_usd for 2027Q2"),
     Case("reported-energy", TOTALS, "places", t_reported_energy, "reported energy_kwh for 2027Q3"),
     Case("reported-carbon", TOTALS, "places", t_reported_carbon, "reported co2e_t for 2027Q4"),

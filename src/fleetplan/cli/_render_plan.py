@@ -76,9 +76,10 @@ def _costs(plan: Plan) -> Table:
         "purchases",
         "onboarding",
         "existing opex",
+        "committed",
         "total",
         "tCO2e",
-        right=tuple(range(1, 9)),
+        right=tuple(range(1, 10)),
     )
     for r in plan.costs.itertuples(index=False):
         t.add_row(
@@ -89,6 +90,7 @@ def _costs(plan: Plan) -> Table:
             money(r.purchases_usd),
             money(r.onboarding_usd),
             money(r.existing_opex_usd),
+            money(r.committed_usd),
             money(r.total_usd),
             f"{r.co2e_t:,.1f}",
         )
@@ -99,6 +101,21 @@ def _costs(plan: Plan) -> Table:
         f"{c['co2e_t'].sum():,.1f}",
         style="bold",
     )
+    return t
+
+
+def _commitments(plan: Plan) -> Table:
+    """Existing commitments: what each covers per period and how much of it the plan uses."""
+    t = _table(
+        "Existing commitments", "commitment", "period", "committed", "available", "used", "use", right=(2, 3, 4, 5)
+    )
+    for r in plan.commitments.itertuples(index=False):
+        if r.kind == "reservation":
+            have, used = f"{r.available_hours:,.0f} h", f"{r.used_hours:,.0f} h"
+        else:
+            have, used = money(r.credit_limit_usd), money(r.credit_used_usd)
+        pct = "" if pd.isna(r.utilization_pct) else f"{r.utilization_pct:.0f} %"
+        t.add_row(str(r.commitment), str(r.period), money(r.committed_usd), have, used, pct)
     return t
 
 
@@ -302,6 +319,8 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     """Print the summary a leader reads in a minute, then the detail tables."""
     console.print(_headline(plan))
     console.print(_costs(plan))
+    if len(plan.commitments):
+        console.print(_commitments(plan))
     grid = Table.grid(padding=(0, 4))
     grid.add_row(
         _shares(plan, "provider", "Spend by provider"), _pricing(plan), _shares(plan, "vendor", "Spend by chip vendor")

@@ -44,6 +44,7 @@ def check_references(sc: Scenario, catalog: Catalog) -> list[Issue]:
     issues += _check_sites(sc, providers, kinds)
     issues += _check_workloads(sc, catalog, providers)
     issues += _check_policy(sc, providers)
+    issues += _check_commitments(sc, catalog, providers)
     return issues
 
 
@@ -200,3 +201,36 @@ def _check_policy(sc: Scenario, providers: set[str]) -> Iterator[Issue]:
     for label in pol.budgets_usd:
         if label not in labels:
             yield ("policy", "budgets_usd", label), f"{label!r} is not a period of the horizon"
+
+
+def _check_commitments(sc: Scenario, catalog: Catalog, providers: set[str]) -> Iterator[Issue]:
+    """Unique names, known providers, a reservation's instance type in its provider's region
+    (and sold on demand there: its hours are drawn by on-demand placements), a period label for
+    ``ends``. A commitment that ended before the horizon is accepted: the planner notes it."""
+    yield from _duplicates([c.name for c in sc.commitments], "commitments")
+    off = catalog.offerings
+    for i, c in enumerate(sc.commitments):
+        base = ("commitments", i)
+        if _period(sc, c.ends) is None:
+            yield (*base, "ends"), f"{c.ends!r} is not a {sc.horizon.period} label"
+        if c.provider not in providers:
+            yield (*base, "provider"), _unknown("provider", c.provider, providers)
+            continue
+        if c.kind != "reservation":
+            continue
+        mine = off[off["provider"] == c.provider]
+        regions = set(mine["region"].astype(str))
+        if c.region not in regions:
+            yield (*base, "region"), _unknown(f"region of {c.provider}", str(c.region), regions)
+            continue
+        here = mine[mine["region"] == c.region]
+        types = set(here["instance_type"].astype(str))
+        if c.instance_type not in types:
+            where = f"instance type in {c.provider}/{c.region}"
+            yield (*base, "instance_type"), _unknown(where, str(c.instance_type), types)
+        elif not (here["instance_type"].eq(c.instance_type) & here["pricing_model"].eq("on_demand")).any():
+            yield (
+                (*base, "instance_type"),
+                f"{c.provider}/{c.region}/{c.instance_type} has no on-demand offering in the catalog; "
+                "an existing reservation runs the on-demand placements of its instance",
+            )

@@ -7,6 +7,7 @@ their modules (:mod:`fleetplan.model.site`, :mod:`fleetplan.model.scenario`, ...
 from fleetplan.model.accelerator import Accelerator
 from fleetplan.model.base import PRICING_MODELS, PROVIDER_KINDS, SENSITIVITIES
 from fleetplan.model.catalog import Catalog, Offering, Provider, Region
+from fleetplan.model.commitment import COMMITMENT_KINDS, Commitment
 from fleetplan.model.period import hours_per_period, parse_period, period_labels
 from fleetplan.model.plan import (
     PLAN_SCHEMA,
@@ -25,6 +26,7 @@ from fleetplan.model.site import ExistingHardware, ServerType, Site
 from fleetplan.model.workload import SLO, Demand, ModelSpec, Window, Workload
 
 __all__ = [
+    "COMMITMENT_KINDS",
     "PLAN_SCHEMA",
     "PRICING_MODELS",
     "PROVIDER_KINDS",
@@ -36,6 +38,7 @@ __all__ = [
     "Baseline",
     "Catalog",
     "CatalogSource",
+    "Commitment",
     "Contact",
     "Demand",
     "ExistingHardware",

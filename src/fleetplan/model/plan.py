@@ -13,8 +13,15 @@ allocations   one row per (workload, capacity option, period) with a positive am
 purchases     site, server_type, accelerator, period_ordered, period_in_service, servers, capex_usd
 reservations  option_id, provider, region, instance_type, accelerator, pricing_model,
               start_period, end_period, instances, term_periods, committed_usd
-costs         one row per period: rented_usd, reserved_usd, owned_opex_usd, energy_usd,
-              capex_usd, onboarding_usd, total_usd, discounted_usd, energy_kwh, co2e_t
+costs         one row per period: rented_usd, reserved_usd, owned_energy_usd, purchases_usd,
+              onboarding_usd, existing_opex_usd, committed_usd, total_usd, discounted_usd,
+              energy_kwh, co2e_t
+commitments   one row per (existing commitment, period it covers): commitment, kind, provider,
+              region, instance_type, period, committed_usd, available_hours, used_hours
+              (reservations), credit_limit_usd, credit_used_usd (savings plans), utilization_pct
+
+An allocation run by an existing reservation has pricing model ``committed`` (its cost_usd is
+energy only; the commitment's committed_usd carries the rent, used or not).
 """
 
 from __future__ import annotations
@@ -210,6 +217,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     """What the plan's figures do not show: an auxiliary figure (abatement, a baseline) that was
     not computed and why, a start that was ignored. Never a reason to doubt the plan itself."""
+    commitments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Existing commitments by period: available, used, utilization (see module docstring)."""
     solution: Solution | None = None
     """The model's column values behind this plan (not exported): a warm start for re-plans of
     the same model, such as the abatement's or an N-1 variant's."""

@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from fleetplan.model.base import OWN_PROVIDER_KINDS, InputModel, Name, NonNegFloat, PeriodLabel, Share
 from fleetplan.model.catalog import Provider, Region
+from fleetplan.model.commitment import Commitment
 from fleetplan.model.period import PeriodLength, period_labels, periods_per_year
 from fleetplan.model.policy import Policy
 from fleetplan.model.risk import RiskSettings
@@ -91,6 +92,8 @@ class Scenario(InputModel):
     onboarded_providers: list[Name] = Field(default_factory=list)
     server_types: list[ServerType] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    """Reservations and savings plans already signed: paid whether used or not (:mod:`fleetplan.model.commitment`)."""
     workloads: list[Workload] = Field(min_length=1, max_length=100_000)
     policy: Policy = Field(default_factory=Policy)
     objective: Objective = Field(default_factory=Objective)

@@ -31,6 +31,10 @@ class Var(StrEnum):
     """h[k,t] >= 0: on-demand accelerator-hours of pricing pool k."""
     DRAW = "rho"
     """rho[k,r,t] >= 0: accelerator-hours pool k draws from reservation r."""
+    COMMITTED = "e"
+    """e[c,t] >= 0: accelerator-hours existing reservation c runs in t (at most count x accelerators x H)."""
+    CREDIT = "sp"
+    """sp[c,t] >= 0: on-demand spend (USD) savings plan c covers in t (at most C / (1 - discount))."""
     RESERVE = "n"
     """n[o,s] >= 0: instances of reserved option o whose term starts in s (integer)."""
     BUY = "b"
@@ -91,7 +95,8 @@ class Context:
     """The build context: inputs, tables and column blocks every constraint family reads.
 
     The tables map column blocks back to the scenario: one row per column of ``y``
-    (``cand``), ``rho`` (``pool_draws``), ``n`` (``reservations``), ``b`` (``purchases``),
+    (``cand``), ``rho`` (``pool_draws``), ``e`` (``commitment_draws``), ``sp`` (``credits``),
+    ``n`` (``reservations``), ``b`` (``purchases``),
     ``z`` (``groups``), ``u`` (``onboard``), ``q`` (``diversity``) and ``s`` (``optional``); one
     per (pricing pool, period) for ``h`` (``pool_periods``). ``spend`` is complete before the
     first family runs: every column that carries spend is defined with the columns.
@@ -115,13 +120,21 @@ class Context:
     pool_draws: pd.DataFrame = field(default_factory=_empty)
     reservations: pd.DataFrame = field(default_factory=_empty)
     purchases: pd.DataFrame = field(default_factory=_empty)
+    commitment_draws: pd.DataFrame = field(default_factory=_empty)
+    """One row per e column: commitment, option_id (the instance's on-demand option), t_idx,
+    provider, vendor, hours (capacity), usd_per_accelerator_hour (the on-demand rate it saves)."""
+    credits: pd.DataFrame = field(default_factory=_empty)
+    """One row per sp column: commitment, provider, t_idx, limit_usd."""
+    committed: pd.DataFrame = field(default_factory=_empty)
+    """Constants: one row per (commitment, covered period): commitment, kind, provider, vendor
+    ('' for savings plans), t_idx, usd."""
     groups: pd.DataFrame = field(default_factory=_empty)
     onboard: pd.DataFrame = field(default_factory=_empty)
     diversity: pd.DataFrame = field(default_factory=_empty)
     optional: pd.DataFrame = field(default_factory=_empty)
     served: dict[int, int] = field(default_factory=dict)  # optional workload index -> column of s
     spend: sp.csr_matrix | None = None  # periods x columns, undiscounted USD
-    fixed: pd.DataFrame = field(default_factory=_empty)  # period x provider: existing servers' opex
+    fixed: pd.DataFrame = field(default_factory=_empty)  # period x provider: existing opex + commitments
     owner: dict[str, np.ndarray] = field(default_factory=dict)
     """``provider`` and ``vendor``: who each column's spend goes to ('' for none), one entry per
     column of ``spend``."""

@@ -10,7 +10,7 @@ from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.pricing_pools import split_pool_amounts
 
-__all__ = ["ALLOCATION_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
+__all__ = ["ALLOCATION_COLUMNS", "COMMITMENT_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
 
 ALLOCATION_COLUMNS = [
     "workload",
@@ -61,6 +61,24 @@ PURCHASE_COLUMNS = [
     "capex_usd",
     "power_kw",
 ]
+
+COMMITMENT_COLUMNS = [
+    "commitment",
+    "kind",
+    "provider",
+    "region",
+    "instance_type",
+    "period",
+    "committed_usd",
+    "available_hours",
+    "used_hours",
+    "credit_limit_usd",
+    "credit_used_usd",
+    "utilization_pct",
+]
+"""One row per (existing commitment, period it covers). Reservations fill the hours (available:
+count x accelerators x H), savings plans the credit (limit: C / (1 - discount)); ``utilization``
+is 100 x used / available of either."""
 
 _TOL = 1e-6
 
@@ -156,6 +174,8 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         columns=ALLOCATION_COLUMNS,
     )
     alloc["_t"] = a["t_idx"].to_numpy()
+    alloc, e_used = _committed_rows(f, x, alloc, options)
+    sp_used = _credits_used(f, x, alloc, options)
     alloc = alloc.sort_values(["workload", "_t", "provider", "region", "instance_type", "pricing_model"], kind="stable")
     alloc = alloc.drop(columns="_t").reset_index(drop=True)
 
@@ -225,6 +245,10 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     x_r[yb.start : yb.start + yb.size] = y
     hb = f.model.columns[Var.ON_DEMAND]
     x_r[hb.start : hb.start + hb.size] = od_hours  # what the pools use, not a solver's slack
+    for var, used in ((Var.COMMITTED, e_used), (Var.CREDIT, sp_used)):
+        if var in f.model.columns:
+            blk = f.model.columns[var]
+            x_r[blk.start : blk.start + blk.size] = used
     for var in (Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD, Var.COUNTED, Var.SERVED):
         blk = f.model.columns[var]
         x_r[blk.start : blk.start + blk.size] = np.round(x_r[blk.start : blk.start + blk.size])
@@ -233,21 +257,36 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
     pm = cand["pricing_model"].to_numpy()
     cats[yb.start : yb.start + yb.size] = np.where(pm == "owned", "owned_energy_usd", "rented_usd")
     for var, label in (
+        (Var.COMMITTED, "rented_usd"),  # credits against on-demand rent
+        (Var.CREDIT, "rented_usd"),
         (Var.ON_DEMAND, "rented_usd"),
         (Var.RESERVE, "reserved_usd"),
         (Var.BUY, "purchases_usd"),
         (Var.ONBOARD, "onboarding_usd"),
     ):
-        blk = f.model.columns[var]
-        cats[blk.start : blk.start + blk.size] = label
+        if var in f.model.columns:
+            blk = f.model.columns[var]
+            cats[blk.start : blk.start + blk.size] = label
     per_col = S.multiply(x_r[np.newaxis, :]).tocsc()
     costs = pd.DataFrame({"period": labels})
     for label in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd"):
         mask = cats == label
         costs[label] = np.asarray(per_col[:, np.flatnonzero(mask)].sum(axis=1)).ravel() if mask.any() else 0.0
     fixed = f.fixed_spend.to_numpy().sum(axis=1) if f.fixed_spend.size else np.zeros(len(labels))
-    costs["existing_opex_usd"] = fixed
-    parts = ["rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd", "existing_opex_usd"]
+    committed = np.zeros(len(labels))
+    if len(f.committed):
+        np.add.at(committed, f.committed["t_idx"].to_numpy(dtype=np.int64), f.committed["usd"].to_numpy(dtype=float))
+    costs["existing_opex_usd"] = fixed - committed
+    costs["committed_usd"] = committed
+    parts = [
+        "rented_usd",
+        "reserved_usd",
+        "owned_energy_usd",
+        "purchases_usd",
+        "onboarding_usd",
+        "existing_opex_usd",
+        "committed_usd",
+    ]
     costs["total_usd"] = costs[parts].sum(axis=1)
     costs["discounted_usd"] = costs["total_usd"] * f.discount
     t_of = {p: i for i, p in enumerate(labels)}
@@ -264,6 +303,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         s = np.round(_block(f, Var.SERVED, x))
         dropped = [w for w, v in zip(f.optional["workload"], s, strict=True) if v < 0.5]
     return {
+        "commitments": _commitment_table(sc, f, e_used, sp_used),
         "allocations": alloc,
         "purchases": purchases,
         "reservations": reservations,
@@ -271,3 +311,102 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         "onboarded": onboarded,
         "dropped": dropped,
     }
+
+
+def _committed_rows(
+    f: Formulation, x: np.ndarray, alloc: pd.DataFrame, options: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Split on-demand allocations by what existing reservations run (see ``existing_reservations``).
+
+    In every (instance o, period t), the hours the reservations' e columns run, at most the
+    on-demand hours used there, become ``committed`` rows: each on-demand row of o in t gives the
+    same share, at its cost without o's rent. Returns the allocations and each e column's hours
+    as used (scaled down where rounded replicas left fewer on-demand hours than e).
+    """
+    ed = f.commitment_draws
+    if not len(ed):
+        return alloc, np.zeros(0)
+    e = np.maximum(_block(f, Var.COMMITTED, x), 0.0)
+    key = pd.MultiIndex.from_arrays([ed["option_id"].to_numpy(), ed["t_idx"].to_numpy()])
+    want = pd.Series(e, index=key).groupby(level=[0, 1]).sum()
+    od = alloc["pricing_model"].eq("on_demand").to_numpy()
+    a_key = pd.MultiIndex.from_arrays([alloc["option_id"].to_numpy(), alloc["_t"].to_numpy()])
+    have = pd.Series(np.where(od, alloc["accelerator_hours"].to_numpy(), 0.0), index=a_key).groupby(level=[0, 1]).sum()
+    got = np.minimum(want, have.reindex(want.index).fillna(0.0))
+    scale_e = (got / want.where(want > 0, 1.0)).reindex(key).to_numpy()
+    share = (got / have.reindex(got.index).where(lambda v: v > 0, 1.0)).reindex(a_key).fillna(0.0).to_numpy()
+    share = np.where(od, share, 0.0)
+    rate = alloc["option_id"].map(options.set_index("option_id")["usd_per_accelerator_hour"]).to_numpy(dtype=float)
+    rent = np.where(od, alloc["accelerator_hours"].to_numpy() * np.nan_to_num(rate), 0.0)
+    sel = share > _TOL
+    committed = alloc[sel].copy()
+    k = share[sel]
+    for c in ("replicas", "accelerator_hours", "coverage", "energy_kwh", "co2e_t"):
+        committed[c] = committed[c].to_numpy() * k
+    committed["cost_usd"] = (alloc["cost_usd"].to_numpy()[sel] - rent[sel]) * k
+    committed["pricing_model"] = "committed"
+    rest = alloc.copy()
+    for c in ("replicas", "accelerator_hours", "coverage", "cost_usd", "energy_kwh", "co2e_t"):
+        rest[c] = rest[c].to_numpy() * (1.0 - share)
+    rest = rest[~(sel & (share >= 1.0 - 1e-12))]
+    return pd.concat([rest, committed], ignore_index=True), e * scale_e
+
+
+def _credits_used(f: Formulation, x: np.ndarray, alloc: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
+    """Each sp column's covered spend, scaled down where the provider's on-demand spend in the
+    period (after rounding replicas) is smaller than the credits (see ``savings_plans``)."""
+    cr = f.credits
+    if not len(cr):
+        return np.zeros(0)
+    sp_x = np.maximum(_block(f, Var.CREDIT, x), 0.0)
+    od = alloc[alloc["pricing_model"].eq("on_demand")]
+    rate = od["option_id"].map(options.set_index("option_id")["usd_per_accelerator_hour"]).to_numpy(dtype=float)
+    spend = (
+        pd.Series(od["accelerator_hours"].to_numpy() * rate)
+        .groupby([od["provider"].to_numpy(), od["_t"].to_numpy()])
+        .sum()
+    )
+    key = pd.MultiIndex.from_arrays([cr["provider"].to_numpy(), cr["t_idx"].to_numpy()])
+    want = pd.Series(sp_x, index=key).groupby(level=[0, 1]).sum()
+    got = np.minimum(want, spend.reindex(want.index).fillna(0.0))
+    scale = (got / want.where(want > 0, 1.0)).reindex(key).to_numpy()
+    return sp_x * scale
+
+
+def _commitment_table(sc: Scenario, f: Formulation, e_used: np.ndarray, sp_used: np.ndarray) -> pd.DataFrame:
+    """The plan's ``commitments`` table (:data:`COMMITMENT_COLUMNS`)."""
+    if not len(f.committed):
+        return pd.DataFrame(columns=COMMITMENT_COLUMNS)
+    labels = sc.horizon.labels()
+    by_name = {c.name: c for c in sc.commitments}
+    ed = f.commitment_draws.assign(used=e_used) if len(f.commitment_draws) else None
+    cr = f.credits.assign(used=sp_used) if len(f.credits) else None
+    rows = []
+    for r in f.committed.itertuples(index=False):
+        c = by_name[r.commitment]
+        avail = used = limit = credit = np.nan
+        if c.kind == "reservation" and ed is not None:
+            hit = ed[(ed["commitment"] == c.name) & (ed["t_idx"] == r.t_idx)]
+            if len(hit):
+                avail, used = float(hit["hours"].sum()), float(hit["used"].sum())
+        elif cr is not None:
+            hit = cr[(cr["commitment"] == c.name) & (cr["t_idx"] == r.t_idx)]
+            limit, credit = float(hit["limit_usd"].sum()), float(hit["used"].sum())
+        top, got = (avail, used) if c.kind == "reservation" else (limit, credit)
+        rows.append(
+            {
+                "commitment": c.name,
+                "kind": c.kind,
+                "provider": c.provider,
+                "region": c.region,
+                "instance_type": c.instance_type,
+                "period": labels[int(r.t_idx)],
+                "committed_usd": float(r.usd),
+                "available_hours": avail,
+                "used_hours": used,
+                "credit_limit_usd": limit,
+                "credit_used_usd": credit,
+                "utilization_pct": 100 * got / top if top > 0 else (np.nan if np.isnan(top) else 0.0),
+            }
+        )
+    return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)

@@ -507,8 +507,10 @@ def n_minus_1(ctx: Context) -> None:
 def availability(ctx: Context) -> None:
     """Availability caps.  For every capped option o and period t:
 
-    sum_w usage[w,o,t] * y[w,o,t] + h[k,t] (o on demand of pool k) + rho[k,o,t] (o reserved) <= avail[o] * H
-    (pooled placement rows are counted through their pool's h and rho, not directly).
+    sum_w usage[w,o,t] * y[w,o,t] + h[k,t] (o on demand of pool k) + rho[k,o,t] (o reserved)
+        - sum_c e[c,t] (existing reservations of o's instance) <= avail[o] * H
+    (pooled placement rows are counted through their pool's h and rho, not directly; the hours
+    an existing reservation runs are the organization's own, not the market's on-demand supply).
 
     Rows: one per (capped option, t). Switch: an option with a finite availability. Scope: shared.
     Ops mode: on.
@@ -542,6 +544,9 @@ def availability(ctx: Context) -> None:
                 }
             )
         )
+    ed = ctx.commitment_draws
+    if len(ed):  # hours an existing reservation runs are not on demand: not under the cap
+        parts.append(pd.DataFrame({"option_id": ed["option_id"], "t_idx": ed["t_idx"], "col": ed["col"], "coef": -1.0}))
     terms = pd.concat(parts, ignore_index=True)
     terms = terms[np.isfinite(terms["option_id"].map(avail).to_numpy(dtype=float))]
     if terms.empty:
@@ -625,6 +630,133 @@ def reserved_capacity(ctx: Context) -> None:
         np.concatenate(cols),
         np.concatenate(vals),
         upper=0.0,
+    )
+
+
+def _on_demand_terms(ctx: Context) -> pd.DataFrame:
+    """Every column that buys on-demand hours: option_id, t_idx, provider, col, hours and usd per
+    unit of the column (unpooled on-demand placements y, and the pools' h)."""
+    cand, periods = ctx.cand, ctx.pool_periods
+    od = np.flatnonzero(cand["pricing_model"].eq("on_demand").to_numpy() & (cand["pool"].to_numpy() < 0))
+    usage = cand["usage"].to_numpy()[od]
+    parts = [
+        pd.DataFrame(
+            {
+                "option_id": cand["option_id"].to_numpy()[od],
+                "t_idx": cand["t_idx"].to_numpy()[od],
+                "provider": cand["provider"].to_numpy()[od],
+                "col": _y0(ctx) + od,
+                "hours": usage,
+                "usd": usage * cand["usd_per_accelerator_hour"].to_numpy()[od],
+            }
+        )
+    ]
+    if len(periods):
+        has = periods["has_od"].to_numpy(dtype=bool)
+        prov = ctx.options.set_index("option_id")["provider"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "option_id": periods["option_id"].to_numpy()[has],
+                    "t_idx": periods["t_idx"].to_numpy()[has],
+                    "provider": periods["option_id"].map(prov).to_numpy()[has],
+                    "col": periods["col"].to_numpy()[has],
+                    "hours": 1.0,
+                    "usd": periods["usd_per_accelerator_hour"].to_numpy(dtype=float)[has],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def existing_reservations(ctx: Context) -> None:
+    """Existing reservations run on-demand hours of their instance.  For every instance o (its
+    on-demand option) and period t covered by a reservation of it:
+
+        sum_{c of o} e[c,t] - sum_w usage[w,o,t] * y[w,o,t] (on demand) - h[k,t] (pools of o) <= 0
+
+    with 0 <= e[c,t] <= count_c x acc_o x H (column bounds). e has spend -rate_o: the hours it
+    runs are paid by the commitment, whose count x usd_per_hour x H is a constant of every covered
+    period, used or not. Workloads that may run o on demand (on-demand rows and pools of o) draw
+    on it; its hours are not under o's availability cap (:func:`availability`).
+
+    Rows: committed_use, one per (instance, t) with a reservation. Switch: scenario.commitments
+    with a reservation covering a period of the horizon. Scope: shared. Ops mode: on.
+    """
+    ed = ctx.commitment_draws
+    if not len(ed):
+        return
+    T = ctx.T
+    terms = _on_demand_terms(ctx)
+    key_e = ed["option_id"].to_numpy(dtype=np.int64) * (T + 1) + ed["t_idx"].to_numpy(dtype=np.int64)
+    uniq, row_e = np.unique(key_e, return_inverse=True)
+    pos = pd.Series(np.arange(len(uniq)), index=uniq)
+    key_t = terms["option_id"].to_numpy(dtype=np.int64) * (T + 1) + terms["t_idx"].to_numpy(dtype=np.int64)
+    hit = np.isin(key_t, uniq)
+    ctx.m.add_rows(
+        "committed_use",
+        len(uniq),
+        np.r_[row_e, pos.reindex(key_t[hit]).to_numpy(dtype=np.int64)],
+        np.r_[ed["col"].to_numpy(dtype=np.int64), terms["col"].to_numpy(dtype=np.int64)[hit]],
+        np.r_[np.ones(len(ed)), -terms["hours"].to_numpy(dtype=float)[hit]],
+        upper=0.0,
+    )
+
+
+def savings_plans(ctx: Context) -> None:
+    """Savings plans cover on-demand spend of their provider.  For every provider P and period t
+    covered by a savings plan of P:
+
+        sum_{c of P} sp[c,t] <= sum_{o of P} (rate_o * usage * y[w,o,t] (on demand) + rate_o * h[k,t])
+                                - sum_{c' reservation of P} rate_o * e[c',t]
+
+    with 0 <= sp[c,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
+    spend: it buys on-demand use worth C / (1 - d). sp has spend -1; C_c is a constant of every
+    covered period, used or not. Existing reservations apply first (what they run is not on
+    demand spend any more): a small objective weight on e (``RESERVATION_FIRST`` in
+    :mod:`~fleetplan.optimize.formulation`) breaks the tie when the savings plan could cover it all.
+
+    Rows: savings_plan_cover, one per (provider, t) with a savings plan. Switch: a savings plan
+    among scenario.commitments covering a period of the horizon. Scope: shared. Ops mode: on.
+    """
+    cr = ctx.credits
+    if not len(cr):
+        return
+    provs = sorted(set(cr["provider"]))
+    p_pos = {p: i for i, p in enumerate(provs)}
+    T = ctx.T
+    terms = _on_demand_terms(ctx)
+    parts = [
+        (cr["provider"].to_numpy(), cr["t_idx"].to_numpy(), cr["col"].to_numpy(), np.ones(len(cr))),
+        (terms["provider"].to_numpy(), terms["t_idx"].to_numpy(), terms["col"].to_numpy(), -terms["usd"].to_numpy()),
+    ]
+    ed = ctx.commitment_draws
+    if len(ed):
+        parts.append(
+            (
+                ed["provider"].to_numpy(),
+                ed["t_idx"].to_numpy(),
+                ed["col"].to_numpy(),
+                ed["usd_per_accelerator_hour"].to_numpy(),
+            )
+        )
+    rows, cols, vals = [], [], []
+    key_c = np.array([p_pos[p] for p in cr["provider"]], dtype=np.int64) * (T + 1) + cr["t_idx"].to_numpy(
+        dtype=np.int64
+    )
+    uniq = np.unique(key_c)
+    pos = pd.Series(np.arange(len(uniq)), index=uniq)
+    for prov, t, col, val in parts:
+        mine = np.array([p in p_pos for p in prov], dtype=bool)
+        if not mine.any():
+            continue
+        key = np.array([p_pos[p] for p in prov[mine]], dtype=np.int64) * (T + 1) + t[mine].astype(np.int64)
+        hit = np.isin(key, uniq)
+        rows.append(pos.reindex(key[hit]).to_numpy(dtype=np.int64))
+        cols.append(col[mine][hit].astype(np.int64))
+        vals.append(val[mine][hit].astype(float))
+    ctx.m.add_rows(
+        "savings_plan_cover", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=0.0
     )
 
 
@@ -715,13 +847,20 @@ def site_power_and_space(ctx: Context) -> None:
         )
 
 
-def fixed_spend(pools: pd.DataFrame, T: int, attr: str = "provider") -> pd.DataFrame:
-    """Constants: opex of existing servers per period and provider (or vendor); capex is sunk."""
-    if pools.empty:
-        return pd.DataFrame(np.zeros((T, 0)))
+def fixed_spend(
+    pools: pd.DataFrame, T: int, attr: str = "provider", committed: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Constants per period and provider (or vendor): opex of existing servers (capex is sunk),
+    plus the committed cost of existing commitments (``Context.committed``) when given; a savings
+    plan has no vendor (column '' under ``attr='vendor'``)."""
     data: dict[str, np.ndarray] = {}
     for _, pool in pools.iterrows():
         data[pool[attr]] = data.get(pool[attr], np.zeros(T)) + pool["existing"] * pool["opex_per_period"]
+    if committed is not None:
+        for owner, t, usd in zip(committed[attr], committed["t_idx"], committed["usd"], strict=True):
+            data.setdefault(str(owner), np.zeros(T))[int(t)] += float(usd)
+    if not data:
+        return pd.DataFrame(np.zeros((T, 0)))
     return pd.DataFrame(data)
 
 
@@ -737,6 +876,10 @@ def column_owner(ctx: Context, n_cols: int, attr: str) -> np.ndarray:
     h = cols[Var.ON_DEMAND]
     if h.size:
         owner[h.start : h.start + h.size] = ctx.pool_periods["option_id"].map(by_option).to_numpy()
+    for var, table in ((Var.COMMITTED, ctx.commitment_draws), (Var.CREDIT, ctx.credits)):
+        if var in cols:
+            blk = cols[var]
+            owner[blk.start : blk.start + blk.size] = table[attr].to_numpy() if attr in table else ""
     n = cols[Var.RESERVE]
     if n.size:
         owner[n.start : n.start + n.size] = ctx.reservations["option_id"].map(by_option).to_numpy()
@@ -782,7 +925,7 @@ def share_caps(ctx: Context) -> None:
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share", Var.VENDOR_SPEND),
     ):
         owner = ctx.owner[attr]
-        fixed_by = fixed_spend(ctx.pools, ctx.T, attr)
+        fixed_by = fixed_spend(ctx.pools, ctx.T, attr, committed=ctx.committed)
         names = sorted({str(o) for o in owner if o})
         limits = {nm: caps.get(nm, default) for nm in names}
         limits = {k: v for k, v in limits.items() if v is not None and v < 1.0}
@@ -904,6 +1047,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("availability", availability, "shared", -1, True, ("availability",), ("availability",)),
     Family("pool_capacity", pool_capacity, "shared", 0, True, ("pool_capacity",)),
     Family("reserved_capacity", reserved_capacity, "shared", 0, True, ("reserved_capacity",)),
+    Family("existing_reservations", existing_reservations, "shared", 0, True, ("committed_use",)),
+    Family("savings_plans", savings_plans, "shared", 0, True, ("savings_plan_cover",)),
     Family("owned_capacity", owned_capacity, "shared", 0, True, ("owned_capacity",)),
     Family("site_power_and_space", site_power_and_space, "shared", 0, True, ("site_power", "site_space")),
     Family("single_placement", single_placement, "workload", 0, True, ("placement_link", "placement_one")),

@@ -7,6 +7,8 @@ Variables (column blocks, named by :class:`~fleetplan.optimize.context.Var`):
   y[w,o,t] >= 0   amount of option o used by w in t: replicas (integer, serving) or accelerator-hours
   h[k,t]   >= 0   on-demand accelerator-hours of pricing pool k (see ``pricing_pools``)
   rho[k,r,t] >= 0 accelerator-hours pool k draws from reservation r
+  e[c,t]   >= 0   accelerator-hours existing reservation c runs in t, <= count_c x acc_c x H
+  sp[c,t]  >= 0   on-demand spend (USD) savings plan c covers in t, <= C_c / (1 - discount_c)
   n[o,s]   >= 0   instances of reserved option o whose term starts in s (integer)
   b[i,k,s] >= 0   servers of type k ordered for site i in s, in service from s + lead (integer)
   z[w,g]   in {0,1}  gang placement of a training run on group g = (provider, region, accelerator)
@@ -15,8 +17,18 @@ Variables (column blocks, named by :class:`~fleetplan.optimize.context.Var`):
   s[w]     in {0,1}  optional workload w is served
 
 Spend is a sparse matrix S (period x column, undiscounted USD) plus constants F_t (opex of
-existing servers). The objective is sum_t d_t S_t x + carbon price x tCO2e - value of served
-optional work (+ full reservation terms and salvage credits under ``capex: salvage``).
+existing servers, and the committed cost of every existing commitment in every period it covers,
+used or not: count x usd_per_hour x H for a reservation, C = usd_per_hour x H for a savings plan).
+The objective is sum_t d_t S_t x + carbon price x tCO2e - value of served optional work (+ full
+reservation terms and salvage credits under ``capex: salvage``); the constants F_t are in the
+plan's costs, budgets and share caps, not in the matrix objective (they move no decision).
+
+Existing commitments (``scenario.commitments``) are credits against on-demand spend: e[c,t] has
+spend -rate_o per accelerator-hour (the on-demand rate of c's instance o, whose hours it runs at
+no rental cost) and sp[c,t] has spend -1. The families ``existing_reservations`` and
+``savings_plans`` keep the credits within the on-demand use they pay for. Stated against
+on-demand hours rather than as a pool source, they read the same in operations mode, which
+builds no pools.
 
 The constraint families live in :mod:`fleetplan.optimize.families`, one function of the build
 context (:class:`~fleetplan.optimize.context.Context`) each; :func:`build_model` defines the
@@ -34,6 +46,7 @@ import scipy.sparse as sp
 from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.base import RESERVED_MODELS
+from fleetplan.model.commitment import committed_usd_per_period, covered_periods, credit_limit_usd
 from fleetplan.model.period import hours_per_period, parse_period, periods_per_year
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario, own_providers
@@ -67,7 +80,7 @@ class Formulation:
     diversity: pd.DataFrame  # one row per q column
     optional: pd.DataFrame  # one row per s column
     spend: sp.csr_matrix  # periods x columns, undiscounted USD
-    fixed_spend: pd.DataFrame  # constants: period x provider, USD (existing server opex)
+    fixed_spend: pd.DataFrame  # constants: period x provider, USD (existing server opex, commitments)
     co2: np.ndarray  # tCO2e per column
     discount: np.ndarray
     objective_extra: np.ndarray  # per column, added to discounted spend in the objective
@@ -76,6 +89,13 @@ class Formulation:
     """One row per (pricing pool, period): on-demand ``option_id``, ``t_idx``, ``col`` of its h."""
     pool_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per (pool-period, reservation): ``pp``, reserved ``option_id``, ``col`` of its rho."""
+    commitment_draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per e column (``Context.commitment_draws``) with its ``col``."""
+    credits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per sp column (``Context.credits``) with its ``col``."""
+    committed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Constants: one row per (commitment, covered period) with its ``usd`` (``Context.committed``);
+    included in ``fixed_spend``."""
     slacks: pd.DataFrame = field(default_factory=pd.DataFrame)
     unserved: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Operations mode: one row per coverage row (w_idx, t_idx, col of its unserved share)."""
@@ -201,6 +221,7 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
     rho = col[Var.DRAW] = m.add_columns(Var.DRAW, len(draws))
     ctx.pool_periods = periods.assign(col=h.idx(np.arange(len(periods))))
     ctx.pool_draws = draws.assign(col=rho.idx(np.arange(len(draws))))
+    _commitment_columns(ctx)
 
     res = ctx.reservations = _reservation_columns(ctx)
     pinned = _pinned_reservations(ops, res) if ops is not None and len(res) else None
@@ -251,7 +272,7 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
     ctx.penalty = 1e3 * max(1.0, float((cand["cost_usd"] * cand["ub"]).sum()))
     # every column with spend exists now: the shared families read the whole matrix
     ctx.spend = ctx.spend_matrix(m.n_cols)
-    ctx.fixed = fixed_spend(ctx.pools, ctx.T)
+    ctx.fixed = fixed_spend(ctx.pools, ctx.T, committed=ctx.committed)
     ctx.owner = {attr: column_owner(ctx, m.n_cols, attr) for attr in ("provider", "vendor")}
 
 
@@ -298,6 +319,9 @@ def _finish(ctx: Context) -> Formulation:
         elastic=ctx.elastic,
         pool_periods=ctx.pool_periods,
         pool_draws=ctx.pool_draws,
+        commitment_draws=ctx.commitment_draws,
+        credits=ctx.credits,
+        committed=ctx.committed,
         slacks=pd.DataFrame(ctx.slack_rows),
         unserved=ctx.unserved,
         owner=ctx.owner,
@@ -418,6 +442,76 @@ def _reservation_spend(ctx: Context, start: int) -> None:
             tail = np.arange(T, s + k)
             if len(tail):
                 ctx.extra[int(c)] = ctx.extra.get(int(c), 0.0) + float(usd * ((1 + r) ** (-tail / ppy)).sum())
+
+
+def _commitment_columns(ctx: Context) -> None:
+    """Existing commitments: e columns (reservations), sp columns (savings plans), their credits
+    as spend, and the committed constants (``Context.commitment_draws``, ``credits``, ``committed``).
+
+    A reservation c of instance o covering t gets e[c,t] in [0, count x acc_o x H] with spend
+    -rate_o; a savings plan c covering t gets sp[c,t] in [0, C / (1 - d)] with spend -1. Both pay
+    committed_usd_per_period in every covered t as a constant. The blocks exist only when the
+    scenario has such columns, so a scenario without commitments builds the same model as before.
+    """
+    sc, m, H = ctx.sc, ctx.m, ctx.H
+    hz = sc.horizon
+    rented = ctx.options[ctx.options["source"].ne("owned")]
+    od = rented[rented["pricing_model"].eq("on_demand")].drop_duplicates(["provider", "region", "instance_type"])
+    od = od.set_index(["provider", "region", "instance_type"])
+    any_pm = rented.drop_duplicates(["provider", "region", "instance_type"]).set_index(
+        ["provider", "region", "instance_type"]
+    )
+    draws, credits, committed = [], [], []
+    for c in sc.commitments:
+        ts = covered_periods(c, hz.start, hz.periods, hz.period)
+        usd = committed_usd_per_period(c, hz.period)
+        key = (c.provider, c.region, c.instance_type)
+        vendor = str(any_pm.loc[key, "vendor"]) if c.kind == "reservation" and key in any_pm.index else ""
+        for t in ts:
+            committed.append(
+                {"commitment": c.name, "kind": c.kind, "provider": c.provider, "vendor": vendor, "t_idx": t, "usd": usd}
+            )
+            if c.kind == "savings_plan":
+                limit = credit_limit_usd(c, hz.period)
+                credits.append({"commitment": c.name, "provider": c.provider, "t_idx": t, "limit_usd": limit})
+            elif key in od.index:
+                o = od.loc[key]
+                draws.append(
+                    {
+                        "commitment": c.name,
+                        "option_id": int(o["option_id"]),
+                        "t_idx": t,
+                        "provider": c.provider,
+                        "vendor": vendor,
+                        "hours": c.count * int(o["accelerator_count"]) * H,
+                        "usd_per_accelerator_hour": float(o["usd_per_accelerator_hour"]),
+                    }
+                )
+    d_cols = ["commitment", "option_id", "t_idx", "provider", "vendor", "hours", "usd_per_accelerator_hour"]
+    ctx.commitment_draws = pd.DataFrame(draws, columns=d_cols)
+    ctx.credits = pd.DataFrame(credits, columns=["commitment", "provider", "t_idx", "limit_usd"])
+    ctx.committed = pd.DataFrame(committed, columns=["commitment", "kind", "provider", "vendor", "t_idx", "usd"])
+    for var, table, upper, rate in (
+        (Var.COMMITTED, ctx.commitment_draws, "hours", "usd_per_accelerator_hour"),
+        (Var.CREDIT, ctx.credits, "limit_usd", None),
+    ):
+        if not len(table):
+            continue
+        blk = ctx.col[var] = m.add_columns(var, len(table), upper=table[upper].to_numpy(dtype=float))
+        credit = -table[rate].to_numpy(dtype=float) if rate else -np.ones(len(table))
+        ctx.add_spend(table["t_idx"].to_numpy(), blk.idx(np.arange(len(table))), credit)
+        table["col"] = blk.idx(np.arange(len(table)))
+    if len(ctx.commitment_draws):  # tie-break: reservations run their hours before savings plans cover any
+        for col, rate in zip(
+            ctx.commitment_draws["col"], ctx.commitment_draws["usd_per_accelerator_hour"], strict=True
+        ):
+            ctx.extra[int(col)] = ctx.extra.get(int(col), 0.0) - RESERVATION_FIRST * float(rate)
+
+
+RESERVATION_FIRST = 1e-3
+"""Objective weight (a share of the on-demand rate, not spend) that makes an existing reservation
+run its hours before a savings plan covers them, as bills apply them; otherwise the two tie when
+the savings plan could cover everything."""
 
 
 def _purchase_columns(ctx: Context) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from fleetplan.energy.abatement import cheapest_scenario, has_carbon_policy
 from fleetplan.energy.plan_tables import energy_tables
 from fleetplan.errors import FleetplanError
 from fleetplan.load.scenario import scenario_catalog
+from fleetplan.model.commitment import covered_periods
 from fleetplan.model.plan import Plan, Solution, SolveStatus
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.anytime import FIRST_PLAN_GRACE_S, solve_anytime
@@ -297,10 +298,12 @@ def _plan(
         costs=tables["costs"],  # type: ignore[arg-type]
         onboarded=tables["onboarded"],  # type: ignore[arg-type]
         dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
+        commitments=tables["commitments"],  # type: ignore[arg-type]
         solve=result,
         lp_bound_usd=solved.lp_usd,
         solution=Solution(values=np.asarray(x, dtype=float), layout=_layout(f)),
     )
+    plan.notes.extend(_expired_commitments(sc))
     if start is not None and x0 is None:
         plan.notes.append("the start plan given belongs to another model; solved without it")
     elif start is not None:
@@ -325,6 +328,16 @@ def _plan(
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.energy = energy_tables(sc, plan)
     return plan
+
+
+def _expired_commitments(sc: Scenario) -> list[str]:
+    """A note per commitment that ended before the horizon: accepted (bills list old ones), unused."""
+    hz = sc.horizon
+    return [
+        f"commitment {c.name} ended {c.ends}, before the horizon starts ({hz.start}): it covers no period"
+        for c in sc.commitments
+        if not covered_periods(c, hz.start, hz.periods, hz.period)
+    ]
 
 
 _START_NOTES = {

@@ -31,7 +31,8 @@ def _energy(plan: Plan) -> dict[str, Any] | None:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """Everything in the plan: allocations per workload x option x period, purchases, reservations,
-    costs per period, shares, policies, baselines, verification and the solver's proof."""
+    existing commitments per period (available, used, utilization_pct), costs per period, shares,
+    policies, baselines, verification and the solver's proof."""
     total = plan.total_usd
     lp = plan.lp_bound_usd
     obj = plan.solve.objective_usd
@@ -66,6 +67,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "allocations": json_records(plan.allocations),
         "purchases": json_records(plan.purchases),
         "reservations": json_records(plan.reservations),
+        "commitments": json_records(plan.commitments),
         "onboarded_providers": list(plan.onboarded),
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],

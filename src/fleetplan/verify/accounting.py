@@ -20,18 +20,27 @@ from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_c
 __all__ = ["counted_providers", "policy_status", "spend_by"]
 
 _BIND = 1e-3
+_COMMITTED_AS = {"reservation": "committed", "savings_plan": "savings_plan"}
+"""The pricing model under which an existing commitment's spend is reported."""
 
 
 def spend_by(plan: Plan, column: str) -> pd.Series:
     """Horizon spend (USD) by ``provider``, ``vendor``, ``pricing_model`` or ``workload``.
 
-    Allocations carry their marginal cost; reservations, purchases, onboarding and existing opex are
-    added to ``provider``/``pricing_model`` groupings where they belong (not to ``workload``).
+    Allocations carry their marginal cost; reservations, purchases, onboarding, existing opex and
+    existing commitments (their committed cost less the savings plans' credit) are added to
+    ``provider``/``pricing_model`` groupings where they belong (not to ``workload``).
     """
     parts = [plan.allocations.groupby(column)["cost_usd"].sum()] if len(plan.allocations) else []
     if column in ("provider", "pricing_model") and len(plan.reservations):
         key = plan.reservations[column]
         parts.append(plan.reservations.groupby(key)["in_horizon_usd"].sum())
+    cm = plan.commitments
+    if column in ("provider", "pricing_model") and len(cm):
+        # existing commitments: committed cost, less the on-demand spend savings plans cover
+        net = cm["committed_usd"] - cm["credit_used_usd"].fillna(0.0)
+        key = cm["provider"] if column == "provider" else cm["kind"].map(_COMMITTED_AS)
+        parts.append(net.groupby(key.to_numpy()).sum())
     if column == "pricing_model" and len(plan.purchases):
         owned = plan.costs["purchases_usd"].sum() + plan.costs["existing_opex_usd"].sum()
         parts.append(pd.Series({"owned": owned}))

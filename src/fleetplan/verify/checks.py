@@ -37,6 +37,7 @@ from fleetplan.data.assumptions import (
 )
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.base import reservation_term_periods
+from fleetplan.model.commitment import committed_usd_per_period, covered_periods, credit_limit_usd
 from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import format_period, hours_per_period, parse_period
 from fleetplan.model.plan import Plan, Verification
@@ -45,7 +46,15 @@ from fleetplan.model.scenario import Scenario, own_providers, server_spend
 from fleetplan.model.site import lifetime_periods, server_kw
 from fleetplan.model.workload import Workload
 
-__all__ = ["COST_CATEGORIES", "LEDGER_COLUMNS", "PlanCosts", "ledger_sum", "recompute_costs", "verify_plan"]
+__all__ = [
+    "COMMITMENT_CHECKS",
+    "COST_CATEGORIES",
+    "LEDGER_COLUMNS",
+    "PlanCosts",
+    "ledger_sum",
+    "recompute_costs",
+    "verify_plan",
+]
 
 REL_TOL = 1e-5
 COVER_TOL = 1e-4
@@ -60,8 +69,16 @@ COST_CATEGORIES = (
     "purchases_usd",
     "onboarding_usd",
     "existing_opex_usd",
+    "committed_usd",
 )
 """The cost categories of the ledger, in the column order of ``PlanCosts.by_period``."""
+
+COMMITMENT_CHECKS = (
+    "existing reservations run at most count x accelerators x hours per period",
+    "savings plans cover at most C / (1 - discount) and the provider's on-demand spend",
+    "existing commitments: committed cost in every period they cover",
+)
+"""What :func:`verify_plan` checks of ``scenario.commitments`` (and ``plan.commitments``)."""
 
 LEDGER_COLUMNS = ("period", "category", "provider", "region", "vendor", "pricing_model", "workload", "usd")
 
@@ -75,7 +92,12 @@ class PlanCosts:
     servers, the site; ``vendor`` is the chip vendor and ``pricing_model`` is ``owned`` for
     servers; ``workload`` is set on allocations only; onboarding rows have no region, vendor or
     pricing model. An allocation drawing on a reservation has a row of 0 USD (the reservation's
-    rows carry the cost). Rows are in the order the verifier adds them up.
+    rows carry the cost); so has one run by an existing reservation (pricing model
+    ``committed``). Every existing commitment has a ``committed_usd`` row in every period it
+    covers (pricing model ``committed`` for a reservation, ``savings_plan`` for a savings plan,
+    which has no vendor), and a savings plan's credit is a negative ``rented_usd`` row (pricing
+    model ``savings_plan``, no vendor) of the credit the plan claims (``plan.commitments``, checked
+    by :func:`verify_plan`). Rows are in the order the verifier adds them up.
 
     ``by_period``: period x category (+ total_usd, energy_kwh, co2e_t); ``by_provider`` and
     ``by_vendor``: horizon USD (:func:`ledger_sum` of the ledger).
@@ -130,6 +152,14 @@ class _Facts:
         if obj.include_embodied:
             given = obj.embodied_kgco2e_per_accelerator_hour
             self.embodied_kg = EMBODIED_KGCO2E_PER_ACCELERATOR_HOUR if given is None else float(given)
+
+    def offer_of(self, provider: str, region: str | None, instance_type: str | None) -> object | None:
+        """The catalog row of an instance: its on-demand offering, else any offering of it."""
+        for pm in ("on_demand", "reserved_1y", "reserved_3y", "spot"):
+            o = self.offer.get((provider, region, instance_type, pm))
+            if o is not None:
+                return o
+        return None
 
     def tags_of(self, row: pd.Series) -> set[str]:
         tags: set[str] = set()
@@ -243,6 +273,8 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
         pm = row["pricing_model"]
         if pm == "owned":
             usd, category = e * usd_kwh, "owned_energy_usd"
+        elif pm == "committed":  # run by an existing reservation, whose rows carry the cost
+            usd, category = 0.0, "committed_usd"
         elif pm in ("on_demand", "spot"):
             o = f.offer.get((row["provider"], row["region"], row["instance_type"], pm))
             usd = 0.0 if o is None else hours * o.price_usd_per_hour / o.accelerator_count  # unknown: reported
@@ -267,6 +299,22 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             add(t, "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
     for p in plan.onboarded:
         add(0, "onboarding_usd", p, None, None, None, float(f.onboarding.get(p, 0.0)))
+    hz = sc.horizon
+    for c in sc.commitments:
+        usd = committed_usd_per_period(c, hz.period)
+        if c.kind == "reservation":
+            o = f.offer_of(c.provider, c.region, c.instance_type)
+            vendor = None if o is None else resolve_accelerator(o.accelerator).vendor
+            pm = "committed"
+        else:
+            vendor, pm = None, "savings_plan"
+        for t in covered_periods(c, hz.start, hz.periods, hz.period):
+            add(t, "committed_usd", c.provider, c.region, vendor, pm, usd)
+    if len(plan.commitments):
+        for r in plan.commitments.itertuples(index=False):
+            credit = r.credit_used_usd
+            if r.kind == "savings_plan" and r.period in f.t_of and not pd.isna(credit) and credit:
+                add(f.t_of[r.period], "rented_usd", r.provider, None, None, "savings_plan", -float(credit))
     for site in sc.sites:
         for hw in site.existing:
             st = f.types[hw.server_type]
@@ -339,7 +387,7 @@ def verify_plan(
         v.extend(_eligibility(f, w, row))
         offer = None
         if row["pricing_model"] != "owned":
-            offer = f.offer.get((row["provider"], row["region"], row["instance_type"], row["pricing_model"]))
+            offer = f.offer.get((row["provider"], row["region"], row["instance_type"], _paid_as(row["pricing_model"])))
             if offer is None:
                 v.append(
                     f"{w.name}: offering {row['provider']}/{row['region']}/{row['instance_type']} "
@@ -428,6 +476,8 @@ def verify_plan(
     for key, hours in hours_used.items():
         prov, reg, inst, pm, site, period = key
         t = f.t_of[period]
+        if site is None and pm == "committed":  # the organization's own hours: see the commitment checks
+            continue
         if site is None:
             o = f.offer[(prov, reg, inst, pm)]
             cap = o.availability_max_instances
@@ -569,6 +619,8 @@ def verify_plan(
         if f.onboarding.get(p, 0.0) > 0:
             v.append(f"provider {p} is used but its onboarding (${f.onboarding[p]:,.0f}) is not in the plan")
 
+    _check_commitments(f, plan, checks, v)
+
     # 5. totals ------------------------------------------------------------------------------------
     if check_totals:
         checks.append("reported totals match the recomputation (cost per period and category, energy, carbon)")
@@ -580,6 +632,116 @@ def verify_plan(
                 if not _close(float(a[t]), float(b[t])):
                     v.append(f"reported {col} for {f.labels[t]} is {b[t]:,.2f}, recomputed {a[t]:,.2f}")
     return Verification(ok=not v, checks=tuple(checks), violations=tuple(dict.fromkeys(v)))
+
+
+def _paid_as(pricing_model: str) -> str:
+    """The catalog pricing model an allocation is placed as: hours run by an existing reservation
+    (``committed``) are on-demand placements of its instance."""
+    return "on_demand" if pricing_model == "committed" else pricing_model
+
+
+def _check_commitments(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -> None:
+    """Existing commitments: reservations run at most their capacity, savings plans cover at most
+    their limit and the provider's on-demand spend, and the plan lists every committed cost."""
+    sc, H = f.sc, f.H
+    if not sc.commitments and not len(plan.commitments):
+        return
+    hz = sc.horizon
+    checks.extend(COMMITMENT_CHECKS)
+    alloc, table = plan.allocations, plan.commitments
+    by_name = {c.name: c for c in sc.commitments}
+    listed: dict[tuple[str, str], pd.Series] = {}
+    for _, r in table.iterrows():
+        c = by_name.get(r["commitment"])
+        if c is None or r["period"] not in f.t_of:
+            v.append(f"plan lists unknown commitment {r['commitment']!r} in {r['period']}")
+            continue
+        listed[(c.name, r["period"])] = r
+    # reservations: capacity per instance and period, and per commitment
+    cap: dict[tuple, float] = defaultdict(float)
+    names: dict[tuple, list[str]] = defaultdict(list)
+    for c in sc.commitments:
+        if c.kind != "reservation":
+            continue
+        o = f.offer_of(c.provider, c.region, c.instance_type)
+        per = 0.0 if o is None else c.count * int(o.accelerator_count) * H  # type: ignore[attr-defined]
+        for t in covered_periods(c, hz.start, hz.periods, hz.period):
+            key = (c.provider, c.region, c.instance_type, f.labels[t])
+            cap[key] += per
+            names[key].append(c.name)
+            r = listed.get((c.name, f.labels[t]))
+            used = 0.0 if r is None or pd.isna(r["used_hours"]) else float(r["used_hours"])
+            if used > per * (1 + REL_TOL) + 1e-6:
+                v.append(
+                    f"existing reservation {c.name} {f.labels[t]}: uses {used:,.0f} accelerator-hours, "
+                    f"its {c.count} x {c.instance_type} hold {per:,.0f}"
+                )
+    run: dict[tuple, float] = defaultdict(float)
+    if len(alloc):
+        mine = alloc[alloc["pricing_model"] == "committed"]
+        for prov, reg, inst, period, hours in zip(
+            mine["provider"],
+            mine["region"],
+            mine["instance_type"],
+            mine["period"],
+            mine["accelerator_hours"],
+            strict=True,
+        ):
+            run[(prov, reg, inst, period)] += float(hours)
+    for key, hours in sorted(run.items()):
+        have = cap.get(key, 0.0)
+        if hours > have * (1 + REL_TOL) + 1e-6:
+            held = ", ".join(names.get(key, [])) or "none covers this period"
+            v.append(
+                f"{key[0]}/{key[1]}/{key[2]} {key[3]}: allocations run {hours:,.0f} accelerator-hours on "
+                f"existing reservations ({held}), which hold {have:,.0f}"
+            )
+    # savings plans: within C / (1 - d), together within the provider's on-demand spend
+    od_spend: dict[tuple[str, str], float] = defaultdict(float)
+    if len(alloc):
+        for _, row in alloc[alloc["pricing_model"] == "on_demand"].iterrows():
+            o = f.offer.get((row["provider"], row["region"], row["instance_type"], "on_demand"))
+            if o is not None:
+                od_spend[(row["provider"], row["period"])] += (
+                    float(row["accelerator_hours"]) * o.price_usd_per_hour / o.accelerator_count
+                )
+    credit: dict[tuple[str, str], float] = defaultdict(float)
+    for c in sc.commitments:
+        if c.kind != "savings_plan":
+            continue
+        limit = credit_limit_usd(c, hz.period)
+        covered = {f.labels[t] for t in covered_periods(c, hz.start, hz.periods, hz.period)}
+        for (name, period), r in listed.items():
+            if name != c.name:
+                continue
+            got = 0.0 if pd.isna(r["credit_used_usd"]) else float(r["credit_used_usd"])
+            if got < -1e-6 or (period not in covered and got > 1e-6):
+                v.append(f"savings plan {c.name} {period}: credits ${got:,.2f} outside the periods it covers")
+            elif got > limit * (1 + REL_TOL) + 1e-6:
+                v.append(
+                    f"savings plan {c.name} {period}: covers ${got:,.0f} of on-demand spend, its limit is "
+                    f"${limit:,.0f} (C / (1 - {c.discount:g}))"
+                )
+            credit[(c.provider, period)] += got
+    for (prov, period), got in sorted(credit.items()):
+        spent = od_spend.get((prov, period), 0.0)
+        if got > spent * (1 + REL_TOL) + 1e-6:
+            v.append(
+                f"savings plans of {prov} {period}: cover ${got:,.0f} but the plan's on-demand spend there "
+                f"is ${spent:,.0f}"
+            )
+    # committed cost: every commitment listed with its cost in every period it covers
+    for c in sc.commitments:
+        usd = committed_usd_per_period(c, hz.period)
+        for t in covered_periods(c, hz.start, hz.periods, hz.period):
+            r = listed.get((c.name, f.labels[t]))
+            if r is None:
+                v.append(f"commitment {c.name}: its committed cost for {f.labels[t]} (${usd:,.0f}) is not in the plan")
+            elif not _close(float(r["committed_usd"]), usd):
+                v.append(
+                    f"commitment {c.name} {f.labels[t]}: committed cost ${float(r['committed_usd']):,.0f}, "
+                    f"recomputed ${usd:,.0f}"
+                )
 
 
 def _existing_count(f: _Facts, site: object, st_name: str) -> np.ndarray:
@@ -629,7 +791,7 @@ def _eligibility(f: _Facts, w: Workload, row: pd.Series) -> list[str]:
     if w.accelerators is not None and row["accelerator"] not in {resolve_accelerator(a).name for a in w.accelerators}:
         out.append(f"{where}: accelerator {row['accelerator']} is not allowed")
     allowed = set(f.sc.policy.allowed_pricing_models) & set(w.pricing_models or f.sc.policy.allowed_pricing_models)
-    if row["pricing_model"] not in allowed:
+    if _paid_as(row["pricing_model"]) not in allowed:
         out.append(f"{where}: pricing model not allowed")
     if row["pricing_model"] == "spot" and not w.interruptible:
         out.append(f"{where}: spot for a workload that does not tolerate interruption")
