@@ -32,6 +32,7 @@ app.command()(scenario.validate)
 app.command()(plan.plan)
 app.command("risk")(risk.risk)
 app.command("generate")(generate.generate)
+app.command("generate-bill")(generate.generate_bill)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
