@@ -709,11 +709,15 @@ class _Builder:
         details: dict[str, Any] = {"x_InstanceType": it}
         if vcpus:
             details["x_vCPU"] = vcpus
+        zone = _zone(p, region, self.ids)
+        resource = _resource_id(p, kind, acct, region, name, self.ids)
+        if p == "gcp":
+            resource = resource.replace(f"/{region}-a/", f"/{zone}/")
         return {
-            "AvailabilityZone": _zone(p, region, self.ids),
+            "AvailabilityZone": zone,
             "RegionId": region,
             "RegionName": self.region_names.get((p, region), region),
-            "ResourceId": _resource_id(p, kind, acct, region, name, self.ids),
+            "ResourceId": resource,
             "ResourceName": None if p == "aws" else name,
             "ResourceType": "TPU node" if tpu else st.resource_type,
             "ServiceCategory": "AI and Machine Learning" if tpu else "Compute",
