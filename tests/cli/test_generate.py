@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -23,3 +24,18 @@ def test_generate(tmp_path: Path, fleetplan: Fleetplan) -> None:
     assert (bad.code, bad.stdout) == (2, "")
     assert bad.stderr == "fleetplan: error: --workloads must be between 1 and 100,000, got 0\n"
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_generate_bill(tmp_path: Path, fleetplan: Fleetplan) -> None:
+    out, truth = tmp_path / "bill.csv.gz", tmp_path / "truth.json"
+    res = fleetplan(
+        "generate-bill", "--rows", "600", "--providers", "aws,oci", "--months", "1", "-o", out, "--truth", truth
+    )
+    assert res.code == 0, res.stderr
+    assert res.stdout.startswith(f"wrote {out}: 600 rows, FOCUS 1.2, 2 providers, 1 months from 2026-07")
+    doc = json.loads(truth.read_text())
+    assert doc["rows"] == 600 and doc["providers"] == ["aws", "oci"] and doc["format"] == "csv.gz"
+    bad = fleetplan("generate-bill", "--providers", "aws,vast", "-o", tmp_path / "x.csv")
+    assert (bad.code, bad.stdout) == (2, "")
+    assert bad.stderr == "fleetplan: error: --providers: unknown provider 'vast' (choose from aws, azure, gcp, oci)\n"
+    assert not (tmp_path / "x.csv").exists()
