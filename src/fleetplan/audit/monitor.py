@@ -1,10 +1,12 @@
 """Monitor: a plan's spend and accelerator-hours against what the bill says happened.
 
 Planned cloud spend per (period, provider) is read from the plan document (``fleetplan.plan/1``):
-rented allocations' ``cost_usd`` plus each reservation's in-horizon cost spread evenly over the
-periods it covers (owned hardware, onboarding and purchases are not on a cloud bill and are left
-out). Planned accelerator-hours are the allocations' ``accelerator_hours``. Actual figures are the
-bill's AI compute (amortized) per plan period and provider. Only plan periods the bill covers are
+its ``spend_by_period`` (the verifier's ledger) in the categories a cloud bill carries (rented,
+reserved, existing commitments); for older documents without it, rented allocations'
+``cost_usd`` plus each reservation's in-horizon cost spread evenly over the periods it covers.
+Owned hardware, onboarding and purchases are not on a cloud bill and are left out. Planned
+accelerator-hours are the allocations' ``accelerator_hours``. Actual figures are the bill's AI
+compute (amortized) per plan period and provider. Only plan periods the bill covers are
 compared; each row's variance is (actual - planned) / planned, flagged above ``threshold``.
 """
 
@@ -76,9 +78,24 @@ def period_of_month(month: str, length: PeriodLength) -> str:
     return str(year)
 
 
+CLOUD_CATEGORIES = ("rented_usd", "reserved_usd", "committed_usd")
+"""Cost categories of the plan's ledger that appear on a cloud bill."""
+
+
 def _planned(doc: dict[str, Any]) -> pd.DataFrame:
     periods = [str(p) for p in doc["periods"]]
     alloc = pd.DataFrame(doc["allocations"])
+    ledger = pd.DataFrame(doc.get("spend_by_period") or [])
+    if len(ledger):  # the verifier's ledger per period (plan documents since it was added)
+        cloud = ledger[ledger["category"].isin(CLOUD_CATEGORIES) & ledger["provider"].ne("")]
+        usd = cloud.groupby(["period", "provider"])["usd"].sum().rename("planned_usd")
+        hours = (
+            alloc.groupby(["period", "provider"])["accelerator_hours"].sum()
+            if len(alloc)
+            else pd.Series(dtype=float, name="accelerator_hours")
+        ).rename("planned_accelerator_hours")
+        both = pd.concat([usd, hours], axis=1).fillna(0.0).reset_index()
+        return both.rename(columns={"level_0": "period", "level_1": "provider"})
     rows: list[dict[str, Any]] = []
     if len(alloc):
         alloc = alloc[alloc["provider"].notna()]
@@ -138,7 +155,7 @@ def compare_plan(
     var = [(a - p) / p if p > 0 else None for a, p in zip(both["actual_usd"], both["planned_usd"], strict=True)]
     both["variance"] = var
     both["flagged"] = [
-        (v is None and a > 0) or (v is not None and abs(v) > threshold)
+        (v is None and a > 0) or (v is not None and abs(v) > threshold + 1e-9)
         for v, a in zip(var, both["actual_usd"], strict=True)
     ]
     both["order"] = both["period"].map({p: i for i, p in enumerate(periods)})
@@ -159,7 +176,9 @@ def compare_plan(
         "planned_usd": float(both["planned_usd"].sum()),
         "actual_usd": float(both["actual_usd"].sum()),
         "flagged": int(both["flagged"].sum()),
-        "by_period_provider": both.to_dict("records"),
-        "definition": "planned = rented allocations + reservations spread over their periods (cloud bill items only); "
+        "by_period_provider": [
+            {**r, "variance": None if pd.isna(r["variance"]) else float(r["variance"])} for r in both.to_dict("records")
+        ],
+        "definition": "planned = the plan's rented, reserved and committed spend (cloud bill items only); "
         "actual = the bill's AI compute, amortized",
     }

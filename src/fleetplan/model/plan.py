@@ -209,6 +209,10 @@ class Plan:
     objective_breakdown: dict[str, float] = field(default_factory=dict)
     spend_by_owner: dict[str, dict[str, float]] = field(default_factory=dict)
     """Verified horizon spend (USD) keyed by 'provider' and 'vendor', everything included."""
+    spend_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The verifier's ledger per period, provider, vendor, pricing model and cost category
+    (``usd``): the numbers behind every per-period spend chart and the plan-against-actual
+    comparison."""
     energy: dict[str, pd.DataFrame] = field(default_factory=dict)
     """Energy and carbon tables (:func:`fleetplan.energy.energy_tables`): summary, by_workload,
     by_provider, by_region, by_period, site_power."""

@@ -38,7 +38,7 @@ from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import Progress, Solver
 from fleetplan.parallel import executor_from_spec, parse_engine
 from fleetplan.sizing import size_workloads
-from fleetplan.verify.accounting import policy_status
+from fleetplan.verify.accounting import period_spend, policy_status
 from fleetplan.verify.checks import recompute_costs, verify_plan
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
@@ -326,6 +326,7 @@ def _plan(
         raise VerificationError(plan.verification.violations)
     plan.policies = policy_status(sc, plan, verified)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
+    plan.spend_by_period = period_spend(verified)
     plan.energy = energy_tables(sc, plan)
     return plan
 

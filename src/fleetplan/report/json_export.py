@@ -64,6 +64,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "spend_by_vendor": _shares(
             pd.Series(plan.spend_by_owner.get("vendor", {}), dtype=float).sort_values(ascending=False), plan.total_usd
         ),
+        "spend_by_period": json_records(plan.spend_by_period),
         "allocations": json_records(plan.allocations),
         "purchases": json_records(plan.purchases),
         "reservations": json_records(plan.reservations),

@@ -17,11 +17,26 @@ from fleetplan.model.scenario import Scenario
 from fleetplan.model.site import server_kw
 from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
 
-__all__ = ["counted_providers", "policy_status", "spend_by"]
+__all__ = ["SPEND_KEYS", "counted_providers", "period_spend", "policy_status", "spend_by"]
 
 _BIND = 1e-3
 _COMMITTED_AS = {"reservation": "committed", "savings_plan": "savings_plan"}
 """The pricing model under which an existing commitment's spend is reported."""
+
+
+SPEND_KEYS = ("period", "provider", "vendor", "pricing_model", "category")
+"""The columns of :func:`period_spend`'s table, besides ``usd``."""
+
+
+def period_spend(costs: PlanCosts) -> pd.DataFrame:
+    """The verifier's ledger summed per (period, provider, vendor, pricing model, category): what
+    the plan pays, where and how, period by period (``usd``; missing owners are empty strings)."""
+    ledger = costs.ledger
+    if ledger.empty:
+        return pd.DataFrame(columns=[*SPEND_KEYS, "usd"])
+    keys = ledger[list(SPEND_KEYS)].astype(object).where(ledger[list(SPEND_KEYS)].notna(), "").astype(str)
+    table = keys.assign(usd=ledger["usd"].astype(float)).groupby(list(SPEND_KEYS), sort=False, as_index=False)["usd"]
+    return table.sum()
 
 
 def spend_by(plan: Plan, column: str) -> pd.Series:
