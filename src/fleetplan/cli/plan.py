@@ -18,6 +18,9 @@ def plan(
     file: Annotated[Path, typer.Argument(help="scenario YAML")],
     as_json: Annotated[bool, typer.Option("--json", help="print the full plan as JSON (fleetplan.plan/1)")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write the full plan JSON here")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="write the plan report here (.html, or .md for Markdown)")
+    ] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="solver time limit, seconds")] = 300.0,
     gap: Annotated[
         float, typer.Option("--gap", help="relative optimality gap at which to stop (0.005 = 0.5 %)")
@@ -84,10 +87,15 @@ def plan(
     doc = plan_to_dict(result)
     if output is not None:
         write_text_atomic(output, json_text(doc))
+    if report is not None:
+        from fleetplan.cli.report import write_report
+
+        write_report(doc, report)
     if as_json:
         emit_json(doc)
         return
     out = stdout()
     render_plan(out, result, detail=not brief)
-    if output is not None:
-        out.print(f"wrote [bold]{output}[/bold]")
+    for path in (output, report):
+        if path is not None:
+            out.print(f"wrote [bold]{path}[/bold]")
