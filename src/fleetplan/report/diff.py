@@ -21,12 +21,13 @@ Contracts:
 
 Matching: purchases on (site, server_type, period_ordered); reservations on (provider, region,
 instance_type, pricing_model, start_period); onboarding on the provider; existing commitments on
-(commitment, period); policies on (policy, scope). Rows sharing a key within one plan are added
-up. A workload's cost is the sum of its allocations' ``cost_usd`` (capacity run on a reservation
-costs nothing there: the reservation carries the rent). A workload *moved* in a period when both
-plans place it then but on different options (provider, region, site, server type, instance type,
-accelerator, pricing model); its ``from`` and ``to`` are the placements of those periods in the old
-and the new plan (a workload that keeps its old placement and gains one has both in ``to``).
+(commitment, period); policies on (policy, scope). Rows sharing a key within one plan are merged:
+their counts, dollars and hours added up. A workload's cost is the sum of its allocations'
+``cost_usd`` (capacity run on a reservation costs nothing there: the reservation carries the rent).
+A workload *moved* in a period when both plans place it then but on different options (provider,
+region, site, server type, instance type, accelerator, pricing model); its ``from`` and ``to`` are
+the placements of those periods in the old and the new plan (a workload that keeps its old
+placement and gains one has both in ``to``).
 """
 
 from __future__ import annotations
@@ -126,6 +127,11 @@ class _Doc:
         if not _is_number(value):
             raise self.fail(f"not a number: {value!r}", *path)
         return float(value)
+
+
+def _additive(field: str) -> bool:
+    """Quantities that add up over rows sharing a key (counts, dollars, hours; not terms or percentages)."""
+    return field in ("instances", "accelerators", "servers") or field.endswith(("_usd", "_hours"))
 
 
 def _is_number(value: Any) -> bool:
@@ -295,7 +301,8 @@ def _workloads(old: _Doc, new: _Doc) -> list[dict[str, Any]]:
 
 
 def _keyed(d: _Doc, section: str, key: Sequence[str], fields: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Rows of ``section`` by their natural key, with ``fields``; numbers of rows sharing a key added up."""
+    """Rows of ``section`` by their natural key, with ``fields``; of rows sharing a key, the first
+    row's fields, with counts, dollars and hours added up."""
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in d.rows(section):
         k = tuple(row.get(f) for f in key)
@@ -303,7 +310,7 @@ def _keyed(d: _Doc, section: str, key: Sequence[str], fields: Sequence[str]) -> 
         if k in out:
             prev = out[k]
             for f, v in values.items():
-                if _is_number(v) and _is_number(prev[f]):
+                if _additive(f) and _is_number(v) and _is_number(prev[f]):
                     prev[f] = prev[f] + v
         else:
             out[k] = values
