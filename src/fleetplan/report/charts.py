@@ -84,13 +84,14 @@ def bars(
     rule: float | None = None,
     x_format: str = ",.2f",
     height: int | None = None,
+    by_value: bool = True,
 ) -> dict[str, Any]:
-    """Horizontal bars of ``x`` per ``y`` (sorted by value), with an optional reference line at
-    ``x = rule`` (e.g. 100 % of a policy limit)."""
+    """Horizontal bars of ``x`` per ``y`` (sorted by value unless ``by_value`` is false: then in
+    data order), with an optional reference line at ``x = rule`` (e.g. 100 % of a policy limit)."""
     bar: dict[str, Any] = {
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": y, "type": "nominal", "title": y_title, "sort": "-x"},
+            "y": {"field": y, "type": "nominal", "title": y_title, "sort": "-x" if by_value else None},
             "x": {"field": x, "type": "quantitative", "title": x_title, "axis": {"format": x_format}},
             "tooltip": [{"field": y, "type": "nominal"}, {"field": x, "type": "quantitative", "format": x_format}],
         },

@@ -503,36 +503,110 @@ def _audit(audit: dict[str, Any]) -> Section:
     return s
 
 
+def _place(items: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{i.get('provider')} {i.get('instance_type')} ({i.get('pricing_model')})" for i in items) or "—"
+
+
 def _compare(compare: dict[str, Any], plan: dict[str, Any]) -> Section:
+    """The changes against an earlier plan, from :func:`fleetplan.report.diff.diff_plans`."""
+    from fleetplan.report.diff import diff_plans
+
+    d = diff_plans(compare, plan)
     s = Section("Against the previous plan")
-    old_t, new_t = compare["totals"]["total_usd"], plan["totals"]["total_usd"]
+    t = d["total"]
     s.facts.append(
-        f"Total {money(old_t)} → {money(new_t)} ({'+' if new_t >= old_t else '−'}{money(abs(new_t - old_t))})."
+        f"Total {money(t['old_usd'])} → {money(t['new_usd'])} ({'+' if t['delta_usd'] >= 0 else '−'}"
+        f"{money(abs(t['delta_usd']))}); previous plan: {d['old']['scenario']}, proven gap "
+        f"{_pct(d['old'].get('gap'), 2)}, verified {'yes' if d['old'].get('verification_ok') else 'no'}."
     )
-    old_p = compare.get("spend_by_provider") or {}
-    new_p = plan.get("spend_by_provider") or {}
-    rows = []
-    for prov in sorted(set(old_p) | set(new_p)):
-        o = (old_p.get(prov) or {}).get("spend_usd", 0.0)
-        n = (new_p.get(prov) or {}).get("spend_usd", 0.0)
-        rows.append({"provider": prov, "old_usd": o, "new_usd": n, "change_usd": n - o})
-    t = pd.DataFrame(rows)
-    if len(t):
+    per = _frame(d["periods"])
+    if len(per):
+        long = pd.concat(
+            [
+                per[["period"]].assign(plan="previous", usd=per["old_usd"]),
+                per[["period"]].assign(plan="this", usd=per["new_usd"]),
+            ]
+        )
+        long["bar"] = long["period"] + " " + long["plan"]
+        s.charts.append(
+            Chart(
+                "compare-periods",
+                "Spend per period, previous plan against this one (USD)",
+                f"Total change {money(t['delta_usd'])}",
+                charts.bars(
+                    "Per period",
+                    long.to_dict("records"),
+                    x="usd",
+                    y="bar",
+                    color="plan",
+                    x_title="USD",
+                    y_title="period",
+                    x_format="$,.3s",
+                ),
+                per,
+            )
+        )
+    prov = _frame(d["by_provider"])
+    if len(prov):
+        prov = prov[prov["delta_usd"].abs() > 0.005]
+    if len(prov):
         s.charts.append(
             Chart(
                 "compare-providers",
                 "Change in spend per provider against the previous plan (USD)",
-                "Bars of the change in horizon spend per provider",
+                "Bars of the change in horizon spend per provider: "
+                + ", ".join(f"{r.provider} {money(r.delta_usd)}" for r in prov.itertuples()),
                 charts.bars(
                     "Change per provider",
-                    t.to_dict("records"),
-                    x="change_usd",
+                    prov.to_dict("records"),
+                    x="delta_usd",
                     y="provider",
                     x_title="USD",
                     y_title="provider",
                     x_format="$,.3s",
                 ),
-                t,
+                prov,
+            )
+        )
+    moved = [w for w in d["workloads"] if w["status"] != "unchanged"]
+    if moved:
+        s.tables.append(
+            (
+                "Workloads that moved or changed",
+                pd.DataFrame(
+                    [
+                        {
+                            "workload": w["workload"],
+                            "status": w["status"],
+                            "periods": ", ".join(w.get("moved_periods") or []),
+                            "from": _place(w.get("from") or []),
+                            "to": _place(w.get("to") or []),
+                            "delta_usd": w.get("delta_usd"),
+                        }
+                        for w in moved
+                    ]
+                ),
+            )
+        )
+    for key in ("reservations", "purchases"):
+        for change in ("added", "removed"):
+            rows = d[key][change]
+            if rows:
+                s.tables.append((f"{key.capitalize()} {change}", pd.DataFrame(rows)))
+    pol = d["policies"]
+    changed = [r for r in pol["changed"] if r.get("binding") in ("slack_to_binding", "binding_to_slack")]
+    if changed or pol["added"] or pol["removed"]:
+        s.tables.append(
+            (
+                "Policies added, removed or changing between slack and binding",
+                pd.DataFrame(
+                    [{"change": "added", **r} for r in pol["added"]]
+                    + [{"change": "removed", **r} for r in pol["removed"]]
+                    + [
+                        {"change": r["binding"], **{k: v for k, v in r.items() if k not in ("old", "new")}}
+                        for r in changed
+                    ]
+                ),
             )
         )
     return s
