@@ -62,3 +62,27 @@ def test_round_trip_bill_to_scenario_to_a_verified_plan_with_its_commitments(tmp
     plan = optimize(sc, time_limit_s=20, baselines=False, abatement=False)
     assert plan.verification is not None and plan.verification.ok
     assert float(plan.costs["committed_usd"].sum()) > 0  # what was signed is paid in the plan
+
+
+def test_hindsight_plans_the_observed_usage_and_never_fails_the_audit(tmp_path: Path) -> None:
+    from fleetplan.audit import hindsight
+    from fleetplan.load import load_scenario
+
+    example = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "carbon-budget.yaml"
+    path = tmp_path / "bill.csv"
+    generate_bill(path, rows=400, providers=["aws"], months=1, start="2027-01", seed=11)
+    base = load_scenario(example)
+    with read_bills([path]) as bill:
+        a = analyze_bill(bill)
+        h = hindsight(bill, a, base, time_limit_s=20)
+    assert h["status"] in ("optimal", "time_limit") and h["verified"] is True
+    assert h["periods"] == ["2027Q1"] and h["actual_usd"] == pytest.approx(a.totals["ai_compute_amortized_usd"])
+    assert h["hindsight_plan_usd"] > 0 and h["hindsight_savings_usd"] == pytest.approx(
+        h["actual_usd"] - h["hindsight_plan_usd"]
+    )
+    assert any("carbon_budget_tco2e" in n for n in h["notes"])  # the example's own carbon budget is left out
+    # a base scenario that cannot host the usage reports why instead of failing
+    base.policy.excluded_providers = ["aws"]
+    with read_bills([path]) as bill:
+        h = hindsight(bill, analyze_bill(bill), base, time_limit_s=5)
+    assert h["status"] == "failed" and h["summary"].startswith("no hindsight plan")

@@ -48,3 +48,16 @@ def test_a_plan_file_that_is_not_a_plan_is_exit_2(fleetplan: Fleetplan, shared_d
     plan.write_text('{"schema": "something/1"}')
     r = fleetplan("audit", shared_data / SAMPLE, "--plan", plan)
     assert r.code == 2 and "fleetplan.plan/1" in r.stderr
+
+
+def test_to_scenario_and_hindsight_from_the_command(fleetplan: Fleetplan, tmp_path: Path) -> None:
+    from fleetplan.generate import generate_bill
+
+    bill = tmp_path / "bill.parquet"
+    generate_bill(bill, rows=400, providers=["aws"], months=1, start="2027-01", seed=11)
+    skeleton = tmp_path / "from-bill.yaml"
+    example = Path(__file__).resolve().parents[2] / "src" / "fleetplan" / "data" / "examples" / "carbon-budget.yaml"
+    r = fleetplan("audit", bill, "--to-scenario", skeleton, "--scenario", example, "--hindsight-time-limit", "20")
+    assert r.code == 0, r.stderr
+    assert "Hindsight" in r.stdout and skeleton.exists()
+    assert fleetplan("validate", skeleton).code == 0

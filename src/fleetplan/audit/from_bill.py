@@ -235,6 +235,24 @@ def scenario_yaml_from_bill(bill: Bill, audit: Audit, *, periods: int = 8) -> tu
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), notes
 
 
+_SCENARIO_BUDGETS = ("budget_usd_per_period", "budgets_usd", "carbon_budget_tco2e", "carbon_budget_tco2e_per_period")
+"""Policies of a scenario that are amounts for its own workloads: hindsight leaves them out."""
+
+
+def _observed_capacity(base: Any, audit: Audit) -> Any:
+    """The base scenario's catalog with the availability caps lifted on the instances the bill
+    shows in use: the organization got that capacity, so hindsight may use it again."""
+    from fleetplan.load.scenario import scenario_catalog
+    from fleetplan.model.catalog import Catalog
+
+    cat = scenario_catalog(base)
+    seen = set(zip(audit.usage["provider"], audit.usage["instance_type"].fillna(""), strict=True))
+    off = cat.offerings.copy()
+    hit = [(p, i) in seen for p, i in zip(off["provider"], off["instance_type"], strict=True)]
+    off.loc[hit, "availability_max_instances"] = float("nan")
+    return Catalog(off, cat.regions, cat.providers, cat.sources)
+
+
 def hindsight(
     bill: Bill,
     audit: Audit,
@@ -246,7 +264,8 @@ def hindsight(
 
     ``base`` is a :class:`~fleetplan.model.scenario.Scenario` whose catalog, providers, sites,
     policy and objective are kept; its horizon and workloads are replaced by the billed quarters
-    and the observed usage. Never raises for a failed plan: the result says why instead.
+    and the observed usage, and the instances the bill shows in use lose their availability caps
+    (the capacity was there). Never raises for a failed plan: the result says why instead.
     """
     from fleetplan.errors import FleetplanError
     from fleetplan.optimize.planner import optimize
@@ -261,12 +280,21 @@ def hindsight(
     data["horizon"] = {"start": labels[0], "periods": len(labels), "period": "quarter"}
     data["workloads"] = workloads
     data.pop("commitments", None)
+    pol = data.setdefault("policy", {})
+    dropped = [k for k in _SCENARIO_BUDGETS if pol.get(k)]
+    for k in _SCENARIO_BUDGETS:
+        pol.pop(k, None)
+    if dropped:
+        notes.append(
+            "the scenario's " + ", ".join(dropped) + " were written for its own workloads and periods; "
+            "the hindsight plan does without them (share caps, residency and the rest are kept)"
+        )
     actual = float(
         audit.usage[audit.usage["month"].map(lambda m: period_of_month(m, "quarter")).isin(labels)]["cost_usd"].sum()
     )
     try:
         sc = type(base).model_validate(data)
-        sc._catalog = base._catalog
+        sc._catalog = _observed_capacity(base, audit)
         plan = optimize(sc, time_limit_s=time_limit_s, baselines=False, abatement=False)
     except (FleetplanError, ValueError) as exc:
         return {"status": "failed", "summary": f"no hindsight plan: {exc}", "actual_usd": actual, "notes": notes}
@@ -282,8 +310,8 @@ def hindsight(
         "summary": (
             f"the planner would have run the same accelerator-hours ({', '.join(labels)}) for ${planned:,.0f} "
             f"against ${actual:,.0f} billed (amortized): {'saving' if actual >= planned else 'costing'} "
-            f"${abs(actual - planned):,.0f} (plan gap {100 * (plan.solve.gap or 0):.1f} %; whole periods planned, "
-            "so a partly billed period overstates the plan)"
+            f"${abs(actual - planned):,.0f} (plan gap {100 * (plan.solve.gap or 0):.1f} %; the usage is planned as "
+            "batch work that may run anywhere in its quarter, so for services this is a lower estimate)"
         ),
         "notes": notes,
     }
