@@ -1,11 +1,14 @@
-"""Shared fixtures: the reference scenarios and the shared data folder."""
+"""Shared fixtures: the reference scenarios, the shared data folder and an offline headless browser."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+
+from tests.browser import OfflineBrowser, PageReport, skip_or_fail, unavailable_reason
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -72,3 +75,25 @@ def example_path(tmp_path: Path) -> Path:
     target = tmp_path / "scenario.yaml"
     target.write_text(text, "utf-8")
     return target
+
+
+@pytest.fixture(scope="module")
+def offline_browser() -> Iterator[OfflineBrowser]:
+    """One headless Chromium per test module (see ``tests/browser.py``); skips with the reason when absent."""
+    reason = unavailable_reason()
+    if reason is not None:
+        skip_or_fail(reason)
+    browser = OfflineBrowser()
+    try:
+        browser.start()
+    except Exception as exc:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        skip_or_fail(f"headless Chromium at {browser.executable} failed to start: {first_line}")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def load_offline(offline_browser: OfflineBrowser) -> Callable[[Path], PageReport]:
+    """``load_offline(path)`` opens a local HTML file with the network cut and returns a ``PageReport``."""
+    return offline_browser.load
