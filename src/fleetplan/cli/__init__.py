@@ -2,7 +2,7 @@
 
 Each command has the same shape: options, a library call, printing, an exit code. One module per
 command group (``scenario``: init and validate; ``plan``; ``risk``; ``generate``; ``catalog``;
-``size``; ``audit``; ``report``; ``diff``); consoles, JSON output and the spinner live in ``_console``; the
+``size``; ``audit``; ``report``; ``diff``; ``roadmap``); consoles, JSON output and the spinner live in ``_console``; the
 terminal renderings of plans, risk reports, plan diffs and offerings in ``_render_*``. Only this package
 imports typer or rich.
 
@@ -17,7 +17,7 @@ import sys
 import typer
 
 from fleetplan import errors
-from fleetplan.cli import _console, audit, catalog, diff, generate, plan, report, risk, scenario, size
+from fleetplan.cli import _console, audit, catalog, diff, generate, plan, report, risk, roadmap, scenario, size
 
 __all__ = ["MAX_ERRORS", "app", "main"]
 
@@ -37,6 +37,7 @@ app.command("generate-bill")(generate.generate_bill)
 app.command("audit")(audit.audit)
 app.command("report")(report.report)
 app.command("diff")(diff.diff)
+app.command("roadmap")(roadmap.roadmap)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 

@@ -209,6 +209,8 @@ class Plan:
     objective_breakdown: dict[str, float] = field(default_factory=dict)
     spend_by_owner: dict[str, dict[str, float]] = field(default_factory=dict)
     """Verified horizon spend (USD) keyed by 'provider' and 'vendor', everything included."""
+    review_cycle_periods: int = 1
+    """How often the plan is reviewed (the scenario's ``review_cycle_periods``): the roadmap's gates."""
     spend_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The verifier's ledger per period, provider, vendor, pricing model and cost category
     (``usd``): the numbers behind every per-period spend chart and the plan-against-actual

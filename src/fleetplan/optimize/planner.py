@@ -327,6 +327,7 @@ def _plan(
     plan.policies = policy_status(sc, plan, verified)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.spend_by_period = period_spend(verified)
+    plan.review_cycle_periods = sc.review_cycle_periods
     plan.energy = energy_tables(sc, plan)
     return plan
 

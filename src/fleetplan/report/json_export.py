@@ -41,6 +41,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "scenario": plan.scenario_name,
         "currency": plan.currency,
         "periods": list(plan.periods),
+        "review_cycle_periods": plan.review_cycle_periods,
         "status": plan.solve.status.value,
         "totals": {
             "total_usd": total,

@@ -311,6 +311,32 @@ def _investments(plan: dict[str, Any]) -> Section:
     return s
 
 
+def _roadmap(plan: dict[str, Any]) -> Section:
+    from fleetplan.report.roadmap import roadmap
+
+    r = roadmap(plan)
+    s = Section(f"Roadmap and review gates (reviews every {r['review_cycle_periods']} period(s))")
+    s.tables.append(
+        (
+            "Phases",
+            pd.DataFrame([{"period": p["period"], "action": a["text"]} for p in r["phases"] for a in p["actions"]]),
+        )
+    )
+    s.tables.append(
+        (
+            "Review gates",
+            pd.DataFrame(
+                [
+                    {"review": g["period"], "decides": d}
+                    for g in r["review_gates"]
+                    for d in (g["decisions"] or ["confirm the plan: nothing new is due"])
+                ]
+            ),
+        )
+    )
+    return s
+
+
 def _energy(plan: dict[str, Any]) -> Section:
     periods = list(plan["periods"])
     by = _frame((plan.get("energy") or {}).get("by_period"))
@@ -620,7 +646,15 @@ def report_sections(
     compare: dict[str, Any] | None = None,
 ) -> list[Section]:
     """The report's sections in reading order (see the module docstring)."""
-    out = [_headline(plan), _spend(plan), _policies(plan), _capacity(plan), _investments(plan), _energy(plan)]
+    out = [
+        _headline(plan),
+        _spend(plan),
+        _policies(plan),
+        _capacity(plan),
+        _investments(plan),
+        _roadmap(plan),
+        _energy(plan),
+    ]
     if risk:
         out.append(_risk(risk, list(plan["periods"])))
     if audit:
