@@ -11,8 +11,6 @@ Hostile text reaches the page two ways. Workload names in a scenario must match
 ``[A-Za-z0-9][A-Za-z0-9_.:-]*``, so through the CLI it comes in the scenario's name (free text, copied into the
 plan's ``scenario`` field); through the library it comes as a workload name written into the plan document, as a
 hand-edited or foreign PLAN.json could carry. Either way the page must show it as text and run nothing.
-
-Until ``fleetplan.report.html`` exists the module skips; a module that exists but fails to import fails.
 """
 
 from __future__ import annotations
@@ -31,10 +29,6 @@ import yaml
 
 from fleetplan.cli import main
 from tests.browser import PageReport, is_blank
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("fleetplan.report.html") is None, reason="fleetplan report not available yet"
-)
 
 Load = Callable[[Path], PageReport]
 HOSTILE = "<script>alert(1)</script>"
