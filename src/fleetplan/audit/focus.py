@@ -38,6 +38,7 @@ from typing import Any
 
 import duckdb
 
+from fleetplan.data.focus import INTRODUCED, MANDATORY
 from fleetplan.errors import InputError
 
 __all__ = [
@@ -62,32 +63,6 @@ DUCKDB_MEMORY_LIMIT = "600MB"
 MAX_PROBLEMS_KEPT = 1000
 """Problems listed with their line; beyond this they are counted only."""
 
-MANDATORY: tuple[str, ...] = (
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "ContractedCost",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "ServiceCategory",
-    "ServiceName",
-)
-"""The 21 columns FOCUS 1.2 marks Mandatory (all present since 1.0). Source: FOCUS specification
-v1.2, ``specification/columns/*.md``, "Feature level" of each column."""
-
 NEVER_NULL: tuple[str, ...] = (
     "BilledCost",
     "BillingAccountId",
@@ -109,28 +84,6 @@ one of :data:`REQUIRED_VALUES`."""
 
 REQUIRED_VALUES: tuple[str, ...] = ("BilledCost", "EffectiveCost", "ChargeCategory", "ChargePeriodStart")
 """Columns without which a row cannot be counted: such a row is a problem, left out."""
-
-INTRODUCED: dict[str, tuple[str, ...]] = {
-    "1.1": (
-        "CapacityReservationId",
-        "CapacityReservationStatus",
-        "CommitmentDiscountQuantity",
-        "CommitmentDiscountUnit",
-        "ServiceSubcategory",
-        "SkuMeter",
-        "SkuPriceDetails",
-    ),
-    "1.2": (
-        "BillingAccountType",
-        "InvoiceId",
-        "PricingCurrency",
-        "PricingCurrencyContractedUnitPrice",
-        "PricingCurrencyEffectiveCost",
-        "PricingCurrencyListUnitPrice",
-        "SubAccountType",
-    ),
-}
-"""Columns each FOCUS version added (FOCUS specification, "Introduced (version)" of each column)."""
 
 RENAMED_1_3: dict[str, str] = {"ServiceProviderName": "ProviderName", "HostProviderName": "PublisherName"}
 """FOCUS 1.3 names read as their 1.2 columns when the 1.2 name is absent."""

@@ -66,6 +66,7 @@ import pandas as pd
 
 from fleetplan._io import open_atomic, write_text_atomic
 from fleetplan.catalog.builtin import builtin_offerings, builtin_regions
+from fleetplan.data.focus import COLUMNS_1_0, INTRODUCED, MANDATORY
 from fleetplan.generate.synthetic import GenerateError
 
 __all__ = [
@@ -91,86 +92,9 @@ CHUNK_ROWS = 200_000
 
 TRUTH_SCHEMA = "fleetplan.bill-truth/1"
 
-_V1_0: tuple[str, ...] = (
-    "AvailabilityZone",
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "CommitmentDiscountCategory",
-    "CommitmentDiscountId",
-    "CommitmentDiscountName",
-    "CommitmentDiscountStatus",
-    "CommitmentDiscountType",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "ContractedCost",
-    "ContractedUnitPrice",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "ListUnitPrice",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceName",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
-    "SubAccountName",
-    "Tags",
-)
-_ADDED: dict[str, tuple[str, ...]] = {
-    "1.1": (
-        "CapacityReservationId", "CapacityReservationStatus", "CommitmentDiscountQuantity",
-        "CommitmentDiscountUnit", "ServiceSubcategory", "SkuMeter", "SkuPriceDetails",
-    ),
-    "1.2": (
-        "BillingAccountType", "InvoiceId", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
-        "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "SubAccountType",
-    ),
-}  # fmt: skip
-
-FOCUS_MANDATORY_COLUMNS: tuple[str, ...] = (
-    "BilledCost",
-    "BillingAccountId",
-    "BillingAccountName",
-    "BillingCurrency",
-    "BillingPeriodEnd",
-    "BillingPeriodStart",
-    "ChargeCategory",
-    "ChargeClass",
-    "ChargeDescription",
-    "ChargePeriodEnd",
-    "ChargePeriodStart",
-    "ContractedCost",
-    "EffectiveCost",
-    "InvoiceIssuerName",
-    "ListCost",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "PublisherName",
-    "ServiceCategory",
-    "ServiceName",
-)
-"""The 21 columns every FOCUS 1.0-1.2 export must have (some of them may hold nulls)."""
+FOCUS_MANDATORY_COLUMNS = MANDATORY
+_V1_0 = COLUMNS_1_0
+_ADDED = INTRODUCED
 
 CUSTOM_COLUMNS: tuple[str, ...] = ("x_InstanceType",)
 

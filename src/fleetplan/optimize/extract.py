@@ -9,6 +9,7 @@ from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.pricing_pools import split_pool_amounts
+from fleetplan.verify.checks import COST_CATEGORIES
 
 __all__ = ["ALLOCATION_COLUMNS", "COMMITMENT_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
 
@@ -278,16 +279,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         np.add.at(committed, f.committed["t_idx"].to_numpy(dtype=np.int64), f.committed["usd"].to_numpy(dtype=float))
     costs["existing_opex_usd"] = fixed - committed
     costs["committed_usd"] = committed
-    parts = [
-        "rented_usd",
-        "reserved_usd",
-        "owned_energy_usd",
-        "purchases_usd",
-        "onboarding_usd",
-        "existing_opex_usd",
-        "committed_usd",
-    ]
-    costs["total_usd"] = costs[parts].sum(axis=1)
+    costs["total_usd"] = costs[list(COST_CATEGORIES)].sum(axis=1)
     costs["discounted_usd"] = costs["total_usd"] * f.discount
     t_of = {p: i for i, p in enumerate(labels)}
     e = alloc.groupby(alloc["period"].map(t_of))[["energy_kwh", "co2e_t"]].sum()

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from fleetplan.errors import InputError
+from fleetplan.optimize.extract import COMMITMENT_COLUMNS, RESERVATION_COLUMNS
 
 __all__ = ["DIFF_SCHEMA", "diff_plans"]
 
@@ -49,28 +50,11 @@ not comparable across plans)."""
 PURCHASE_KEY = ("site", "server_type", "period_ordered")
 PURCHASE_FIELDS = ("accelerator", "period_in_service", "servers", "capex_usd")
 RESERVATION_KEY = ("provider", "region", "instance_type", "pricing_model", "start_period")
-RESERVATION_FIELDS = (
-    "accelerator",
-    "end_period",
-    "term_periods",
-    "instances",
-    "accelerators",
-    "in_horizon_usd",
-    "committed_usd",
-)
+RESERVATION_FIELDS = tuple(c for c in RESERVATION_COLUMNS if c not in (*RESERVATION_KEY, "option_id"))
 COMMITMENT_KEY = ("commitment", "period")
-COMMITMENT_FIELDS = (
-    "kind",
-    "provider",
-    "region",
-    "instance_type",
-    "committed_usd",
-    "available_hours",
-    "used_hours",
-    "credit_limit_usd",
-    "credit_used_usd",
-    "utilization_pct",
-)
+COMMITMENT_FIELDS = tuple(c for c in COMMITMENT_COLUMNS if c not in COMMITMENT_KEY)
+"""The compared fields of a reservation or commitment row: the plan's own columns
+(:mod:`fleetplan.optimize.extract`) less the row's key."""
 
 _ABS_TOL = 1e-6
 _REL_TOL = 1e-9
