@@ -17,7 +17,7 @@ import sys
 import typer
 
 from fleetplan import errors
-from fleetplan.cli import _console, audit, catalog, diff, generate, plan, report, risk, scenario, size
+from fleetplan.cli import _console, audit, catalog, diff, generate, plan, replan, report, risk, scenario, size
 
 __all__ = ["MAX_ERRORS", "app", "main"]
 
@@ -37,6 +37,7 @@ app.command("generate-bill")(generate.generate_bill)
 app.command("audit")(audit.audit)
 app.command("report")(report.report)
 app.command("diff")(diff.diff)
+app.command("replan")(replan.replan)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
