@@ -83,6 +83,17 @@ def test_the_q1_reservation_is_a_commitment_paid_in_later_periods(previous: dict
     assert rows["used_hours"].gt(0).all()
 
 
+def test_a_reservation_started_at_as_of_is_used_not_bought_again(example: Scenario, previous: dict[str, Any]) -> None:
+    # as of 2027Q2 both reservations are fixed; the re-plan runs on them and adds nothing
+    result = replan(example, previous, "2027Q2", time_limit_s=TIME_LIMIT_S, baselines=False)
+    assert len(result.scenario.commitments) == 2
+    assert result.plan.reservations.empty
+    assert result.plan.commitments["used_hours"].gt(0).all()
+    gap = max(previous["solver"]["gap"], result.plan.solve.gap or 0.0) + 1e-6
+    assert result.diff["total"]["delta_usd"] == pytest.approx(0.0, abs=gap * result.diff["total"]["old_usd"])
+    assert result.diff["summary"]["workloads_moved"] == result.diff["summary"]["reservations_added"] == 0
+
+
 def test_the_new_plan_passes_the_verifier(unchanged: Replan) -> None:
     assert unchanged.plan.verification is not None and unchanged.plan.verification.ok
     again = verify_plan(unchanged.scenario, unchanged.plan, size_workloads(unchanged.scenario))
