@@ -24,6 +24,7 @@ PACKAGES = (
     "fleetplan.model",
     "fleetplan.optimize",
     "fleetplan.optimize.backends",
+    "fleetplan.replan",
     "fleetplan.report",
     "fleetplan.risk",
     "fleetplan.sizing",

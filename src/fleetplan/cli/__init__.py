@@ -2,9 +2,9 @@
 
 Each command has the same shape: options, a library call, printing, an exit code. One module per
 command group (``scenario``: init and validate; ``plan``; ``risk``; ``generate``; ``catalog``;
-``size``; ``audit``; ``report``; ``diff``; ``roadmap``); consoles, JSON output and the spinner live in ``_console``; the
-terminal renderings of plans, risk reports, plan diffs and offerings in ``_render_*``. Only this package
-imports typer or rich.
+``size``; ``audit``; ``report``; ``diff``; ``roadmap``; ``replan``); consoles, JSON output and the
+spinner live in ``_console``; the terminal renderings of plans, risk reports, plan diffs and
+offerings in ``_render_*``. Only this package imports typer or rich.
 
 Exit codes: 0 ok, 1 infeasible or a failed check, 2 bad input. Errors are one line on stderr,
 never a traceback; :func:`main` is the one place that turns errors into exit codes.
@@ -17,7 +17,20 @@ import sys
 import typer
 
 from fleetplan import errors
-from fleetplan.cli import _console, audit, catalog, diff, generate, plan, report, risk, roadmap, scenario, size
+from fleetplan.cli import (
+    _console,
+    audit,
+    catalog,
+    diff,
+    generate,
+    plan,
+    replan,
+    report,
+    risk,
+    roadmap,
+    scenario,
+    size,
+)
 
 __all__ = ["MAX_ERRORS", "app", "main"]
 
@@ -38,6 +51,7 @@ app.command("audit")(audit.audit)
 app.command("report")(report.report)
 app.command("diff")(diff.diff)
 app.command("roadmap")(roadmap.roadmap)
+app.command("replan")(replan.replan)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
