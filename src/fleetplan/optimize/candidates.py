@@ -221,7 +221,7 @@ def build_candidates(sc: Scenario, options: pd.DataFrame, sizing: pd.DataFrame, 
     df["ub"] = np.where(is_serve, np.ceil(full - 1e-9), 1.0)
     considered = len(df)
     if prune:
-        df = _prune(df, carbon)
+        df = _prune(df, carbon, keep=_committed_options(sc, options))
     df = df.sort_values(["w_idx", "t_idx", "option_id"], kind="stable").reset_index(drop=True)
     return Candidates(df, considered - len(df), considered)
 
@@ -251,11 +251,26 @@ def _dominated(
     return np.any(better & tie_ok, axis=1)
 
 
-def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
+def _committed_options(sc: Scenario, options: pd.DataFrame) -> set[int]:
+    """Options of the instances an existing reservation (``scenario.commitments``) covers: the
+    reservation runs work through them at no rental cost, which the pruning's prices do not see."""
+    keys = {
+        (c.provider, c.region, c.instance_type)
+        for c in getattr(sc, "commitments", None) or []
+        if c.kind == "reservation"
+    }
+    if not keys or options.empty:
+        return set()
+    hit = [k in keys for k in zip(options["provider"], options["region"], options["instance_type"], strict=True)]
+    return set(options.loc[hit, "option_id"].astype(int).tolist())
+
+
+def _prune(df: pd.DataFrame, carbon: bool, keep: set[int] | frozenset[int] = frozenset()) -> pd.DataFrame:
     """Remove options that another option of the same provider, chip vendor and pricing model
     dominates for the same workload (see :func:`_dominated`); for training runs whole placement
     groups (region x accelerator) are compared, and only groups of rented capacity are dropped.
-    Reserved options are compared across workloads (their capacity is shared), owned never.
+    Reserved options are compared across workloads (their capacity is shared), owned never; the
+    options in ``keep`` (those an existing reservation runs on) never.
     """
     drop_keys: set[tuple[int, int]] = set()
     rented = (
@@ -326,8 +341,10 @@ def _prune(df: pd.DataFrame, carbon: bool) -> pd.DataFrame:
                     strict=True,
                 )
             )
-    keep = np.array([(int(w), int(o)) not in drop_keys for w, o in zip(df["w_idx"], df["option_id"], strict=True)])
-    df = df[keep]
+    mask = np.array(
+        [(int(w), int(o)) not in drop_keys or int(o) in keep for w, o in zip(df["w_idx"], df["option_id"], strict=True)]
+    )
+    df = df[mask]
     return _prune_reserved(df, carbon)
 
 

@@ -697,16 +697,9 @@ def replan(
     InfeasibleError exit 1), its ``fleetplan.diff/1`` against :func:`restrict_plan` of ``prev``, what
     was fixed and notes. ``actuals`` is the audit's AI compute usage table
     (:attr:`fleetplan.audit.Audit.usage`). InputError (exit 2) on a bad ``as_of`` or previous plan.
-    Extra keyword arguments go to :func:`fleetplan.optimize.optimize`; with reservations among the
-    commitments, ``prune`` defaults to False (see the comment in the body: pruning can hide a
-    reservation's capacity from the planner).
+    Extra keyword arguments go to :func:`fleetplan.optimize.optimize`.
     """
     new_sc, fixed = fixed_scenario(sc, prev, as_of, actuals=actuals)
-    if any(c.kind == "reservation" for c in new_sc.commitments):
-        # The planner's candidate pruning compares on-demand options by list price, so it can drop
-        # the very on-demand option an existing reservation runs (free up to its capacity): the
-        # commitment would go unused and the plan would reserve the same capacity again.
-        optimize_options.setdefault("prune", False)
     plan = optimize(
         new_sc, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, baselines=baselines, seed=seed, **optimize_options
     )
