@@ -906,7 +906,16 @@ def share_caps(ctx: Context) -> None:
 
     U is the spend of columns without an owner. Equivalent to the dense form
     sum_j (1[owner(j) = p] - cap_p) spend_j x_j <= cap_p F - F_p, with about one nonzero per
-    spend column instead of one per (column, cap).
+    spend column instead of one per (column, cap). An owner with a cap but no column of nonzero
+    spend (only fixed costs, say) has P_g = 0: its row keeps only -cap_p * (sum_g P_g + U).
+
+    The scale s0 sets what the solver's absolute tolerance (1e-6 on a MIP's rows) means in
+    dollars: about 1e-6 s0 per row. It is :func:`_share_scale`, the largest column's spend or, if
+    that is far above it, a multiple of an estimate of the plan's own spend; the share_spend rows
+    are not equilibrated (their largest coefficient may exceed 1:
+    a column costing more than s0). Scaled by the largest column instead, a $0.4M reservation the
+    plan never buys let a $3 plan hold 100 % of spend under a 90 % cap (1e-6 x 0.4M = $0.36,
+    ten percent of the plan, hidden inside the tolerance).
 
     Rows: share_spend_provider and provider_share (one per capped provider), then the same for
     vendors; columns share_spend_provider / share_spend_vendor. Switch: policy.max_provider_share,
@@ -919,14 +928,14 @@ def share_caps(ctx: Context) -> None:
     total_spend = np.asarray(spend.sum(axis=0)).ravel()
     fixed_total = float(ctx.fixed.to_numpy().sum()) if ctx.fixed.size else 0.0
     nz = np.flatnonzero(total_spend)
-    s0 = max(1.0, float(np.abs(total_spend).max(initial=1.0)))
+    s0 = _share_scale(ctx, float(np.abs(total_spend).max(initial=1.0)), fixed_total)
     for attr, default, caps, fam, var in (
         ("provider", pol.max_provider_share, pol.provider_share_caps, "provider_share", Var.PROVIDER_SPEND),
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share", Var.VENDOR_SPEND),
     ):
         owner = ctx.owner[attr]
         fixed_by = fixed_spend(ctx.pools, ctx.T, attr, committed=ctx.committed)
-        names = sorted({str(o) for o in owner if o})
+        names = sorted({str(o) for o in owner if o} | {str(o) for o in fixed_by.columns if o})
         limits = {nm: caps.get(nm, default) for nm in names}
         limits = {k: v for k, v in limits.items() if v is not None and v < 1.0}
         if not limits:
@@ -946,12 +955,14 @@ def share_caps(ctx: Context) -> None:
             np.r_[total_spend[nz] / s0, -np.ones(len(groups))],
             lower=0.0,
             upper=0.0,
+            equilibrate=False,
         )
         rows, cols, vals, upper, labels = [], [], [], [], []
         all_g = agg.idx(np.arange(len(groups)))
         for r, (nm, cap) in enumerate(sorted(limits.items())):
             coef = np.full(len(groups), -cap)
-            coef[g_pos[nm]] += 1.0
+            if nm in g_pos:  # else P_nm = 0: no column of nonzero spend is nm's
+                coef[g_pos[nm]] += 1.0
             rows.append(np.full(len(groups), r))
             cols.append(all_g)
             vals.append(coef)
@@ -967,6 +978,46 @@ def share_caps(ctx: Context) -> None:
         ctx.m.add_rows(
             fam, size, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=np.array(upper)
         )
+
+
+SHARE_SCALE_HEADROOM = 10.0
+"""The share caps' scale s0 is at most this many times the estimated plan spend (1e-6 s0 per row is
+then at most 1e-5 of it, a tenth of the verifier's share tolerance)."""
+
+SHARE_SCALE_RANGE = 1e6
+"""The share caps' scale s0 is at least the largest column's spend over this: the share_spend rows
+keep their coefficients within a range of 1e6 (the plan's dollars are then exact to about 1e-6 s0
+per row unless the plan is over a million times smaller than its costliest column)."""
+
+
+def _share_scale(ctx: Context, largest: float, fixed_total: float) -> float:
+    """s0 of :func:`share_caps`: the largest column's horizon spend ``largest`` (the best scaled
+    rows), unless that is more than ``SHARE_SCALE_HEADROOM`` times the estimated plan spend; then
+    that multiple of the estimate (at least ``largest / SHARE_SCALE_RANGE``, and 1).
+
+    The estimate: sum over the required workloads' coverage rows (w, t) of the cheapest spend per
+    unit of coverage among their placements, plus the fixed costs F. A placement's spend is its
+    own (``cost_usd``) plus, where its hours are paid elsewhere (a pricing pool's h or rho, or a
+    reservation), usage x the option's rate per accelerator-hour (a reservation fully used). Not
+    a bound: only its order of magnitude matters (the tolerance is 1e-6 s0, the verifier's 1e-4
+    of the plan's spend). ``largest``: the largest column's horizon spend, the scale before.
+    """
+    cand = ctx.cand
+    top = max(1.0, largest)
+    if cand.empty:
+        return top
+    usage = cand["usage"].to_numpy(dtype=float)
+    rate = np.nan_to_num(cand["usd_per_accelerator_hour"].to_numpy(dtype=float))
+    paid_elsewhere = cand["pricing_model"].isin(RESERVED_MODELS).to_numpy() | (cand["pool"].to_numpy() >= 0)
+    usd = cand["cost_usd"].to_numpy(dtype=float) + np.where(paid_elsewhere, usage * rate, 0.0)
+    cover = cand["coverage"].to_numpy(dtype=float)
+    cover = np.where(cand["unit"].eq("replicas").to_numpy(), np.minimum(cover, 1.0), cover)
+    required = ~cand["w_idx"].isin(list(ctx.served)).to_numpy() & (cover > 0)
+    per_unit = pd.DataFrame({"w": cand["w_idx"].to_numpy()[required], "t": cand["t_idx"].to_numpy()[required]}).assign(
+        usd=usd[required] / cover[required]
+    )
+    estimate = float(per_unit.groupby(["w", "t"])["usd"].min().clip(lower=0.0).sum()) + max(fixed_total, 0.0)
+    return float(np.clip(SHARE_SCALE_HEADROOM * estimate, max(1.0, largest / SHARE_SCALE_RANGE), top))
 
 
 def budgets(ctx: Context) -> None:
