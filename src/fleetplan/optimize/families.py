@@ -634,8 +634,8 @@ def reserved_capacity(ctx: Context) -> None:
 
 
 def _on_demand_terms(ctx: Context) -> pd.DataFrame:
-    """Every column that buys on-demand hours: option_id, t_idx, provider, col, hours and usd per
-    unit of the column (unpooled on-demand placements y, and the pools' h)."""
+    """Every column that buys on-demand hours: option_id, t_idx, provider, vendor, col, hours and
+    usd per unit of the column (unpooled on-demand placements y, and the pools' h)."""
     cand, periods = ctx.cand, ctx.pool_periods
     od = np.flatnonzero(cand["pricing_model"].eq("on_demand").to_numpy() & (cand["pool"].to_numpy() < 0))
     usage = cand["usage"].to_numpy()[od]
@@ -645,6 +645,7 @@ def _on_demand_terms(ctx: Context) -> pd.DataFrame:
                 "option_id": cand["option_id"].to_numpy()[od],
                 "t_idx": cand["t_idx"].to_numpy()[od],
                 "provider": cand["provider"].to_numpy()[od],
+                "vendor": cand["vendor"].to_numpy()[od],
                 "col": _y0(ctx) + od,
                 "hours": usage,
                 "usd": usage * cand["usd_per_accelerator_hour"].to_numpy()[od],
@@ -653,13 +654,14 @@ def _on_demand_terms(ctx: Context) -> pd.DataFrame:
     ]
     if len(periods):
         has = periods["has_od"].to_numpy(dtype=bool)
-        prov = ctx.options.set_index("option_id")["provider"]
+        by_option = ctx.options.set_index("option_id")
         parts.append(
             pd.DataFrame(
                 {
                     "option_id": periods["option_id"].to_numpy()[has],
                     "t_idx": periods["t_idx"].to_numpy()[has],
-                    "provider": periods["option_id"].map(prov).to_numpy()[has],
+                    "provider": periods["option_id"].map(by_option["provider"]).to_numpy()[has],
+                    "vendor": periods["option_id"].map(by_option["vendor"]).to_numpy()[has],
                     "col": periods["col"].to_numpy()[has],
                     "hours": 1.0,
                     "usd": periods["usd_per_accelerator_hour"].to_numpy(dtype=float)[has],
@@ -704,60 +706,91 @@ def existing_reservations(ctx: Context) -> None:
 
 
 def savings_plans(ctx: Context) -> None:
-    """Savings plans cover on-demand spend of their provider.  For every provider P and period t
-    covered by a savings plan of P:
+    """Savings plans cover on-demand spend of their provider, vendor by vendor.  For every
+    provider P, chip vendor v and period t with a credit column of a savings plan of P:
 
-        sum_{c of P} sp[c,t] <= sum_{o of P} (rate_o * usage * y[w,o,t] (on demand) + rate_o * h[k,t])
-                                - sum_{c' reservation of P} rate_o * e[c',t]
+        sum_{c of P} sp[c,v,t] <= sum_{o of P, vendor v} (rate_o * usage * y[w,o,t] (on demand)
+                                                          + rate_o * h[k,t])
+                                  - sum_{c' reservation of P, vendor v} rate_o * e[c',t]
+                                                                  (savings_plan_cover)
+    and for every savings plan c and period t with two or more vendor columns:
 
-    with 0 <= sp[c,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
-    spend: it buys on-demand use worth C / (1 - d). sp has spend -1; C_c is a constant of every
-    covered period, used or not. Existing reservations apply first (what they run is not on
-    demand spend any more): a small objective weight on e (``RESERVATION_FIRST`` in
+        sum_v sp[c,v,t] <= C_c / (1 - d_c)                        (savings_plan_limit)
+
+    with 0 <= sp[c,v,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
+    spend: it buys on-demand use worth C / (1 - d). sp has spend -1, owned by P and by v: the
+    credit lowers the spend of the vendor whose use it pays, never below zero, so the chip vendor
+    share caps see each vendor's net spend (a credit without a vendor sat in the unowned spend U
+    and could push a vendor above 100 %). C_c is a constant of every covered period, used or not,
+    with no vendor. Existing reservations apply first (what they run is not on-demand spend any
+    more): a small objective weight on e (``RESERVATION_FIRST`` in
     :mod:`~fleetplan.optimize.formulation`) breaks the tie when the savings plan could cover it all.
 
-    Rows: savings_plan_cover, one per (provider, t) with a savings plan. Switch: a savings plan
+    Rows: savings_plan_cover, one per (provider, vendor, t) with a credit column;
+    savings_plan_limit, one per (savings plan, t) with several vendors. Switch: a savings plan
     among scenario.commitments covering a period of the horizon. Scope: shared. Ops mode: on.
     """
     cr = ctx.credits
     if not len(cr):
         return
-    provs = sorted(set(cr["provider"]))
-    p_pos = {p: i for i, p in enumerate(provs)}
     T = ctx.T
+    # (provider, vendor) pairs as integer codes, then one key per (pair, t)
+    pairs = sorted(set(zip(cr["provider"], cr["vendor"], strict=True)))
+    pv_pos = {pv: i for i, pv in enumerate(pairs)}
     terms = _on_demand_terms(ctx)
     parts = [
-        (cr["provider"].to_numpy(), cr["t_idx"].to_numpy(), cr["col"].to_numpy(), np.ones(len(cr))),
-        (terms["provider"].to_numpy(), terms["t_idx"].to_numpy(), terms["col"].to_numpy(), -terms["usd"].to_numpy()),
+        (cr["provider"].to_numpy(), cr["vendor"].to_numpy(), cr["t_idx"].to_numpy(), cr["col"].to_numpy(), 1.0),
+        (
+            terms["provider"].to_numpy(),
+            terms["vendor"].to_numpy(),
+            terms["t_idx"].to_numpy(),
+            terms["col"].to_numpy(),
+            -terms["usd"].to_numpy(),
+        ),
     ]
     ed = ctx.commitment_draws
     if len(ed):
         parts.append(
             (
                 ed["provider"].to_numpy(),
+                ed["vendor"].to_numpy(),
                 ed["t_idx"].to_numpy(),
                 ed["col"].to_numpy(),
                 ed["usd_per_accelerator_hour"].to_numpy(),
             )
         )
-    rows, cols, vals = [], [], []
-    key_c = np.array([p_pos[p] for p in cr["provider"]], dtype=np.int64) * (T + 1) + cr["t_idx"].to_numpy(
-        dtype=np.int64
-    )
-    uniq = np.unique(key_c)
+
+    def key_of(prov: np.ndarray, vendor: np.ndarray, t: np.ndarray) -> np.ndarray:
+        code = np.array([pv_pos.get((p, v), -1) for p, v in zip(prov, vendor, strict=True)], dtype=np.int64)
+        return np.where(code >= 0, code * (T + 1) + t.astype(np.int64), -1)
+
+    uniq = np.unique(key_of(cr["provider"].to_numpy(), cr["vendor"].to_numpy(), cr["t_idx"].to_numpy()))
     pos = pd.Series(np.arange(len(uniq)), index=uniq)
-    for prov, t, col, val in parts:
-        mine = np.array([p in p_pos for p in prov], dtype=bool)
-        if not mine.any():
-            continue
-        key = np.array([p_pos[p] for p in prov[mine]], dtype=np.int64) * (T + 1) + t[mine].astype(np.int64)
+    rows, cols, vals = [], [], []
+    for prov, vendor, t, col, val in parts:
+        key = key_of(prov, vendor, t)
         hit = np.isin(key, uniq)
         rows.append(pos.reindex(key[hit]).to_numpy(dtype=np.int64))
-        cols.append(col[mine][hit].astype(np.int64))
-        vals.append(val[mine][hit].astype(float))
+        cols.append(col[hit].astype(np.int64))
+        vals.append(np.broadcast_to(np.asarray(val, dtype=float), key.shape)[hit])
     ctx.m.add_rows(
         "savings_plan_cover", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=0.0
     )
+    per = cr.groupby(["commitment", "t_idx"], sort=True)
+    shared = per["col"].transform("size").to_numpy() > 1
+    if shared.any():
+        sub = cr[shared]
+        row = sub.groupby(["commitment", "t_idx"], sort=True).ngroup().to_numpy()
+        n = int(row.max()) + 1
+        limit = sub.groupby(["commitment", "t_idx"], sort=True)["limit_usd"].first().to_numpy(dtype=float)
+        ctx.m.add_rows(
+            "savings_plan_limit",
+            n,
+            row,
+            sub["col"].to_numpy(dtype=np.int64),
+            np.ones(len(sub)),
+            upper=limit,
+        )
 
 
 def owned_capacity(ctx: Context) -> None:
@@ -1099,7 +1132,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("pool_capacity", pool_capacity, "shared", 0, True, ("pool_capacity",)),
     Family("reserved_capacity", reserved_capacity, "shared", 0, True, ("reserved_capacity",)),
     Family("existing_reservations", existing_reservations, "shared", 0, True, ("committed_use",)),
-    Family("savings_plans", savings_plans, "shared", 0, True, ("savings_plan_cover",)),
+    Family("savings_plans", savings_plans, "shared", 0, True, ("savings_plan_cover", "savings_plan_limit")),
     Family("owned_capacity", owned_capacity, "shared", 0, True, ("owned_capacity",)),
     Family("site_power_and_space", site_power_and_space, "shared", 0, True, ("site_power", "site_space")),
     Family("single_placement", single_placement, "workload", 0, True, ("placement_link", "placement_one")),

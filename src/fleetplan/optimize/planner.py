@@ -306,6 +306,7 @@ def _plan(
         onboarded=tables["onboarded"],  # type: ignore[arg-type]
         dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
         commitments=tables["commitments"],  # type: ignore[arg-type]
+        credits=tables["credits"],  # type: ignore[arg-type]
         solve=result,
         lp_bound_usd=solved.lp_usd,
         solution=Solution(values=np.asarray(x, dtype=float), layout=_layout(f)),
