@@ -209,3 +209,50 @@ def test_plans_with_commitments_are_verified_and_pay_them(
     committed = float(plan.commitments["committed_usd"].sum()) if len(plan.commitments) else 0.0
     assert plan.costs["committed_usd"].sum() == pytest.approx(committed)
     assert plan.total_usd >= committed - 1e-6
+
+
+def test_a_savings_plan_credit_larger_than_its_fee_keeps_vendor_shares_within_one(
+    make_scenario: MakeScenario,
+) -> None:
+    """Credit C / (1 - d) = 2 C exceeds the fee C: the credit is NVIDIA's (the vendor whose
+    on-demand spend it covers), the fee is nobody's. NVIDIA's share is (od - 2C) / (od - C) < 1,
+    the fee's C / (od - C), and the two sum to 1 (it was od / (od - C): 107 % and more when the
+    credit had no vendor)."""
+    _, plan = _plan(make_scenario, [savings_plan(usd_per_hour=5.0, discount=0.5)])
+    fee, credit = 5.0 * H, 5.0 * H / 0.5
+    assert plan.verification is not None and plan.verification.ok
+    assert plan.commitments["credit_used_usd"].tolist() == pytest.approx([credit] * 4)
+    assert plan.credits[["vendor", "credit_used_usd"]].to_numpy().tolist() == [["NVIDIA", pytest.approx(credit)]] * 4
+    total = plan.total_usd
+    shares = {v: usd / total for v, usd in plan.spend_by_owner["vendor"].items()}
+    assert set(shares) == {"NVIDIA"}
+    assert 0.0 <= shares["NVIDIA"] <= 1.0
+    assert shares["NVIDIA"] + 4 * fee / total == pytest.approx(1.0, abs=1e-9)
+    od = float(plan.allocations["cost_usd"].sum())  # on-demand spend before the credit
+    assert shares["NVIDIA"] == pytest.approx((od - 4 * credit) / (od - 4 * credit + 4 * fee), rel=1e-9)
+    assert plan_to_dict(plan)["credits"][0]["vendor"] == "NVIDIA"
+
+
+def test_a_vendor_share_cap_counts_the_credit_against_its_own_vendor(make_scenario: MakeScenario) -> None:
+    """alpha runs A100 (NVIDIA) and MI300X (AMD) on demand; a savings plan's credit goes to the
+    vendors whose use it covers, and an NVIDIA cap of 80 % holds in the model as the verifier
+    counts it (net of NVIDIA's credit, fee unowned)."""
+    mi300 = offering("alpha", "a-east", "mi300x8", "MI300X", 8, "on_demand", 20.0)
+    batch = {**BIG_BATCH, "accelerators": ["A100-80GB", "MI300X"]}
+    sc = make_scenario(
+        [A100_EAST, A100_BETA, mi300],
+        workloads=[batch],
+        commitments=[savings_plan(usd_per_hour=5.0, discount=0.5)],
+        policy={"chip_vendor_share_caps": {"NVIDIA": 0.8}},
+    )
+    plan = optimize(sc, baselines=False, abatement=False, time_limit_s=60)
+    assert plan.verification is not None and plan.verification.ok
+    total = plan.total_usd
+    shares = {v: usd / total for v, usd in plan.spend_by_owner["vendor"].items()}
+    assert shares["NVIDIA"] <= 0.8 + 1e-4
+    assert all(0.0 <= s <= 1.0 for s in shares.values())
+    fee = float(plan.commitments["committed_usd"].sum())
+    assert sum(shares.values()) + fee / total == pytest.approx(1.0, abs=1e-9)
+    by_period = plan.credits.groupby(["commitment", "period"])["credit_used_usd"].sum()
+    listed = plan.commitments.set_index(["commitment", "period"])["credit_used_usd"]
+    assert by_period.reindex(listed.index).fillna(0.0).tolist() == pytest.approx(listed.tolist())

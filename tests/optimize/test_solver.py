@@ -102,3 +102,14 @@ def test_a_result_without_a_solution_is_built_by_keyword() -> None:
     r = no_solution(termination="Time limit reached", time_s=1.5, variables=3)
     assert r.status == SolveStatus.NO_SOLUTION and not r.has_solution
     assert r.objective_usd is None and r.gap is None and r.time_s == 1.5 and r.variables == 3
+
+
+def test_rows_added_without_equilibration_keep_their_scale() -> None:
+    """``equilibrate=False`` rows reach the solver as given; the others have largest coefficient 1."""
+    model = SparseModel()
+    model.add_columns("x", 2)
+    model.add_rows("eq", 1, [0, 0], [0, 1], [4.0, -2.0], upper=8.0)
+    model.add_rows("kept", 1, [0, 0], [0, 1], [1e5, -1.0], lower=0.0, upper=0.0, equilibrate=False)
+    assert model.row_scale().tolist() == [4.0, 1.0]
+    assert model.matrix().toarray().tolist() == [[1.0, -0.5], [1e5, -1.0]]
+    assert model.row_bounds()[1].tolist() == [2.0, 0.0]

@@ -48,7 +48,9 @@ paid for                                                                onboardi
 existing reservations run at most count x accelerators x hours per     commitment-overdraw
 period
 savings plans cover at most C / (1 - discount) and the provider's      savings-plan-over-limit,
-on-demand spend                                                         savings-plan-over-spend
+on-demand spend, vendor by vendor                                       savings-plan-over-spend,
+                                                                        savings-plan-split,
+                                                                        savings-plan-over-vendor
 existing commitments: committed cost in every period they cover        commitment-cost-dropped
 reported totals match the recomputation (cost per period and           reported-cost, reported-energy,
 category, energy, carbon)                                               reported-carbon,
@@ -692,9 +694,27 @@ def t_commitment_overdraw(s: Solved) -> None:
     s.plan.allocations.loc[i, "accelerator_hours"] *= 1.5
 
 
+def _credit_row(plan: Plan, name: str, period: str) -> int:
+    c = plan.credits
+    hit = (c["commitment"] == name) & (c["period"] == period)
+    assert hit.sum() == 1, (name, period)  # one chip vendor (NVIDIA) here
+    return int(c.index[hit][0])
+
+
 def t_savings_plan_over_limit(s: Solved) -> None:
-    i = _commitment_row(s.plan, "s1", "2027Q1")
-    s.plan.commitments.loc[i, "credit_used_usd"] *= 1.1
+    """Over-crediting, consistently: the savings plan's credit and its split by vendor."""
+    s.plan.commitments.loc[_commitment_row(s.plan, "s1", "2027Q1"), "credit_used_usd"] *= 1.1
+    s.plan.credits.loc[_credit_row(s.plan, "s1", "2027Q1"), "credit_used_usd"] *= 1.1
+
+
+def t_savings_plan_split(s: Solved) -> None:
+    """The credits by vendor no longer add up to the savings plan's credit."""
+    s.plan.credits.loc[_credit_row(s.plan, "s1", "2027Q1"), "credit_used_usd"] *= 0.5
+
+
+def t_savings_plan_over_vendor(s: Solved) -> None:
+    """The credit moved to a chip vendor the provider runs nothing of on demand."""
+    s.plan.credits.loc[_credit_row(s.plan, "s1", "2027Q1"), "vendor"] = "AMD"
 
 
 def t_savings_plan_over_spend(s: Solved) -> None:
@@ -880,6 +900,21 @@ CASES = [
         "commitments",
         t_savings_plan_over_spend,
         "savings plans of alpha 2027Q1: cover $15,643 but the plan's on-demand spend there is $0",
+        also=("cover $15,643 of NVIDIA on-demand spend, which is $0",),
+    ),
+    Case(
+        "savings-plan-split",
+        SAVINGS,
+        "commitments",
+        t_savings_plan_split,
+        "savings plan s1 2027Q1: credits by chip vendor sum to $7,821.43, the commitments table says $15,642.86",
+    ),
+    Case(
+        "savings-plan-over-vendor",
+        SAVINGS,
+        "commitments",
+        t_savings_plan_over_vendor,
+        "savings plans of alpha 2027Q1: cover $15,643 of AMD on-demand spend, which is $0",
     ),
     Case(
         "commitment-cost-dropped",

@@ -18,7 +18,10 @@ costs         one row per period: rented_usd, reserved_usd, owned_energy_usd, pu
               energy_kwh, co2e_t
 commitments   one row per (existing commitment, period it covers): commitment, kind, provider,
               region, instance_type, period, committed_usd, available_hours, used_hours
-              (reservations), credit_limit_usd, credit_used_usd (savings plans), utilization_pct
+              (reservations), credit_limit_usd, credit_used_usd (savings plans: the sum over
+              chip vendors), utilization_pct
+credits       one row per (savings plan, chip vendor, period) with a credit: commitment, provider,
+              vendor, period, credit_used_usd (the on-demand spend of that vendor it covers)
 
 An allocation run by an existing reservation has pricing model ``committed`` (its cost_usd is
 energy only; the commitment's committed_usd carries the rent, used or not).
@@ -225,6 +228,8 @@ class Plan:
     not computed and why, a start that was ignored. Never a reason to doubt the plan itself."""
     commitments: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Existing commitments by period: available, used, utilization (see module docstring)."""
+    credits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Savings plans' credits by chip vendor and period (see module docstring)."""
     solution: Solution | None = None
     """The model's column values behind this plan (not exported): a warm start for re-plans of
     the same model, such as the abatement's or an N-1 variant's."""

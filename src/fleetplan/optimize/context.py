@@ -34,7 +34,8 @@ class Var(StrEnum):
     COMMITTED = "e"
     """e[c,t] >= 0: accelerator-hours existing reservation c runs in t (at most count x accelerators x H)."""
     CREDIT = "sp"
-    """sp[c,t] >= 0: on-demand spend (USD) savings plan c covers in t (at most C / (1 - discount))."""
+    """sp[c,v,t] >= 0: on-demand spend (USD) of chip vendor v savings plan c covers in t (together
+    at most C / (1 - discount))."""
     RESERVE = "n"
     """n[o,s] >= 0: instances of reserved option o whose term starts in s (integer)."""
     BUY = "b"
@@ -124,7 +125,8 @@ class Context:
     """One row per e column: commitment, option_id (the instance's on-demand option), t_idx,
     provider, vendor, hours (capacity), usd_per_accelerator_hour (the on-demand rate it saves)."""
     credits: pd.DataFrame = field(default_factory=_empty)
-    """One row per sp column: commitment, provider, t_idx, limit_usd."""
+    """One row per sp column: commitment, provider, vendor (the credit's owner), t_idx, limit_usd
+    (C / (1 - discount), the savings plan's, shared by its vendors' columns)."""
     committed: pd.DataFrame = field(default_factory=_empty)
     """Constants: one row per (commitment, covered period): commitment, kind, provider, vendor
     ('' for savings plans), t_idx, usd."""

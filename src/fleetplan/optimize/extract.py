@@ -5,13 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fleetplan.model.commitment import credit_limit_usd
 from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.pricing_pools import split_pool_amounts
 from fleetplan.verify.checks import COST_CATEGORIES
 
-__all__ = ["ALLOCATION_COLUMNS", "COMMITMENT_COLUMNS", "PURCHASE_COLUMNS", "RESERVATION_COLUMNS", "extract_tables"]
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "COMMITMENT_COLUMNS",
+    "CREDIT_COLUMNS",
+    "PURCHASE_COLUMNS",
+    "RESERVATION_COLUMNS",
+    "extract_tables",
+]
 
 ALLOCATION_COLUMNS = [
     "workload",
@@ -296,6 +304,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         dropped = [w for w, v in zip(f.optional["workload"], s, strict=True) if v < 0.5]
     return {
         "commitments": _commitment_table(sc, f, e_used, sp_used),
+        "credits": _credit_table(sc, f, sp_used),
         "allocations": alloc,
         "purchases": purchases,
         "reservations": reservations,
@@ -345,8 +354,9 @@ def _committed_rows(
 
 
 def _credits_used(f: Formulation, x: np.ndarray, alloc: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
-    """Each sp column's covered spend, scaled down where the provider's on-demand spend in the
-    period (after rounding replicas) is smaller than the credits (see ``savings_plans``)."""
+    """Each sp column's covered spend, scaled down where the provider's on-demand spend on the
+    column's chip vendor in the period (after rounding replicas) is smaller than the credits (see
+    ``savings_plans``)."""
     cr = f.credits
     if not len(cr):
         return np.zeros(0)
@@ -355,14 +365,31 @@ def _credits_used(f: Formulation, x: np.ndarray, alloc: pd.DataFrame, options: p
     rate = od["option_id"].map(options.set_index("option_id")["usd_per_accelerator_hour"]).to_numpy(dtype=float)
     spend = (
         pd.Series(od["accelerator_hours"].to_numpy() * rate)
-        .groupby([od["provider"].to_numpy(), od["_t"].to_numpy()])
+        .groupby([od["provider"].to_numpy(), od["vendor"].to_numpy(), od["_t"].to_numpy()])
         .sum()
     )
-    key = pd.MultiIndex.from_arrays([cr["provider"].to_numpy(), cr["t_idx"].to_numpy()])
-    want = pd.Series(sp_x, index=key).groupby(level=[0, 1]).sum()
+    key = pd.MultiIndex.from_arrays([cr["provider"].to_numpy(), cr["vendor"].to_numpy(), cr["t_idx"].to_numpy()])
+    want = pd.Series(sp_x, index=key).groupby(level=[0, 1, 2]).sum()
     got = np.minimum(want, spend.reindex(want.index).fillna(0.0))
     scale = (got / want.where(want > 0, 1.0)).reindex(key).to_numpy()
     return sp_x * scale
+
+
+CREDIT_COLUMNS = ["commitment", "provider", "vendor", "period", "credit_used_usd"]
+"""The plan's ``credits`` table: one row per (savings plan, chip vendor, period) with a credit."""
+
+
+def _credit_table(sc: Scenario, f: Formulation, sp_used: np.ndarray) -> pd.DataFrame:
+    """The plan's ``credits`` table (:data:`CREDIT_COLUMNS`): each savings plan's credit by the
+    chip vendor whose on-demand spend it covers (their sum is the commitments table's
+    ``credit_used_usd``)."""
+    cr = f.credits
+    if not len(cr):
+        return pd.DataFrame(columns=CREDIT_COLUMNS)
+    labels = sc.horizon.labels()
+    out = cr.assign(credit_used_usd=sp_used, period=[labels[int(t)] for t in cr["t_idx"]])
+    out = out[out["credit_used_usd"] > _TOL]
+    return out[CREDIT_COLUMNS].reset_index(drop=True)
 
 
 def _commitment_table(sc: Scenario, f: Formulation, e_used: np.ndarray, sp_used: np.ndarray) -> pd.DataFrame:
@@ -381,9 +408,11 @@ def _commitment_table(sc: Scenario, f: Formulation, e_used: np.ndarray, sp_used:
             hit = ed[(ed["commitment"] == c.name) & (ed["t_idx"] == r.t_idx)]
             if len(hit):
                 avail, used = float(hit["hours"].sum()), float(hit["used"].sum())
-        elif cr is not None:
-            hit = cr[(cr["commitment"] == c.name) & (cr["t_idx"] == r.t_idx)]
-            limit, credit = float(hit["limit_usd"].sum()), float(hit["used"].sum())
+        elif c.kind == "savings_plan":  # one credit per vendor: their sum, within the plan's limit
+            limit, credit = credit_limit_usd(c, sc.horizon.period), 0.0
+            if cr is not None:
+                hit = cr[(cr["commitment"] == c.name) & (cr["t_idx"] == r.t_idx)]
+                credit = float(hit["used"].sum())
         top, got = (avail, used) if c.kind == "reservation" else (limit, credit)
         rows.append(
             {

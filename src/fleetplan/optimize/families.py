@@ -634,8 +634,8 @@ def reserved_capacity(ctx: Context) -> None:
 
 
 def _on_demand_terms(ctx: Context) -> pd.DataFrame:
-    """Every column that buys on-demand hours: option_id, t_idx, provider, col, hours and usd per
-    unit of the column (unpooled on-demand placements y, and the pools' h)."""
+    """Every column that buys on-demand hours: option_id, t_idx, provider, vendor, col, hours and
+    usd per unit of the column (unpooled on-demand placements y, and the pools' h)."""
     cand, periods = ctx.cand, ctx.pool_periods
     od = np.flatnonzero(cand["pricing_model"].eq("on_demand").to_numpy() & (cand["pool"].to_numpy() < 0))
     usage = cand["usage"].to_numpy()[od]
@@ -645,6 +645,7 @@ def _on_demand_terms(ctx: Context) -> pd.DataFrame:
                 "option_id": cand["option_id"].to_numpy()[od],
                 "t_idx": cand["t_idx"].to_numpy()[od],
                 "provider": cand["provider"].to_numpy()[od],
+                "vendor": cand["vendor"].to_numpy()[od],
                 "col": _y0(ctx) + od,
                 "hours": usage,
                 "usd": usage * cand["usd_per_accelerator_hour"].to_numpy()[od],
@@ -653,13 +654,14 @@ def _on_demand_terms(ctx: Context) -> pd.DataFrame:
     ]
     if len(periods):
         has = periods["has_od"].to_numpy(dtype=bool)
-        prov = ctx.options.set_index("option_id")["provider"]
+        by_option = ctx.options.set_index("option_id")
         parts.append(
             pd.DataFrame(
                 {
                     "option_id": periods["option_id"].to_numpy()[has],
                     "t_idx": periods["t_idx"].to_numpy()[has],
-                    "provider": periods["option_id"].map(prov).to_numpy()[has],
+                    "provider": periods["option_id"].map(by_option["provider"]).to_numpy()[has],
+                    "vendor": periods["option_id"].map(by_option["vendor"]).to_numpy()[has],
                     "col": periods["col"].to_numpy()[has],
                     "hours": 1.0,
                     "usd": periods["usd_per_accelerator_hour"].to_numpy(dtype=float)[has],
@@ -704,60 +706,91 @@ def existing_reservations(ctx: Context) -> None:
 
 
 def savings_plans(ctx: Context) -> None:
-    """Savings plans cover on-demand spend of their provider.  For every provider P and period t
-    covered by a savings plan of P:
+    """Savings plans cover on-demand spend of their provider, vendor by vendor.  For every
+    provider P, chip vendor v and period t with a credit column of a savings plan of P:
 
-        sum_{c of P} sp[c,t] <= sum_{o of P} (rate_o * usage * y[w,o,t] (on demand) + rate_o * h[k,t])
-                                - sum_{c' reservation of P} rate_o * e[c',t]
+        sum_{c of P} sp[c,v,t] <= sum_{o of P, vendor v} (rate_o * usage * y[w,o,t] (on demand)
+                                                          + rate_o * h[k,t])
+                                  - sum_{c' reservation of P, vendor v} rate_o * e[c',t]
+                                                                  (savings_plan_cover)
+    and for every savings plan c and period t with two or more vendor columns:
 
-    with 0 <= sp[c,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
-    spend: it buys on-demand use worth C / (1 - d). sp has spend -1; C_c is a constant of every
-    covered period, used or not. Existing reservations apply first (what they run is not on
-    demand spend any more): a small objective weight on e (``RESERVATION_FIRST`` in
+        sum_v sp[c,v,t] <= C_c / (1 - d_c)                        (savings_plan_limit)
+
+    with 0 <= sp[c,v,t] <= C_c / (1 - d_c) (column bounds), C_c = usd_per_hour x H the committed
+    spend: it buys on-demand use worth C / (1 - d). sp has spend -1, owned by P and by v: the
+    credit lowers the spend of the vendor whose use it pays, never below zero, so the chip vendor
+    share caps see each vendor's net spend (a credit without a vendor sat in the unowned spend U
+    and could push a vendor above 100 %). C_c is a constant of every covered period, used or not,
+    with no vendor. Existing reservations apply first (what they run is not on-demand spend any
+    more): a small objective weight on e (``RESERVATION_FIRST`` in
     :mod:`~fleetplan.optimize.formulation`) breaks the tie when the savings plan could cover it all.
 
-    Rows: savings_plan_cover, one per (provider, t) with a savings plan. Switch: a savings plan
+    Rows: savings_plan_cover, one per (provider, vendor, t) with a credit column;
+    savings_plan_limit, one per (savings plan, t) with several vendors. Switch: a savings plan
     among scenario.commitments covering a period of the horizon. Scope: shared. Ops mode: on.
     """
     cr = ctx.credits
     if not len(cr):
         return
-    provs = sorted(set(cr["provider"]))
-    p_pos = {p: i for i, p in enumerate(provs)}
     T = ctx.T
+    # (provider, vendor) pairs as integer codes, then one key per (pair, t)
+    pairs = sorted(set(zip(cr["provider"], cr["vendor"], strict=True)))
+    pv_pos = {pv: i for i, pv in enumerate(pairs)}
     terms = _on_demand_terms(ctx)
     parts = [
-        (cr["provider"].to_numpy(), cr["t_idx"].to_numpy(), cr["col"].to_numpy(), np.ones(len(cr))),
-        (terms["provider"].to_numpy(), terms["t_idx"].to_numpy(), terms["col"].to_numpy(), -terms["usd"].to_numpy()),
+        (cr["provider"].to_numpy(), cr["vendor"].to_numpy(), cr["t_idx"].to_numpy(), cr["col"].to_numpy(), 1.0),
+        (
+            terms["provider"].to_numpy(),
+            terms["vendor"].to_numpy(),
+            terms["t_idx"].to_numpy(),
+            terms["col"].to_numpy(),
+            -terms["usd"].to_numpy(),
+        ),
     ]
     ed = ctx.commitment_draws
     if len(ed):
         parts.append(
             (
                 ed["provider"].to_numpy(),
+                ed["vendor"].to_numpy(),
                 ed["t_idx"].to_numpy(),
                 ed["col"].to_numpy(),
                 ed["usd_per_accelerator_hour"].to_numpy(),
             )
         )
-    rows, cols, vals = [], [], []
-    key_c = np.array([p_pos[p] for p in cr["provider"]], dtype=np.int64) * (T + 1) + cr["t_idx"].to_numpy(
-        dtype=np.int64
-    )
-    uniq = np.unique(key_c)
+
+    def key_of(prov: np.ndarray, vendor: np.ndarray, t: np.ndarray) -> np.ndarray:
+        code = np.array([pv_pos.get((p, v), -1) for p, v in zip(prov, vendor, strict=True)], dtype=np.int64)
+        return np.where(code >= 0, code * (T + 1) + t.astype(np.int64), -1)
+
+    uniq = np.unique(key_of(cr["provider"].to_numpy(), cr["vendor"].to_numpy(), cr["t_idx"].to_numpy()))
     pos = pd.Series(np.arange(len(uniq)), index=uniq)
-    for prov, t, col, val in parts:
-        mine = np.array([p in p_pos for p in prov], dtype=bool)
-        if not mine.any():
-            continue
-        key = np.array([p_pos[p] for p in prov[mine]], dtype=np.int64) * (T + 1) + t[mine].astype(np.int64)
+    rows, cols, vals = [], [], []
+    for prov, vendor, t, col, val in parts:
+        key = key_of(prov, vendor, t)
         hit = np.isin(key, uniq)
         rows.append(pos.reindex(key[hit]).to_numpy(dtype=np.int64))
-        cols.append(col[mine][hit].astype(np.int64))
-        vals.append(val[mine][hit].astype(float))
+        cols.append(col[hit].astype(np.int64))
+        vals.append(np.broadcast_to(np.asarray(val, dtype=float), key.shape)[hit])
     ctx.m.add_rows(
         "savings_plan_cover", len(uniq), np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=0.0
     )
+    per = cr.groupby(["commitment", "t_idx"], sort=True)
+    shared = per["col"].transform("size").to_numpy() > 1
+    if shared.any():
+        sub = cr[shared]
+        row = sub.groupby(["commitment", "t_idx"], sort=True).ngroup().to_numpy()
+        n = int(row.max()) + 1
+        limit = sub.groupby(["commitment", "t_idx"], sort=True)["limit_usd"].first().to_numpy(dtype=float)
+        ctx.m.add_rows(
+            "savings_plan_limit",
+            n,
+            row,
+            sub["col"].to_numpy(dtype=np.int64),
+            np.ones(len(sub)),
+            upper=limit,
+        )
 
 
 def owned_capacity(ctx: Context) -> None:
@@ -906,7 +939,16 @@ def share_caps(ctx: Context) -> None:
 
     U is the spend of columns without an owner. Equivalent to the dense form
     sum_j (1[owner(j) = p] - cap_p) spend_j x_j <= cap_p F - F_p, with about one nonzero per
-    spend column instead of one per (column, cap).
+    spend column instead of one per (column, cap). An owner with a cap but no column of nonzero
+    spend (only fixed costs, say) has P_g = 0: its row keeps only -cap_p * (sum_g P_g + U).
+
+    The scale s0 sets what the solver's absolute tolerance (1e-6 on a MIP's rows) means in
+    dollars: about 1e-6 s0 per row. It is :func:`_share_scale`, the largest column's spend or, if
+    that is far above it, a multiple of an estimate of the plan's own spend; the share_spend rows
+    are not equilibrated (their largest coefficient may exceed 1:
+    a column costing more than s0). Scaled by the largest column instead, a $0.4M reservation the
+    plan never buys let a $3 plan hold 100 % of spend under a 90 % cap (1e-6 x 0.4M = $0.36,
+    ten percent of the plan, hidden inside the tolerance).
 
     Rows: share_spend_provider and provider_share (one per capped provider), then the same for
     vendors; columns share_spend_provider / share_spend_vendor. Switch: policy.max_provider_share,
@@ -919,14 +961,14 @@ def share_caps(ctx: Context) -> None:
     total_spend = np.asarray(spend.sum(axis=0)).ravel()
     fixed_total = float(ctx.fixed.to_numpy().sum()) if ctx.fixed.size else 0.0
     nz = np.flatnonzero(total_spend)
-    s0 = max(1.0, float(np.abs(total_spend).max(initial=1.0)))
+    s0 = _share_scale(ctx, float(np.abs(total_spend).max(initial=1.0)), fixed_total)
     for attr, default, caps, fam, var in (
         ("provider", pol.max_provider_share, pol.provider_share_caps, "provider_share", Var.PROVIDER_SPEND),
         ("vendor", pol.max_chip_vendor_share, pol.chip_vendor_share_caps, "vendor_share", Var.VENDOR_SPEND),
     ):
         owner = ctx.owner[attr]
         fixed_by = fixed_spend(ctx.pools, ctx.T, attr, committed=ctx.committed)
-        names = sorted({str(o) for o in owner if o})
+        names = sorted({str(o) for o in owner if o} | {str(o) for o in fixed_by.columns if o})
         limits = {nm: caps.get(nm, default) for nm in names}
         limits = {k: v for k, v in limits.items() if v is not None and v < 1.0}
         if not limits:
@@ -946,12 +988,14 @@ def share_caps(ctx: Context) -> None:
             np.r_[total_spend[nz] / s0, -np.ones(len(groups))],
             lower=0.0,
             upper=0.0,
+            equilibrate=False,
         )
         rows, cols, vals, upper, labels = [], [], [], [], []
         all_g = agg.idx(np.arange(len(groups)))
         for r, (nm, cap) in enumerate(sorted(limits.items())):
             coef = np.full(len(groups), -cap)
-            coef[g_pos[nm]] += 1.0
+            if nm in g_pos:  # else P_nm = 0: no column of nonzero spend is nm's
+                coef[g_pos[nm]] += 1.0
             rows.append(np.full(len(groups), r))
             cols.append(all_g)
             vals.append(coef)
@@ -967,6 +1011,46 @@ def share_caps(ctx: Context) -> None:
         ctx.m.add_rows(
             fam, size, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=np.array(upper)
         )
+
+
+SHARE_SCALE_HEADROOM = 10.0
+"""The share caps' scale s0 is at most this many times the estimated plan spend (1e-6 s0 per row is
+then at most 1e-5 of it, a tenth of the verifier's share tolerance)."""
+
+SHARE_SCALE_RANGE = 1e6
+"""The share caps' scale s0 is at least the largest column's spend over this: the share_spend rows
+keep their coefficients within a range of 1e6 (the plan's dollars are then exact to about 1e-6 s0
+per row unless the plan is over a million times smaller than its costliest column)."""
+
+
+def _share_scale(ctx: Context, largest: float, fixed_total: float) -> float:
+    """s0 of :func:`share_caps`: the largest column's horizon spend ``largest`` (the best scaled
+    rows), unless that is more than ``SHARE_SCALE_HEADROOM`` times the estimated plan spend; then
+    that multiple of the estimate (at least ``largest / SHARE_SCALE_RANGE``, and 1).
+
+    The estimate: sum over the required workloads' coverage rows (w, t) of the cheapest spend per
+    unit of coverage among their placements, plus the fixed costs F. A placement's spend is its
+    own (``cost_usd``) plus, where its hours are paid elsewhere (a pricing pool's h or rho, or a
+    reservation), usage x the option's rate per accelerator-hour (a reservation fully used). Not
+    a bound: only its order of magnitude matters (the tolerance is 1e-6 s0, the verifier's 1e-4
+    of the plan's spend). ``largest``: the largest column's horizon spend, the scale before.
+    """
+    cand = ctx.cand
+    top = max(1.0, largest)
+    if cand.empty:
+        return top
+    usage = cand["usage"].to_numpy(dtype=float)
+    rate = np.nan_to_num(cand["usd_per_accelerator_hour"].to_numpy(dtype=float))
+    paid_elsewhere = cand["pricing_model"].isin(RESERVED_MODELS).to_numpy() | (cand["pool"].to_numpy() >= 0)
+    usd = cand["cost_usd"].to_numpy(dtype=float) + np.where(paid_elsewhere, usage * rate, 0.0)
+    cover = cand["coverage"].to_numpy(dtype=float)
+    cover = np.where(cand["unit"].eq("replicas").to_numpy(), np.minimum(cover, 1.0), cover)
+    required = ~cand["w_idx"].isin(list(ctx.served)).to_numpy() & (cover > 0)
+    per_unit = pd.DataFrame({"w": cand["w_idx"].to_numpy()[required], "t": cand["t_idx"].to_numpy()[required]}).assign(
+        usd=usd[required] / cover[required]
+    )
+    estimate = float(per_unit.groupby(["w", "t"])["usd"].min().clip(lower=0.0).sum()) + max(fixed_total, 0.0)
+    return float(np.clip(SHARE_SCALE_HEADROOM * estimate, max(1.0, largest / SHARE_SCALE_RANGE), top))
 
 
 def budgets(ctx: Context) -> None:
@@ -1048,7 +1132,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("pool_capacity", pool_capacity, "shared", 0, True, ("pool_capacity",)),
     Family("reserved_capacity", reserved_capacity, "shared", 0, True, ("reserved_capacity",)),
     Family("existing_reservations", existing_reservations, "shared", 0, True, ("committed_use",)),
-    Family("savings_plans", savings_plans, "shared", 0, True, ("savings_plan_cover",)),
+    Family("savings_plans", savings_plans, "shared", 0, True, ("savings_plan_cover", "savings_plan_limit")),
     Family("owned_capacity", owned_capacity, "shared", 0, True, ("owned_capacity",)),
     Family("site_power_and_space", site_power_and_space, "shared", 0, True, ("site_power", "site_space")),
     Family("single_placement", single_placement, "workload", 0, True, ("placement_link", "placement_one")),

@@ -8,7 +8,8 @@ Variables (column blocks, named by :class:`~fleetplan.optimize.context.Var`):
   h[k,t]   >= 0   on-demand accelerator-hours of pricing pool k (see ``pricing_pools``)
   rho[k,r,t] >= 0 accelerator-hours pool k draws from reservation r
   e[c,t]   >= 0   accelerator-hours existing reservation c runs in t, <= count_c x acc_c x H
-  sp[c,t]  >= 0   on-demand spend (USD) savings plan c covers in t, <= C_c / (1 - discount_c)
+  sp[c,v,t] >= 0  on-demand spend (USD) of chip vendor v savings plan c covers in t; together at
+                  most C_c / (1 - discount_c)
   n[o,s]   >= 0   instances of reserved option o whose term starts in s (integer)
   b[i,k,s] >= 0   servers of type k ordered for site i in s, in service from s + lead (integer)
   z[w,g]   in {0,1}  gang placement of a training run on group g = (provider, region, accelerator)
@@ -25,8 +26,10 @@ plan's costs, budgets and share caps, not in the matrix objective (they move no 
 
 Existing commitments (``scenario.commitments``) are credits against on-demand spend: e[c,t] has
 spend -rate_o per accelerator-hour (the on-demand rate of c's instance o, whose hours it runs at
-no rental cost) and sp[c,t] has spend -1. The families ``existing_reservations`` and
-``savings_plans`` keep the credits within the on-demand use they pay for. Stated against
+no rental cost) and sp[c,v,t] has spend -1, owned by c's provider and by chip vendor v (so no
+vendor's net spend goes below zero and the vendor shares stay in [0, 1]; the committed fee C has no
+vendor: it is unowned spend of the vendor share caps). The families ``existing_reservations``
+and ``savings_plans`` keep the credits within the on-demand use they pay for. Stated against
 on-demand hours rather than as a pool source, they read the same in operations mode, which
 builds no pools.
 
@@ -449,7 +452,9 @@ def _commitment_columns(ctx: Context) -> None:
     as spend, and the committed constants (``Context.commitment_draws``, ``credits``, ``committed``).
 
     A reservation c of instance o covering t gets e[c,t] in [0, count x acc_o x H] with spend
-    -rate_o; a savings plan c covering t gets sp[c,t] in [0, C / (1 - d)] with spend -1. Both pay
+    -rate_o; a savings plan c covering t gets sp[c,v,t] in [0, C / (1 - d)] with spend -1 for
+    every chip vendor v among its provider's on-demand candidates in t (one credit per vendor,
+    owned by it; their sum is bounded by ``savings_plans``). Both pay
     committed_usd_per_period in every covered t as a constant. The blocks exist only when the
     scenario has such columns, so a scenario without commitments builds the same model as before.
     """
@@ -461,6 +466,8 @@ def _commitment_columns(ctx: Context) -> None:
     any_pm = rented.drop_duplicates(["provider", "region", "instance_type"]).set_index(
         ["provider", "region", "instance_type"]
     )
+    od_rows = ctx.cand[ctx.cand["pricing_model"].eq("on_demand")]
+    od_vendors = od_rows.groupby(["provider", "t_idx"])["vendor"].agg(lambda v: sorted(set(v)))
     draws, credits, committed = [], [], []
     for c in sc.commitments:
         ts = covered_periods(c, hz.start, hz.periods, hz.period)
@@ -473,7 +480,10 @@ def _commitment_columns(ctx: Context) -> None:
             )
             if c.kind == "savings_plan":
                 limit = credit_limit_usd(c, hz.period)
-                credits.append({"commitment": c.name, "provider": c.provider, "t_idx": t, "limit_usd": limit})
+                for v in od_vendors.get((c.provider, t), []):
+                    credits.append(
+                        {"commitment": c.name, "provider": c.provider, "vendor": v, "t_idx": t, "limit_usd": limit}
+                    )
             elif key in od.index:
                 o = od.loc[key]
                 draws.append(
@@ -489,7 +499,7 @@ def _commitment_columns(ctx: Context) -> None:
                 )
     d_cols = ["commitment", "option_id", "t_idx", "provider", "vendor", "hours", "usd_per_accelerator_hour"]
     ctx.commitment_draws = pd.DataFrame(draws, columns=d_cols)
-    ctx.credits = pd.DataFrame(credits, columns=["commitment", "provider", "t_idx", "limit_usd"])
+    ctx.credits = pd.DataFrame(credits, columns=["commitment", "provider", "vendor", "t_idx", "limit_usd"])
     ctx.committed = pd.DataFrame(committed, columns=["commitment", "kind", "provider", "vendor", "t_idx", "usd"])
     for var, table, upper, rate in (
         (Var.COMMITTED, ctx.commitment_draws, "hours", "usd_per_accelerator_hour"),

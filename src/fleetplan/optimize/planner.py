@@ -150,6 +150,7 @@ def optimize(
         plan = _plan(
             sc,
             f,
+            cand,
             options,
             sizing,
             tm,
@@ -240,6 +241,7 @@ def _layout(f: Formulation) -> tuple[tuple[str, int], ...]:
 def _plan(
     sc: Scenario,
     f: Formulation,
+    cand: pd.DataFrame,
     options: pd.DataFrame,
     sizing: pd.DataFrame,
     tm: PlanTimings,
@@ -256,7 +258,12 @@ def _plan(
     first_plan_grace_s: float = FIRST_PLAN_GRACE_S,
     status: Callable[[str], None] | None = None,
 ) -> Plan:
-    """Solve ``f`` (anytime), then extract, verify and summarize the plan."""
+    """Solve ``f`` (anytime), then extract, verify and summarize the plan.
+
+    ``cand``: the candidate table ``f`` was built from. An infeasible model is explained from it,
+    not from ``f.cand``, whose pooled rows have handed their on-demand price to the pools' h
+    columns (a model rebuilt from them would run those hours for free, with no reservations).
+    """
     x0 = None
     if start is not None and start.solution is not None and start.solution.layout == _layout(f):
         x0 = start.solution.values
@@ -283,7 +290,7 @@ def _plan(
     if result.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED) or x is None:
         if result.status == SolveStatus.NO_SOLUTION:
             raise FleetplanError(f"no feasible plan found ({result.termination}, {time.perf_counter() - t0:.0f} s)")
-        raise InfeasibleError(explain_infeasible(sc, f.cand, options))
+        raise InfeasibleError(explain_infeasible(sc, cand, options))
 
     if status is not None:
         status("verifying the plan …")
@@ -299,6 +306,7 @@ def _plan(
         onboarded=tables["onboarded"],  # type: ignore[arg-type]
         dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
         commitments=tables["commitments"],  # type: ignore[arg-type]
+        credits=tables["credits"],  # type: ignore[arg-type]
         solve=result,
         lp_bound_usd=solved.lp_usd,
         solution=Solution(values=np.asarray(x, dtype=float), layout=_layout(f)),
@@ -392,6 +400,7 @@ def _add_abatement(
         cheapest = _plan(
             cheap_sc,
             f,
+            cand,
             options,
             sizing,
             PlanTimings(),

@@ -55,6 +55,7 @@ class SparseModel:
     _v: list[FloatArray] = field(default_factory=list)
     _rlo: list[FloatArray] = field(default_factory=list)
     _rup: list[FloatArray] = field(default_factory=list)
+    _equilibrate: list[npt.NDArray[np.bool_]] = field(default_factory=list)
     n_cols: int = 0
     n_rows: int = 0
 
@@ -88,8 +89,15 @@ class SparseModel:
         vals: npt.ArrayLike,
         lower: npt.ArrayLike = -np.inf,
         upper: npt.ArrayLike = np.inf,
+        *,
+        equilibrate: bool = True,
     ) -> RowBlock:
-        """Append ``size`` constraints ``lower <= A x <= upper``; ``rows`` are local (0..size-1)."""
+        """Append ``size`` constraints ``lower <= A x <= upper``; ``rows`` are local (0..size-1).
+
+        ``equilibrate=False`` keeps the rows as given when the solver sees them (divisor 1, see
+        :meth:`row_scale`): for rows whose units are chosen so that the solver's absolute
+        feasibility tolerance means what it should, whatever their largest coefficient.
+        """
         name = str(name)
         r = np.asarray(rows, dtype=np.int64)
         c = np.asarray(cols, dtype=np.int64)
@@ -105,6 +113,7 @@ class SparseModel:
         self._v.append(v)
         self._rlo.append(np.broadcast_to(np.asarray(lower, dtype=float), (size,)).copy())
         self._rup.append(np.broadcast_to(np.asarray(upper, dtype=float), (size,)).copy())
+        self._equilibrate.append(np.full(size, bool(equilibrate)))
         self.n_rows += size
         return block
 
@@ -124,12 +133,14 @@ class SparseModel:
         return sp.csr_matrix((v[keep], (r[keep], c[keep])), shape=(self.n_rows, self.n_cols))
 
     def row_scale(self) -> FloatArray:
-        """Per-row divisor that makes each row's largest coefficient 1 (equilibration)."""
+        """Per-row divisor that makes each row's largest coefficient 1 (equilibration); 1 for rows
+        added with ``equilibrate=False``."""
         a = self._raw()
         if a.nnz == 0:
             return np.ones(self.n_rows)
         mx = np.asarray(abs(a).max(axis=1).todense()).ravel()
-        return np.where(mx > 0, mx, 1.0)
+        keep = np.concatenate(self._equilibrate) if self._equilibrate else np.ones(0, dtype=bool)
+        return np.where((mx > 0) & keep, mx, 1.0)
 
     def matrix(self, scaled: bool = True) -> sp.csc_matrix:
         """The constraint matrix (duplicates summed), rows equilibrated unless ``scaled=False``."""

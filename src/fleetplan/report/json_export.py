@@ -31,7 +31,8 @@ def _energy(plan: Plan) -> dict[str, Any] | None:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """Everything in the plan: allocations per workload x option x period, purchases, reservations,
-    existing commitments per period (available, used, utilization_pct), costs per period, shares,
+    existing commitments per period (available, used, utilization_pct) and savings plans' credits
+    by chip vendor, costs per period, shares,
     policies, baselines, verification and the solver's proof."""
     total = plan.total_usd
     lp = plan.lp_bound_usd
@@ -70,6 +71,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "purchases": json_records(plan.purchases),
         "reservations": json_records(plan.reservations),
         "commitments": json_records(plan.commitments),
+        "credits": json_records(plan.credits),
         "onboarded_providers": list(plan.onboarded),
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],

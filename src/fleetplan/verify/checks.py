@@ -37,7 +37,7 @@ from fleetplan.data.assumptions import (
 )
 from fleetplan.load.scenario import scenario_catalog
 from fleetplan.model.base import reservation_term_periods
-from fleetplan.model.commitment import committed_usd_per_period, covered_periods, credit_limit_usd
+from fleetplan.model.commitment import Commitment, committed_usd_per_period, covered_periods, credit_limit_usd
 from fleetplan.model.geo import EU_COUNTRIES
 from fleetplan.model.period import format_period, hours_per_period, parse_period
 from fleetplan.model.plan import Plan, Verification
@@ -75,7 +75,7 @@ COST_CATEGORIES = (
 
 COMMITMENT_CHECKS = (
     "existing reservations run at most count x accelerators x hours per period",
-    "savings plans cover at most C / (1 - discount) and the provider's on-demand spend",
+    "savings plans cover at most C / (1 - discount) and the provider's on-demand spend, vendor by vendor",
     "existing commitments: committed cost in every period they cover",
 )
 """What :func:`verify_plan` checks of ``scenario.commitments`` (and ``plan.commitments``)."""
@@ -96,8 +96,11 @@ class PlanCosts:
     ``committed``). Every existing commitment has a ``committed_usd`` row in every period it
     covers (pricing model ``committed`` for a reservation, ``savings_plan`` for a savings plan,
     which has no vendor), and a savings plan's credit is a negative ``rented_usd`` row (pricing
-    model ``savings_plan``, no vendor) of the credit the plan claims (``plan.commitments``, checked
-    by :func:`verify_plan`). Rows are in the order the verifier adds them up.
+    model ``savings_plan``) per chip vendor it covers, of the credit the plan claims
+    (``plan.credits``, checked by :func:`verify_plan`): a vendor's net spend is its on-demand
+    spend less the credits on it, never below zero, and the committed fee is nobody's, so vendor
+    shares lie in [0, 1] and, with the fee's share, sum to 1. Rows are in the order the verifier
+    adds them up.
 
     ``by_period``: period x category (+ total_usd, energy_kwh, co2e_t); ``by_provider`` and
     ``by_vendor``: horizon USD (:func:`ledger_sum` of the ledger).
@@ -310,7 +313,19 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             vendor, pm = None, "savings_plan"
         for t in covered_periods(c, hz.start, hz.periods, hz.period):
             add(t, "committed_usd", c.provider, c.region, vendor, pm, usd)
-    if len(plan.commitments):
+    if len(plan.credits):  # each savings plan's credit lowers the spend of the vendor it covers
+        for r in plan.credits.itertuples(index=False):
+            if r.period in f.t_of and not pd.isna(r.credit_used_usd) and r.credit_used_usd:
+                add(
+                    f.t_of[r.period],
+                    "rented_usd",
+                    r.provider,
+                    None,
+                    r.vendor,
+                    "savings_plan",
+                    -float(r.credit_used_usd),
+                )
+    elif len(plan.commitments):  # a plan without the split (reported by verify_plan): no vendor
         for r in plan.commitments.itertuples(index=False):
             credit = r.credit_used_usd
             if r.kind == "savings_plan" and r.period in f.t_of and not pd.isna(credit) and credit:
@@ -696,15 +711,17 @@ def _check_commitments(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -
                 f"{key[0]}/{key[1]}/{key[2]} {key[3]}: allocations run {hours:,.0f} accelerator-hours on "
                 f"existing reservations ({held}), which hold {have:,.0f}"
             )
-    # savings plans: within C / (1 - d), together within the provider's on-demand spend
+    # savings plans: within C / (1 - d), together within the provider's on-demand spend, and the
+    # credits by vendor within that vendor's on-demand spend there
     od_spend: dict[tuple[str, str], float] = defaultdict(float)
+    od_vendor: dict[tuple[str, str, str], float] = defaultdict(float)
     if len(alloc):
         for _, row in alloc[alloc["pricing_model"] == "on_demand"].iterrows():
             o = f.offer.get((row["provider"], row["region"], row["instance_type"], "on_demand"))
             if o is not None:
-                od_spend[(row["provider"], row["period"])] += (
-                    float(row["accelerator_hours"]) * o.price_usd_per_hour / o.accelerator_count
-                )
+                usd = float(row["accelerator_hours"]) * o.price_usd_per_hour / o.accelerator_count
+                od_spend[(row["provider"], row["period"])] += usd
+                od_vendor[(row["provider"], resolve_accelerator(o.accelerator).vendor, row["period"])] += usd
     credit: dict[tuple[str, str], float] = defaultdict(float)
     for c in sc.commitments:
         if c.kind != "savings_plan":
@@ -730,6 +747,7 @@ def _check_commitments(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -
                 f"savings plans of {prov} {period}: cover ${got:,.0f} but the plan's on-demand spend there "
                 f"is ${spent:,.0f}"
             )
+    _check_credit_split(plan, listed, by_name, od_vendor, v)
     # committed cost: every commitment listed with its cost in every period it covers
     for c in sc.commitments:
         usd = committed_usd_per_period(c, hz.period)
@@ -742,6 +760,47 @@ def _check_commitments(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -
                     f"commitment {c.name} {f.labels[t]}: committed cost ${float(r['committed_usd']):,.0f}, "
                     f"recomputed ${usd:,.0f}"
                 )
+
+
+def _check_credit_split(
+    plan: Plan,
+    listed: dict[tuple[str, str], pd.Series],
+    by_name: dict[str, Commitment],
+    od_vendor: dict[tuple[str, str, str], float],
+    v: list[str],
+) -> None:
+    """Savings plans' credits by chip vendor (``plan.credits``): of a savings plan, summing to its
+    ``credit_used_usd`` in the commitments table, and per (provider, vendor, period) within that
+    vendor's on-demand spend at the provider."""
+    split: dict[tuple[str, str], float] = defaultdict(float)
+    by_vendor: dict[tuple[str, str, str], float] = defaultdict(float)
+    for r in plan.credits.itertuples(index=False):
+        c = by_name.get(r.commitment)
+        got = 0.0 if pd.isna(r.credit_used_usd) else float(r.credit_used_usd)
+        if c is None or c.kind != "savings_plan" or c.provider != r.provider:
+            v.append(f"plan credits {r.provider} {r.vendor} {r.period} to {r.commitment!r}, not a savings plan of it")
+            continue
+        if got < -1e-6:
+            v.append(f"savings plan {r.commitment} {r.period}: negative credit ${got:,.2f} on {r.vendor}")
+        split[(r.commitment, r.period)] += got
+        by_vendor[(r.provider, r.vendor, r.period)] += got
+    for (name, period), r in listed.items():
+        if by_name[name].kind != "savings_plan":
+            continue
+        total = 0.0 if pd.isna(r["credit_used_usd"]) else float(r["credit_used_usd"])
+        parts = split.get((name, period), 0.0)
+        if not _close(parts, total) and abs(parts - total) > 1e-6:
+            v.append(
+                f"savings plan {name} {period}: credits by chip vendor sum to ${parts:,.2f}, "
+                f"the commitments table says ${total:,.2f}"
+            )
+    for (prov, vendor, period), got in sorted(by_vendor.items()):
+        spent = od_vendor.get((prov, vendor, period), 0.0)
+        if got > spent * (1 + REL_TOL) + 1e-6:
+            v.append(
+                f"savings plans of {prov} {period}: cover ${got:,.0f} of {vendor} on-demand spend, which is "
+                f"${spent:,.0f}"
+            )
 
 
 def _existing_count(f: _Facts, site: object, st_name: str) -> np.ndarray:
