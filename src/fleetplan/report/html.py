@@ -1,15 +1,19 @@
 """The plan report as one self-contained HTML file, or as Markdown.
 
-Contract of :func:`plan_report_html`: one HTML document that opens offline — no script, no
+Contract of :func:`plan_report_html`: one HTML document that opens offline — no script fetched, no
 stylesheet or font fetched, no network request; every chart an inline ``<svg>`` inside
 ``<figure class="chart" id="chart-NAME">`` with a ``<figcaption>`` (title with units), a text
 alternative (``role="img"`` and ``aria-label``) and a ``<table>`` of the numbers it draws.
 Everything that comes from the scenario (names, descriptions) is escaped. Prints on A4/Letter
-(one figure never split across pages).
+(one figure never split across pages). One inline script, allowed by its hash in the page's
+Content-Security-Policy and nothing else, sorts a table when a header is clicked; without
+JavaScript the page reads the same.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import math
 from typing import Any
@@ -45,6 +49,35 @@ ul.facts li { margin: .2rem 0; }
 """
 
 
+_SORT_JS = """
+document.querySelectorAll("table.sortable th").forEach(function (th, col) {
+  th.title = "sort by this column";
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var up = th.dataset.order !== "up";
+    th.dataset.order = up ? "up" : "down";
+    function key(r) {
+      var t = r.cells[th.cellIndex].textContent.replace(/,/g, "");
+      var n = parseFloat(t);
+      return isNaN(n) ? t : n;
+    }
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var c = (typeof x === typeof y) ? (x < y ? -1 : x > y ? 1 : 0) : (typeof x === "number" ? -1 : 1);
+      return up ? c : -c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+"""
+"""Click a column header to sort a table (the page reads the same without JavaScript)."""
+
+_SORT_HASH = base64.b64encode(hashlib.sha256(_SORT_JS.encode()).digest()).decode()
+"""The Content-Security-Policy hash that lets exactly this script run, and nothing else."""
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -75,7 +108,7 @@ def _table_html(frame: pd.DataFrame) -> str:
         if len(frame) > MAX_TABLE_ROWS
         else ""
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
 
 
 def _figure_html(chart: Chart) -> str:
@@ -122,7 +155,7 @@ def plan_report_html(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        'img-src data:">'
+        f"img-src data:; script-src 'sha256-{_SORT_HASH}'\">"
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
     )
     intro = (
@@ -130,7 +163,8 @@ def plan_report_html(
         f'<p class="sub">Plan report by fleetplan · periods {_esc(plan["periods"][0])}–{_esc(plan["periods"][-1])} · '
         f"{_esc(plan.get('currency', 'USD'))}</p>"
     )
-    return head + intro + "".join(_section_html(s) for s in sections) + "</body></html>\n"
+    body = "".join(_section_html(s) for s in sections)
+    return head + intro + body + f"<script>{_SORT_JS}</script></body></html>\n"
 
 
 def _md_escape(text: object) -> str:
