@@ -38,10 +38,11 @@ class ResidencyRule(InputModel):
 RolloutKind = Literal["provider", "vendor", "accelerator"]
 ROLLOUT_KINDS: tuple[RolloutKind, ...] = ("provider", "vendor", "accelerator")
 """What can be new to the organization, and so piloted before it is scaled."""
-ROLLOUT_MIN_START = 1e-3
+ROLLOUT_MIN_START = 1e-2
 """Accelerators in service (average over the period) that make a period one of use for the
 rollout rules: the planner's first period of use carries at least this much (its start binary
-turns on only where there is use), and the verifier counts a period as one of use from half of it."""
+turns on only where there is use), and the verifier counts a period as one of use, and a critical
+workload as present, from half of it (solver tolerances leave tiny amounts elsewhere)."""
 
 
 class Rollout(InputModel):

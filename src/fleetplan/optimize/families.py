@@ -1131,7 +1131,7 @@ def rollout_start(ctx: Context) -> None:
         r[e,t] - r[e,t-1] - A[e,t] / delta <= 0                 (begins only where used; r[e,-1] = 0)
 
     delta = ``ROLLOUT_MIN_START`` accelerators: the first period of use is the period r turns on,
-    which is where the verifier starts the pilot. (So a pilot carries at least delta, 2.2
+    which is where the verifier starts the pilot. (So a pilot carries at least delta, 22
     accelerator-hours a quarter, in its first period; and a pilot cap of 0 keeps e unused.)
 
     Rows: rollout_order, one per (e, t >= 1); rollout_use and rollout_begin, one per (e, t), for the

@@ -4,11 +4,11 @@ For every entity new to the organization (:func:`fleetplan.load.known_entities`,
 ``policy.rollout.applies_to``) the verifier recomputes A[e,t], its accelerators in service (the
 accelerator-hours of its allocations / hours of the period; an allocation's vendor from the
 hardware facts, not from the plan), finds its first period of use (A >= half of
-:data:`~fleetplan.model.policy.ROLLOUT_MIN_START`), and checks, with P = pilot_periods:
+:data:`~fleetplan.model.policy.ROLLOUT_MIN_START`, 0.005 accelerators), and checks, with P = pilot_periods:
 
     pilot     t in [first, first + P):  A[e,t] <= N  and  A[e,t] <= sigma x A[t]
     ramp      t >= first + P:           A[e,t] <= g x A[e,t-1] + min(N, sigma x A[t])
-    critical  t in [first, first + P):  no critical workload on new provider e
+    critical  t in [first, first + P):  no critical workload on new provider e (under 0.005 accelerators)
 
 (A[t]: every allocation's accelerators in t.) It never reads the optimizer's tables.
 """
@@ -41,6 +41,8 @@ ROLLOUT_COLUMNS = ("kind", "entity", "period", "accelerators", "critical_acceler
 use), ``pilot`` or ``scale``."""
 
 _TOL = 1e-6
+_USE = ROLLOUT_MIN_START / 2
+"""Accelerators from which a period counts as one of use (and a critical workload as present)."""
 _BIND = 1e-3
 
 
@@ -85,7 +87,7 @@ def rollout_usage(sc: Scenario, plan: Plan) -> pd.DataFrame:
 
 
 def _first_use(a: np.ndarray) -> int | None:
-    hit = np.flatnonzero(a >= ROLLOUT_MIN_START / 2)
+    hit = np.flatnonzero(a >= _USE)
     return int(hit[0]) if len(hit) else None
 
 
@@ -138,7 +140,7 @@ def check_rollout(sc: Scenario, plan: Plan, checks: list[str], v: list[str]) -> 
                     f"rollout pilot of {kind} {name} {labels[t]}: {a[t]:,.2f} accelerators in service, the pilot "
                     f"allows {cap[t]:,.2f}"
                 )
-            if ro.critical_after_pilot and kind == "provider" and g["critical_accelerators"].iloc[t] > _TOL:
+            if ro.critical_after_pilot and kind == "provider" and g["critical_accelerators"].iloc[t] >= _USE:
                 v.append(
                     f"rollout pilot of provider {name} {labels[t]}: critical workloads run there "
                     f"({g['critical_accelerators'].iloc[t]:,.2f} accelerators) during its pilot"
@@ -197,6 +199,6 @@ def rollout_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
         if ro.critical_after_pilot and kind == "provider":
             crit = g["critical_accelerators"].to_numpy()
             after = int(pilot[-1]) + 1
-            held = after < len(crit) and crit[after] > _TOL
+            held = after < len(crit) and crit[after] >= _USE
             add("rollout_critical", scope, 0.0, float(crit[pilot].sum()), "accelerators", binding=held)
     return out
