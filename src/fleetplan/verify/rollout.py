@@ -161,9 +161,10 @@ def rollout_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
 
     ``rollout_pilot``: the most accelerators in a pilot period against the pilot cap (the share of
     the period's accelerators, unit ``share``, when the cap is a share only).
-    ``rollout_ramp``: the largest growth after the pilot, A[e,t] - g x A[e,t-1], against the
-    floor. ``rollout_critical``: critical accelerators on a new provider during its pilot (limit
-    0); binding when critical workloads run there in the first period after the pilot.
+    ``rollout_ramp``: the largest growth after the pilot beyond g times the period before,
+    max(0, A[e,t] - g x A[e,t-1]), against the floor. ``rollout_critical``: critical accelerators
+    on a new provider during its pilot (limit 0); binding when critical workloads run there in the
+    first period after the pilot.
     """
     ro = sc.policy.rollout
     usage = rollout_usage(sc, plan)
@@ -195,7 +196,7 @@ def rollout_status(sc: Scenario, plan: Plan) -> list[PolicyStatus]:
         if ro.max_growth_per_period is not None and len(scale):
             extra = a[scale] - ro.max_growth_per_period * a[scale - 1]
             i = int(np.argmax(extra - cap[scale]))
-            add("rollout_ramp", scope, float(cap[scale][i]), float(extra[i]), "accelerators")
+            add("rollout_ramp", scope, float(cap[scale][i]), max(float(extra[i]), 0.0), "accelerators")
         if ro.critical_after_pilot and kind == "provider":
             crit = g["critical_accelerators"].to_numpy()
             after = int(pilot[-1]) + 1
