@@ -1094,8 +1094,8 @@ def _rollout_terms(ctx: Context) -> _RolloutTerms | None:
     coef = cand["usage"].to_numpy(dtype=float)[p] / ctx.H
     most = coef * cand["ub"].to_numpy(dtype=float)[p]
     w = cand["w_idx"].to_numpy(dtype=np.int64)[p]
-    crit = {i for i, wl in enumerate(ctx.sc.workloads) if wl.criticality == "critical"}
-    critical = np.array([int(x) in crit for x in w], dtype=bool)
+    crit = [i for i, wl in enumerate(ctx.sc.workloads) if wl.criticality == "critical"]
+    critical = np.isin(w, np.array(crit, dtype=np.int64))
     per_w = pd.DataFrame({"e": e, "t": t, "w": w, "most": most, "crit": critical})
     per_w = per_w.groupby(["e", "t", "w"], sort=False).agg(most=("most", "max"), crit=("crit", "first")).reset_index()
     big = np.zeros((len(names), T))
