@@ -65,6 +65,16 @@ infeasible ones are critical workloads asked for two providers when the offers f
 run are correlated, so the share varies a lot: a floor of one half would fail about one run in eight."""
 
 
+ROLLOUT = {
+    "pilot_periods": 1,
+    "pilot_max_accelerators": 8,
+    "max_growth_per_period": 2.0,
+    "applies_to": ["vendor", "accelerator"],
+}
+"""The rollout policy of the scenarios with an odd number of own servers (derived, not drawn, so
+that the derandomized draws stay the same): the chips no own server carries are piloted."""
+
+
 def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_servers, search) -> bool:
     """Build the scenario, optimize and re-verify it; True when it was feasible.
 
@@ -74,6 +84,8 @@ def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_serv
         "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
         "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers},
     }
+    if own_servers % 2:
+        changes["policy"]["rollout"] = ROLLOUT
     if own_servers:
         changes["server_types"] = [
             {

@@ -52,6 +52,11 @@ on-demand spend, vendor by vendor                                       savings-
                                                                         savings-plan-split,
                                                                         savings-plan-over-vendor
 existing commitments: committed cost in every period they cover        commitment-cost-dropped
+rollout pilots: a new provider, vendor or accelerator within the       rollout-pilot-cap
+pilot cap in its first periods of use
+rollout ramps: a new entity's accelerators grow at most                 rollout-ramp-jump
+max_growth_per_period per period plus the pilot cap
+rollout: no critical workload on a new provider during its pilot        rollout-critical-in-pilot
 reported totals match the recomputation (cost per period and           reported-cost, reported-energy,
 category, energy, carbon)                                               reported-carbon,
                                                                         reported-committed-cost
@@ -81,6 +86,7 @@ from fleetplan.optimize import optimize
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
 from fleetplan.verify.checks import COMMITMENT_CHECKS
+from fleetplan.verify.rollout import ROLLOUT_CHECKS
 from tests.scenarios import BASE, BATCH_8B, offering, write_scenario
 
 H = hours_per_period("quarter")
@@ -99,6 +105,7 @@ BUDGETS = "budgets per period"
 CARBON = "carbon budgets"
 ONBOARDING = "onboarding: every newly used provider with an onboarding cost is paid for"
 COMMITTED_HOURS, SAVINGS, COMMITTED_COST = COMMITMENT_CHECKS
+PILOT, RAMP, CRITICAL_PILOT = ROLLOUT_CHECKS
 TOTALS = "reported totals match the recomputation (cost per period and category, energy, carbon)"
 
 # --------------------------------------------------------------------------- scenarios
@@ -327,6 +334,28 @@ def _commitments(make: Make) -> Scenario:
     return make([A100_EAST, A100_BETA], workloads=[BIG_BATCH], commitments=commitments)
 
 
+def _rollout(make: Make) -> Scenario:
+    """delta is new and cheapest: its pilot (2027Q1) holds 2 accelerators, then x2 + 2 (6 in
+    2027Q2); the batch work moves there over three quarters. A small critical workload runs on alpha
+    during the pilot."""
+    offs = [A100_EAST, offering("delta", "d-east", "a100x8", "A100-80GB", 8, "on_demand", 10.0)]
+    crit = {**BATCH_8B, "name": "critical-8b", "criticality": "critical"}
+    rollout = {
+        "pilot_periods": 1,
+        "pilot_max_accelerators": 2,
+        "max_growth_per_period": 2.0,
+        "critical_after_pilot": True,
+        "applies_to": ["provider"],
+    }
+    return make(
+        offs,
+        providers=[*BASE["providers"], DELTA],
+        regions=[*BASE["regions"], DELTA_REGION],
+        workloads=[BIG_BATCH, crit],
+        policy={"rollout": rollout},
+    )
+
+
 SCENARIOS: dict[str, Callable[[Make], Scenario]] = {
     "commitments": _commitments,
     "places": _places,
@@ -343,6 +372,7 @@ SCENARIOS: dict[str, Callable[[Make], Scenario]] = {
     "carbon_horizon": lambda make: _carbon(make, "carbon_budget_tco2e"),
     "carbon_period": lambda make: _carbon(make, "carbon_budget_tco2e_per_period"),
     "onboarding": _onboarding,
+    "rollout": _rollout,
 }
 
 
@@ -730,6 +760,39 @@ def t_reported_committed_cost(s: Solved) -> None:
     s.plan.costs.loc[0, "committed_usd"] -= 21_900.0
 
 
+# rollout
+
+
+def _move(s: Solved, workload: str, period: str, source: str, target: str, hours: float) -> None:
+    """Move ``hours`` of ``workload`` in ``period`` from provider ``source`` to ``target`` (same A100
+    instance type, on demand): coverage stays whole."""
+    regions = {"alpha": "a-east", "delta": "d-east"}
+    i = _row(s.plan, workload, period, provider=source)
+    s.plan.allocations.loc[i, "accelerator_hours"] -= hours
+    a = s.plan.allocations
+    hit = (a["workload"] == workload) & (a["period"] == period) & (a["provider"] == target)
+    if hit.any():
+        s.plan.allocations.loc[a.index[hit][0], "accelerator_hours"] += hours
+    else:
+        j = _copy(s.plan, i, hours)
+        _rent(s.plan, j, target, regions[target], "a100x8", "A100-80GB", "on_demand")
+
+
+def t_rollout_pilot_cap(s: Solved) -> None:
+    _move(s, "batch-8b", "2027Q1", "alpha", "delta", 1.0 * H)  # 3 accelerators in the pilot, cap 2
+
+
+def t_rollout_ramp_jump(s: Solved) -> None:
+    _move(s, "batch-8b", "2027Q2", "alpha", "delta", 2.0 * H)  # 8 after 2: the ramp allows 6
+
+
+def t_rollout_critical_in_pilot(s: Solved) -> None:
+    a = s.plan.allocations
+    hours = float(a.loc[_row(s.plan, "critical-8b", "2027Q1", provider="alpha"), "accelerator_hours"])
+    _move(s, "critical-8b", "2027Q1", "alpha", "delta", hours)
+    _move(s, "batch-8b", "2027Q1", "delta", "alpha", hours)  # delta's pilot stays within its cap
+
+
 # totals
 
 
@@ -922,6 +985,22 @@ CASES = [
         "commitments",
         t_commitment_cost_dropped,
         "commitment r1: its committed cost for 2027Q2 ($21,900) is not in the plan",
+    ),
+    # rollout
+    Case("rollout-pilot-cap", PILOT, "rollout", t_rollout_pilot_cap, "rollout pilot of provider delta 2027Q1: 3.00"),
+    Case(
+        "rollout-ramp-jump",
+        RAMP,
+        "rollout",
+        t_rollout_ramp_jump,
+        "rollout ramp of provider delta 2027Q2: 8.00 accelerators after 2.00, the ramp allows 6.00",
+    ),
+    Case(
+        "rollout-critical-in-pilot",
+        CRITICAL_PILOT,
+        "rollout",
+        t_rollout_critical_in_pilot,
+        "rollout pilot of provider delta 2027Q1: critical workloads run there",
     ),
     # totals
     Case("reported-committed-cost", TOTALS, "commitments", t_reported_committed_cost, "reported committed_usd"),

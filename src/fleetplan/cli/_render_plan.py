@@ -235,6 +235,21 @@ def _policies(plan: Plan) -> Table:
     return t
 
 
+def _rollout(plan: Plan) -> Table:
+    """Rollout: each new provider, vendor or accelerator's accelerators in service per period,
+    pilot periods marked ``p``."""
+    r = plan.rollout
+    periods = list(plan.periods)
+    t = _table("Rollout (accelerators in service; p = pilot)", "new", *periods, right=tuple(range(1, len(periods) + 1)))
+    for (kind, entity), g in r.groupby(["kind", "entity"], sort=False):
+        cells = []
+        for a, phase in zip(g["accelerators"], g["phase"], strict=True):
+            text = "" if phase == "before" else f"{a:,.1f}" + (" p" if phase == "pilot" else "")
+            cells.append(Text(text, style="yellow") if phase == "pilot" else text)
+        t.add_row(f"{kind} {entity}", *cells)
+    return t
+
+
 def _energy(plan: Plan) -> list[Table | Text]:
     """Energy and carbon: where the emissions are, site power, and the abatement cost."""
     out: list[Table | Text] = []
@@ -328,6 +343,8 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     console.print(grid)
     for t in _buys(plan):
         console.print(t)
+    if len(plan.rollout):
+        console.print(_rollout(plan))
     for item in _energy(plan):
         console.print(item)
     if plan.baselines:

@@ -5,6 +5,7 @@ path, all in one :class:`ScenarioError`); :func:`validation_summary` is ``fleetp
 document.
 """
 
+from fleetplan.load.rollout import known_entities
 from fleetplan.load.scenario import ScenarioError, load_scenario, load_scenario_text, scenario_catalog
 from fleetplan.load.summary import VALIDATION_SCHEMA, validation_summary
 from fleetplan.load.yaml_safe import YamlLimits
@@ -13,6 +14,7 @@ __all__ = [
     "VALIDATION_SCHEMA",
     "ScenarioError",
     "YamlLimits",
+    "known_entities",
     "load_scenario",
     "load_scenario_text",
     "scenario_catalog",

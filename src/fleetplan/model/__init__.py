@@ -19,7 +19,7 @@ from fleetplan.model.plan import (
     SolveStatus,
     Verification,
 )
-from fleetplan.model.policy import Policy, ResidencyRule
+from fleetplan.model.policy import Policy, ResidencyRule, Rollout
 from fleetplan.model.risk import OutageRate, PriceShock, RiskEvent, RiskSettings, Shock, SpotCap, VendorDelay
 from fleetplan.model.scenario import SCENARIO_SCHEMA, CatalogSource, Contact, Horizon, Objective, Scenario
 from fleetplan.model.site import ExistingHardware, ServerType, Site
@@ -56,6 +56,7 @@ __all__ = [
     "ResidencyRule",
     "RiskEvent",
     "RiskSettings",
+    "Rollout",
     "Scenario",
     "ServerType",
     "Shock",

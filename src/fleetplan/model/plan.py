@@ -230,6 +230,10 @@ class Plan:
     """Existing commitments by period: available, used, utilization (see module docstring)."""
     credits: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Savings plans' credits by chip vendor and period (see module docstring)."""
+    rollout: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Under a rollout policy, every new provider, vendor or accelerator the plan uses, per period:
+    kind, entity, period, accelerators (in service: accelerator-hours / hours), critical_accelerators,
+    phase (before, pilot, scale), as the verifier recomputes them (:func:`fleetplan.verify.rollout.rollout_usage`)."""
     solution: Solution | None = None
     """The model's column values behind this plan (not exported): a warm start for re-plans of
     the same model, such as the abatement's or an N-1 variant's."""

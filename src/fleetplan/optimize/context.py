@@ -54,6 +54,10 @@ class Var(StrEnum):
     """Share caps: spend per provider (free, scaled), one column per owner."""
     VENDOR_SPEND = "share_spend_vendor"
     """Share caps: spend per chip vendor (free, scaled), one column per owner."""
+    ROLLOUT_START = "rollout_start"
+    """Rollout: r[e,t] in {0,1}, the use of new entity e (provider, vendor, accelerator) has begun by t."""
+    ROLLOUT_TOTAL = "rollout_total"
+    """Rollout: accelerators in service in t over every placement (free), for share-based pilot caps."""
 
 
 def slack_block(slack: str) -> str:

@@ -1,7 +1,8 @@
 """Explain infeasibility in the user's terms via an elastic re-solve.
 
 The same model is rebuilt with a penalized slack on every soft-able family (those registered with
-slacks in ``FAMILIES``: coverage, availability, diversity, N-1, share caps, budgets, carbon). The
+slacks in ``FAMILIES``: coverage, availability, diversity, N-1, share caps, budgets, carbon, rollout
+pilots, ramps and the critical bar). The
 slacks the re-solve has to use are the conflict: "budget 2027Q3 is short by $1.2M", "provider cap
 aws 50% would have to be 63%", ... Each slack has its sentence in ``_REASONS``.
 """
@@ -18,6 +19,7 @@ from fleetplan.errors import FleetplanError
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
 from fleetplan.optimize.context import slack_block
+from fleetplan.optimize.families import ROLLOUT_SLACK_UNIT
 from fleetplan.optimize.formulation import build_model
 from fleetplan.optimize.solver import SolverOptions, solve
 
@@ -147,6 +149,34 @@ def _carbon(k: _Facts, s: pd.Series, val: float) -> str:
     return f"carbon budget ({scope}) is short by {val:,.1f} tCO2e"
 
 
+def _rollout_pilot(k: _Facts, s: pd.Series, val: float) -> str:
+    val *= ROLLOUT_SLACK_UNIT
+    limit = float(s["limit"])
+    cap = f"{limit:,.0f} accelerators" if s["cap"] == "accelerators" else f"{limit:.0%} of the period's accelerators"
+    return (
+        f"the rollout pilot of {s['kind']} {s['entity']} caps it at {cap} in {k.labels[int(s['t_idx'])]}: "
+        f"the plan needs about {val:,.1f} accelerators more there"
+    )
+
+
+def _rollout_ramp(k: _Facts, s: pd.Series, val: float) -> str:
+    val *= ROLLOUT_SLACK_UNIT
+    limit = float(s["limit"])
+    floor = f"{limit:,.0f}" if s["cap"] == "accelerators" else f"{limit:.0%} of the period's accelerators"
+    return (
+        f"the rollout ramp of {s['kind']} {s['entity']} (x{float(s['growth']):g} per period + {floor}) is short by "
+        f"{val:,.1f} accelerators in {k.labels[int(s['t_idx'])]}"
+    )
+
+
+def _rollout_critical(k: _Facts, s: pd.Series, val: float) -> str:
+    val *= ROLLOUT_SLACK_UNIT
+    return (
+        f"critical workloads need provider {s['entity']} during its rollout pilot in {k.labels[int(s['t_idx'])]} "
+        f"({val:,.1f} accelerators)"
+    )
+
+
 _REASONS: dict[str, _Why] = {
     "coverage": _coverage,
     "availability": _availability,
@@ -157,6 +187,9 @@ _REASONS: dict[str, _Why] = {
     "budget": _budget,
     "carbon": _carbon,
     "carbon_period": _carbon,
+    "rollout_pilot": _rollout_pilot,
+    "rollout_ramp": _rollout_ramp,
+    "rollout_critical": _rollout_critical,
 }
 """The sentence for each elastic slack of the registered families (a test checks none is missing)."""
 

@@ -22,7 +22,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from fleetplan.load.rollout import known_entities
 from fleetplan.model.base import RESERVED_MODELS
+from fleetplan.model.policy import ROLLOUT_KINDS, ROLLOUT_MIN_START
 from fleetplan.optimize.context import Context, Var
 
 __all__ = ["FAMILIES", "Family", "Scope", "column_owner", "family", "fixed_spend", "row", "rows_of", "slacks_of"]
@@ -1124,6 +1126,362 @@ def carbon_budget(ctx: Context) -> None:
         )
 
 
+# --------------------------------------------------------------------------- rollout families
+
+ROLLOUT_SLACK_UNIT = 1e3
+"""Accelerators per unit of a rollout family's elastic slack: relaxing a pilot or a ramp by many
+accelerators costs less than leaving demand unserved, so an explanation names the rollout rule."""
+
+
+@dataclass(frozen=True)
+class _RolloutTerms:
+    """The new entities of a rollout policy and A[e,t] as terms over the placements."""
+
+    entities: pd.DataFrame  # kind, entity; one row per new entity e (its position is e)
+    pos: np.ndarray  # candidate row of each term
+    e: np.ndarray  # entity of each term
+    t: np.ndarray  # period of each term
+    coef: np.ndarray  # usage / H: accelerators in service per unit of y
+    big: np.ndarray  # E x T: M[e,t], the most A[e,t] can be (see _rollout_terms)
+    big_critical: np.ndarray  # E x T: the same over critical workloads only
+    critical: np.ndarray  # bool per term: the term's workload is critical
+
+
+def _rollout_terms(ctx: Context) -> _RolloutTerms | None:
+    """A[e,t] = sum_{(w,o) of e} usage[w,o,t] / H * y[w,o,t] for every new entity e (None: no
+    rollout policy or nothing new among the candidates).
+
+    M[e,t] = sum_w max_{o of e} usage[w,o,t] * ub[w,o,t] / H: each workload's whole demand on its
+    largest option of e (one full cover, or its replicas for the whole demand), so a sound bound
+    on A[e,t] for any plan that does not cover a workload more than once on one entity.
+    """
+    ro = ctx.sc.policy.rollout
+    if ro is None:
+        return None
+    cand, T = ctx.cand, ctx.T
+    known = known_entities(ctx.sc)
+    kinds, names, pos, ent = [], [], [], []
+    for kind in ROLLOUT_KINDS:
+        if kind not in ro.applies_to:
+            continue
+        col = cand[kind].astype(str).to_numpy()
+        for name in sorted(set(col) - known[kind]):
+            hit = np.flatnonzero(col == name)
+            pos.append(hit)
+            ent.append(np.full(len(hit), len(names), dtype=np.int64))
+            kinds.append(kind)
+            names.append(name)
+    if not names:
+        return None
+    p, e = np.concatenate(pos), np.concatenate(ent)
+    t = cand["t_idx"].to_numpy(dtype=np.int64)[p]
+    coef = cand["usage"].to_numpy(dtype=float)[p] / ctx.H
+    most = coef * cand["ub"].to_numpy(dtype=float)[p]
+    w = cand["w_idx"].to_numpy(dtype=np.int64)[p]
+    crit = [i for i, wl in enumerate(ctx.sc.workloads) if wl.criticality == "critical"]
+    critical = np.isin(w, np.array(crit, dtype=np.int64))
+    per_w = pd.DataFrame({"e": e, "t": t, "w": w, "most": most, "crit": critical})
+    per_w = per_w.groupby(["e", "t", "w"], sort=False).agg(most=("most", "max"), crit=("crit", "first")).reset_index()
+    big = np.zeros((len(names), T))
+    np.add.at(big, (per_w["e"].to_numpy(), per_w["t"].to_numpy()), per_w["most"].to_numpy())
+    big_c = np.zeros((len(names), T))
+    c = per_w[per_w["crit"]]
+    np.add.at(big_c, (c["e"].to_numpy(), c["t"].to_numpy()), c["most"].to_numpy())
+    entities = pd.DataFrame({"kind": kinds, "entity": names})
+    return _RolloutTerms(entities, p, e, t, coef, big, big_c, critical)
+
+
+def _rollout_starts_needed(ctx: Context, terms: _RolloutTerms) -> np.ndarray:
+    """Which entities get start binaries: every one under a pilot cap; else the providers
+    critical workloads may use, under the critical bar."""
+    ro = ctx.sc.policy.rollout
+    assert ro is not None
+    if not ro.pilot_cap_missing:
+        return np.ones(len(terms.entities), dtype=bool)
+    if not ro.critical_after_pilot:
+        return np.zeros(len(terms.entities), dtype=bool)
+    return terms.entities["kind"].eq("provider").to_numpy() & (terms.big_critical.sum(axis=1) > 0)
+
+
+def rollout_start(ctx: Context) -> None:
+    """When the use of each new entity begins: monotone start binaries r[e,t] in {0,1}.
+
+    With A[e,t] as in :func:`_rollout_terms` (accelerators in service: accelerator-hours / H), for
+    every new entity e (a provider, chip vendor or accelerator new to the organization, see
+    :func:`fleetplan.load.known_entities`) and period t:
+
+        r[e,t-1] - r[e,t] <= 0                                  (begun stays begun; t >= 1)
+        A[e,t] - M[e,t] * r[e,t] <= 0                           (used => begun)
+        r[e,t] - r[e,t-1] - A[e,t] / delta <= 0                 (begins only where used; r[e,-1] = 0)
+
+    delta = ``ROLLOUT_MIN_START`` accelerators: the first period of use is the period r turns on,
+    which is where the verifier starts the pilot. (So a pilot carries at least delta, 22
+    accelerator-hours a quarter, in its first period; and a pilot cap of 0 keeps e unused.)
+
+    Rows: rollout_order, one per (e, t >= 1); rollout_use and rollout_begin, one per (e, t), for the
+    entities with a pilot cap or the critical bar. Switch: policy.rollout and a new entity among the
+    candidates. Scope: shared. Ops mode: off.
+    """
+    terms = _rollout_terms(ctx)
+    if terms is None:
+        return
+    need = _rollout_starts_needed(ctx, terms)
+    if not need.any():
+        return
+    T = ctx.T
+    ids = np.flatnonzero(need)
+    n = len(ids)
+    r = ctx.col[Var.ROLLOUT_START] = ctx.m.add_columns(Var.ROLLOUT_START, n * T, upper=1.0, integer=True)
+    slot = np.full(len(terms.entities), -1, dtype=np.int64)
+    slot[ids] = np.arange(n)
+    rc = r.start + (np.arange(n)[:, None] * T + np.arange(T)[None, :])  # n x T columns of r
+    if T > 1:
+        k = n * (T - 1)
+        ctx.m.add_rows(
+            "rollout_order",
+            k,
+            np.r_[np.arange(k), np.arange(k)],
+            np.r_[rc[:, :-1].ravel(), rc[:, 1:].ravel()],
+            np.r_[np.ones(k), -np.ones(k)],
+            upper=0.0,
+        )
+    mine = slot[terms.e] >= 0
+    row_a = slot[terms.e[mine]] * T + terms.t[mine]
+    y_cols = _y0(ctx) + terms.pos[mine]
+    ctx.m.add_rows(
+        "rollout_use",
+        n * T,
+        np.r_[row_a, np.arange(n * T)],
+        np.r_[y_cols, rc.ravel()],
+        np.r_[terms.coef[mine], -np.maximum(terms.big[ids].ravel(), ROLLOUT_MIN_START)],
+        upper=0.0,
+    )
+    prev = rc[:, :-1].ravel()
+    prev_rows = (np.arange(n)[:, None] * T + np.arange(1, T)[None, :]).ravel()
+    ctx.m.add_rows(
+        "rollout_begin",
+        n * T,
+        np.r_[np.arange(n * T), prev_rows, row_a],
+        np.r_[rc.ravel(), prev, y_cols],
+        np.r_[np.ones(n * T), -np.ones(len(prev)), -terms.coef[mine] / ROLLOUT_MIN_START],
+        upper=0.0,
+    )
+
+
+def _rollout_start_cols(ctx: Context, terms: _RolloutTerms) -> np.ndarray:
+    """E x T: column of r[e,t], or -1 for an entity without start binaries."""
+    T = ctx.T
+    out = np.full((len(terms.entities), T), -1, dtype=np.int64)
+    r = ctx.col.get(Var.ROLLOUT_START)
+    if r is None:
+        return out
+    ids = np.flatnonzero(_rollout_starts_needed(ctx, terms))
+    out[ids] = r.start + (np.arange(len(ids))[:, None] * T + np.arange(T)[None, :])
+    return out
+
+
+def _rollout_total(ctx: Context) -> np.ndarray:
+    """Columns of Tot[t] (accelerators in service in t over every placement), added with their
+    defining rows (block ``rollout_total``) on first use:  sum_{w,o} usage / H * y[w,o,t] - Tot[t] = 0."""
+    blk = ctx.col.get(Var.ROLLOUT_TOTAL)
+    if blk is None:
+        T, cand = ctx.T, ctx.cand
+        blk = ctx.col[Var.ROLLOUT_TOTAL] = ctx.m.add_columns(Var.ROLLOUT_TOTAL, T, upper=np.inf)
+        ctx.m.add_rows(
+            "rollout_total",
+            T,
+            np.r_[cand["t_idx"].to_numpy(dtype=np.int64), np.arange(T)],
+            np.r_[_y0(ctx) + np.arange(len(cand)), blk.idx(np.arange(T))],
+            np.r_[cand["usage"].to_numpy(dtype=float) / ctx.H, -np.ones(T)],
+            lower=0.0,
+            upper=0.0,
+        )
+    return blk.idx(np.arange(ctx.T))
+
+
+def _rollout_caps(ctx: Context) -> list[tuple[str, float]]:
+    """The pilot caps given: ("accelerators", N) and/or ("share", sigma)."""
+    ro = ctx.sc.policy.rollout
+    assert ro is not None
+    caps: list[tuple[str, float]] = []
+    if ro.pilot_max_accelerators is not None:
+        caps.append(("accelerators", float(ro.pilot_max_accelerators)))
+    if ro.pilot_max_share is not None:
+        caps.append(("share", float(ro.pilot_max_share)))
+    return caps
+
+
+def rollout_pilot(ctx: Context) -> None:
+    """Pilot caps: during its first P = pilot_periods periods of use, a new entity runs at most
+    N = pilot_max_accelerators accelerators, and at most sigma = pilot_max_share of the period's.
+
+        A[e,t] - M[e,t] * r[e,t-P] <= N                          (r[e,t-P] = 0 for t < P)
+        A[e,t] - sigma * Tot[t] - M[e,t] * r[e,t-P] <= 0         (Tot: see _rollout_total)
+
+    r[e,t-P] = 1 says e was in use P periods ago, so its pilot is over; before the horizon nothing
+    new was in use. In elastic mode each row has a slack (in ROLLOUT_SLACK_UNIT accelerators).
+
+    Rows: rollout_pilot, one per (e, t) and cap given; rollout_total, one per t with a share cap.
+    Switch: policy.rollout.pilot_max_accelerators or pilot_max_share, and a new entity among the
+    candidates. Scope: shared. Ops mode: off.
+    """
+    terms = _rollout_terms(ctx)
+    if terms is None:
+        return
+    caps = _rollout_caps(ctx)
+    if not caps:
+        return
+    ro = ctx.sc.policy.rollout
+    assert ro is not None
+    T, P = ctx.T, ro.pilot_periods
+    E = len(terms.entities)
+    rc = _rollout_start_cols(ctx, terms)
+    rows, cols, vals, upper, labels = [], [], [], [], []
+    y_cols = _y0(ctx) + terms.pos
+    base = np.arange(E)[:, None] * T + np.arange(T)[None, :]  # E x T row offsets within one cap
+    for i, (cap, value) in enumerate(caps):
+        off = i * E * T
+        rows.append(off + terms.e * T + terms.t)
+        cols.append(y_cols)
+        vals.append(terms.coef)
+        late = np.arange(T) >= P
+        if late.any():
+            rows.append(off + base[:, late].ravel())
+            cols.append(rc[:, np.flatnonzero(late) - P].ravel())
+            vals.append(-terms.big[:, late].ravel())
+        if cap == "share":
+            tot = _rollout_total(ctx)
+            rows.append(off + base.ravel())
+            cols.append(np.tile(tot, E))
+            vals.append(np.full(E * T, -value))
+            upper.append(np.zeros(E * T))
+        else:
+            upper.append(np.full(E * T, value))
+        labels += [
+            {"kind": k, "entity": n, "t_idx": t, "cap": cap, "limit": value}
+            for k, n in zip(terms.entities["kind"], terms.entities["entity"], strict=True)
+            for t in range(T)
+        ]
+    size = len(caps) * E * T
+    if ctx.elastic:
+        sc_, sg = _elastic(ctx, "rollout_pilot", labels)
+        rows.append(np.arange(size))
+        cols.append(sc_)
+        vals.append(sg * ROLLOUT_SLACK_UNIT)
+    r_all, c_all, v_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    keep = c_all >= 0  # no start binary: the cap holds in every period
+    ctx.m.add_rows("rollout_pilot", size, r_all[keep], c_all[keep], v_all[keep], upper=np.concatenate(upper))
+
+
+def rollout_ramp(ctx: Context) -> None:
+    """Growth ramps: after its pilot, a new entity's accelerators grow at most g = max_growth_per_
+    period times per period, plus the pilot cap (N, or sigma * Tot[t]) as a floor:
+
+        A[e,t] - g * A[e,t-1] <= N                  for t >= 1
+        A[e,t] - g * A[e,t-1] - sigma * Tot[t] <= 0
+
+    Stated for every period, not only after the pilot: before the first use A = 0 and during the
+    pilot A[e,t] <= cap, so the rows hold there anyway; without binaries they keep the LP tight.
+    At t = 0 nothing new ran before the horizon and the pilot cap already holds. The floor lets a
+    move spread over periods (N, g N + N, g^2 N + g N + N, ...) and lets an entity whose use fell
+    to zero start again at the pilot's size. In elastic mode each row has a slack (in ROLLOUT_SLACK_UNIT accelerators).
+
+    Rows: rollout_ramp, one per (e, t >= 1) and cap given. Switch: policy.rollout.
+    max_growth_per_period and a new entity among the candidates. Scope: shared. Ops mode: off.
+    """
+    terms = _rollout_terms(ctx)
+    ro = ctx.sc.policy.rollout
+    if terms is None or ro is None or ro.max_growth_per_period is None or ctx.T < 2:
+        return
+    T, g = ctx.T, float(ro.max_growth_per_period)
+    E = len(terms.entities)
+    caps = _rollout_caps(ctx)
+    y_cols = _y0(ctx) + terms.pos
+    rows, cols, vals, upper, labels = [], [], [], [], []
+    per = E * (T - 1)
+    for i, (cap, value) in enumerate(caps):
+        off = i * per
+        now = terms.t >= 1
+        rows.append(off + terms.e[now] * (T - 1) + terms.t[now] - 1)
+        cols.append(y_cols[now])
+        vals.append(terms.coef[now])
+        before = terms.t <= T - 2
+        rows.append(off + terms.e[before] * (T - 1) + terms.t[before])
+        cols.append(y_cols[before])
+        vals.append(-g * terms.coef[before])
+        if cap == "share":
+            tot = _rollout_total(ctx)
+            rows.append(off + np.arange(per))
+            cols.append(np.tile(tot[1:], E))
+            vals.append(np.full(per, -value))
+            upper.append(np.zeros(per))
+        else:
+            upper.append(np.full(per, value))
+        labels += [
+            {"kind": k, "entity": n, "t_idx": t, "cap": cap, "limit": value, "growth": g}
+            for k, n in zip(terms.entities["kind"], terms.entities["entity"], strict=True)
+            for t in range(1, T)
+        ]
+    size = len(caps) * per
+    if ctx.elastic:
+        sc_, sg = _elastic(ctx, "rollout_ramp", labels)
+        rows.append(np.arange(size))
+        cols.append(sc_)
+        vals.append(sg * ROLLOUT_SLACK_UNIT)
+    ctx.m.add_rows(
+        "rollout_ramp",
+        size,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(vals),
+        upper=np.concatenate(upper),
+    )
+
+
+def rollout_critical(ctx: Context) -> None:
+    """Critical workloads stay off a new provider during its pilot. For every new provider e and
+    period t, over the critical workloads' placements on e:
+
+        sum_{w critical, o of e} usage / H * y[w,o,t] - Mc[e,t] * r[e,t-P] <= 0    (r[e,t-P] = 0 for t < P)
+
+    Mc as M over the critical workloads only. In elastic mode each row has a slack (in ROLLOUT_SLACK_UNIT accelerators).
+
+    Rows: rollout_critical, one per (new provider, t) that critical workloads may use. Switch:
+    policy.rollout.critical_after_pilot and a new provider among a critical workload's candidates.
+    Scope: shared. Ops mode: off.
+    """
+    terms = _rollout_terms(ctx)
+    ro = ctx.sc.policy.rollout
+    if terms is None or ro is None or not ro.critical_after_pilot:
+        return
+    T, P = ctx.T, ro.pilot_periods
+    ents = np.flatnonzero(terms.entities["kind"].eq("provider").to_numpy() & (terms.big_critical.sum(axis=1) > 0))
+    if not len(ents):
+        return
+    slot = np.full(len(terms.entities), -1, dtype=np.int64)
+    slot[ents] = np.arange(len(ents))
+    mine = terms.critical & (slot[terms.e] >= 0)
+    key = slot[terms.e[mine]] * T + terms.t[mine]
+    uniq, row = np.unique(key, return_inverse=True)
+    n = len(uniq)
+    e_of, t_of = ents[uniq // T], uniq % T
+    rc = _rollout_start_cols(ctx, terms)
+    late = t_of >= P
+    rows = [row, np.flatnonzero(late)]
+    cols = [_y0(ctx) + terms.pos[mine], rc[e_of[late], t_of[late] - P]]
+    vals = [terms.coef[mine], -terms.big_critical[e_of[late], t_of[late]]]
+    if ctx.elastic:
+        labels = [
+            {"kind": "provider", "entity": terms.entities["entity"].iloc[int(e)], "t_idx": int(t)}
+            for e, t in zip(e_of, t_of, strict=True)
+        ]
+        sc_, sg = _elastic(ctx, "rollout_critical", labels)
+        rows.append(np.arange(n))
+        cols.append(sc_)
+        vals.append(sg * ROLLOUT_SLACK_UNIT)
+    ctx.m.add_rows("rollout_critical", n, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=0.0)
+
+
 # --------------------------------------------------------------------------- registry
 
 FAMILIES: tuple[Family, ...] = (
@@ -1161,6 +1519,10 @@ FAMILIES: tuple[Family, ...] = (
         ("carbon_horizon", "carbon_period"),
         ("carbon", "carbon_period"),
     ),
+    Family("rollout_start", rollout_start, "shared", 0, False, ("rollout_order", "rollout_use", "rollout_begin")),
+    Family("rollout_pilot", rollout_pilot, "shared", -1, False, ("rollout_total", "rollout_pilot"), ("rollout_pilot",)),
+    Family("rollout_ramp", rollout_ramp, "shared", -1, False, ("rollout_ramp",), ("rollout_ramp",)),
+    Family("rollout_critical", rollout_critical, "shared", -1, False, ("rollout_critical",), ("rollout_critical",)),
 )
 """Every constraint family, in build order (the order of the model's rows)."""
 

@@ -40,6 +40,7 @@ from fleetplan.parallel import executor_from_spec, parse_engine
 from fleetplan.sizing import size_workloads
 from fleetplan.verify.accounting import period_spend, policy_status
 from fleetplan.verify.checks import recompute_costs, verify_plan
+from fleetplan.verify.rollout import rollout_usage
 
 __all__ = ["PlanTimings", "VerificationError", "optimize"]
 
@@ -333,6 +334,7 @@ def _plan(
     if not plan.verification.ok:
         raise VerificationError(plan.verification.violations)
     plan.policies = policy_status(sc, plan, verified)
+    plan.rollout = rollout_usage(sc, plan)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.spend_by_period = period_spend(verified)
     plan.review_cycle_periods = sc.review_cycle_periods

@@ -29,6 +29,31 @@ def _energy(plan: Plan) -> dict[str, Any] | None:
     return out
 
 
+def _rollout(plan: Plan) -> list[dict[str, Any]]:
+    """Per new entity: its kind, first period of use, pilot periods and accelerators per period."""
+    r = plan.rollout
+    if r is None or r.empty:
+        return []
+    out = []
+    for (kind, entity), g in r.groupby(["kind", "entity"], sort=False):
+        used = g[g["phase"] != "before"]
+        out.append(
+            {
+                "kind": str(kind),
+                "entity": str(entity),
+                "first_period": str(used["period"].iloc[0]) if len(used) else None,
+                "pilot_periods": [str(p) for p in g.loc[g["phase"] == "pilot", "period"]],
+                "accelerators_by_period": {
+                    str(p): float(a) for p, a in zip(g["period"], g["accelerators"], strict=True)
+                },
+                "critical_accelerators_by_period": {
+                    str(p): float(a) for p, a in zip(g["period"], g["critical_accelerators"], strict=True)
+                },
+            }
+        )
+    return out
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """Everything in the plan: allocations per workload x option x period, purchases, reservations,
     existing commitments per period (available, used, utilization_pct) and savings plans' credits
@@ -75,6 +100,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "onboarded_providers": list(plan.onboarded),
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],
+        "rollout": _rollout(plan),
         "energy": _energy(plan),
         "abatement": plan.abatement.to_dict() if plan.abatement is not None else None,
         "notes": list(plan.notes),

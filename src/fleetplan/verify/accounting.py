@@ -16,6 +16,7 @@ from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
 from fleetplan.model.site import server_kw
 from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
+from fleetplan.verify.rollout import rollout_status
 
 __all__ = ["SPEND_KEYS", "counted_providers", "period_spend", "policy_status", "spend_by"]
 
@@ -126,4 +127,5 @@ def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> l
                 peak <= site.power_capacity_kw * (1 + 1e-6),
             )
         )
+    out.extend(rollout_status(sc, plan))
     return out

@@ -45,6 +45,7 @@ from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario, own_providers, server_spend
 from fleetplan.model.site import lifetime_periods, server_kw
 from fleetplan.model.workload import Workload
+from fleetplan.verify.rollout import check_rollout
 
 __all__ = [
     "COMMITMENT_CHECKS",
@@ -635,6 +636,7 @@ def verify_plan(
             v.append(f"provider {p} is used but its onboarding (${f.onboarding[p]:,.0f}) is not in the plan")
 
     _check_commitments(f, plan, checks, v)
+    check_rollout(sc, plan, checks, v)
 
     # 5. totals ------------------------------------------------------------------------------------
     if check_totals:
