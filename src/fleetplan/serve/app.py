@@ -77,7 +77,8 @@ def is_loopback(host: str) -> bool:
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for a request body over ``limit`` bytes (declared, or counted as it arrives)."""
+    """ASGI middleware: 413 for a request body over ``limit`` bytes (declared, or counted as it arrives);
+    a body within the limit is read in full, then handed to the app."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_UPLOAD_BYTES) -> None:
         self.app = app
@@ -92,32 +93,31 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _too_large(scope, receive, send, self.limit)
             return
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        more = scope["method"] not in ("GET", "HEAD")
+        while more:  # read the whole body (at most ``limit`` bytes) before the app sees any of it
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
                 await _too_large(scope, receive, send, self.limit)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
 
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
