@@ -203,7 +203,7 @@ def create_app(db_url: str | None = None, token: str | None = None, max_concurre
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" makes Chromium send Origin: null
         return response
 
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD_BYTES)

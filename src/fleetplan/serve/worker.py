@@ -5,9 +5,9 @@ solves run at a time, each in a fresh process (``spawn``) that calls the same li
 ``fleetplan plan`` (:func:`~fleetplan.load.load_scenario_text`, :func:`~fleetplan.optimize.optimize`,
 :func:`~fleetplan.report.plan_to_dict`) and sends its progress and result back over a pipe. Only
 the server process writes to the store: a solver process orphaned by a killed server writes
-nothing. :meth:`RunPool.cancel` drops a queued run or kills a running solve (its whole process
-group on POSIX, so the neighbourhood-search workers go too). A run ends ``done`` (with its plan),
-``failed`` (with the one-line error) or ``cancelled``.
+nothing, and ends itself within a second. :meth:`RunPool.cancel` drops a queued run or kills a
+running solve (its whole process group on POSIX, so the neighbourhood-search workers go too).
+A run ends ``done`` (with its plan), ``failed`` (with the one-line error) or ``cancelled``.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def solve_in_child(req: SolveRequest, conn: Connection) -> None:
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):
             os.setsid()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         from fleetplan.errors import FleetplanError
         from fleetplan.load import load_scenario_text
@@ -86,6 +87,16 @@ def solve_in_child(req: SolveRequest, conn: Connection) -> None:
         conn.send(("failed", f"internal error: {type(exc).__name__}: {exc}"))
     finally:
         conn.close()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a solver process: end it (and its process group) within a second of the server's death."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(1)
 
 
 class RunPool:
