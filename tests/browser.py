@@ -34,6 +34,7 @@ import io
 import os
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -146,8 +147,10 @@ def skip_or_fail(reason: str) -> NoReturn:
 class OfflineBrowser:
     """One headless Chromium, started on ``start()`` or ``with``; each :meth:`load` gets a fresh context."""
 
-    def __init__(self, executable: str | None = None, *, timeout_s: float = 30.0) -> None:
+    def __init__(self, executable: str | None = None, *, timeout_s: float = 30.0, allow: tuple[str, ...] = ()) -> None:
+        """``allow``: loopback origins (``http://127.0.0.1:PORT``) the pages may reach, a local server's."""
         self.executable = executable or find_chromium()
+        self.allow = tuple(a.rstrip("/") for a in allow)
         self.timeout_ms = timeout_s * 1000
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -171,8 +174,9 @@ class OfflineBrowser:
                 timeout=self.timeout_ms,
                 args=[
                     f"--proxy-server=http://127.0.0.1:{sink_port}",
-                    "--proxy-bypass-list=<-loopback>",
-                    "--host-resolver-rules=MAP * ~NOTFOUND",
+                    "--proxy-bypass-list=" + ";".join(["<-loopback>", *(a.split("//", 1)[1] for a in self.allow)]),
+                    "--host-resolver-rules=MAP * ~NOTFOUND"
+                    + "".join(f", EXCLUDE {a.split('//', 1)[1].rsplit(':', 1)[0]}" for a in self.allow),
                     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
                 ],
             )
@@ -201,28 +205,40 @@ class OfflineBrowser:
     ) -> None:
         self.close()
 
-    def load(self, path: str | Path, *, width: int = 1280, height: int = 800, route: bool = True) -> PageReport:
-        """Open the local file ``path`` offline, wait for load, fonts and one frame, and report.
+    def _allowed(self, url: str) -> bool:
+        return any(url == a or url.startswith(a + "/") for a in self.allow)
+
+    def load(
+        self,
+        path: str | Path,
+        *,
+        width: int = 1280,
+        height: int = 800,
+        route: bool = True,
+        act: Callable[[Any], None] | None = None,
+    ) -> PageReport:
+        """Open the local file ``path`` (or a URL of an ``allow``-ed origin) offline, wait for load, fonts and one
+        frame, run ``act(page)`` when given (clicks, typing, waiting), and report on the page it leaves.
 
         ``route=False`` leaves requests to the refusing proxy alone (they are then recorded but not aborted by the
         harness): the test of that second guard uses it.
         """
         if self._browser is None:
             raise RuntimeError("OfflineBrowser.load before start()")
-        url = Path(path).resolve().as_uri()
+        url = str(path) if self._allowed(str(path)) else Path(path).resolve().as_uri()
         console_errors: list[str] = []
         page_errors: list[str] = []
         requests: list[str] = []
         dialogs: list[str] = []
 
         def block(handle: Any) -> None:
-            if handle.request.url.startswith(LOCAL_SCHEMES) or not route:
+            if handle.request.url.startswith(LOCAL_SCHEMES) or not route or self._allowed(handle.request.url):
                 handle.continue_()
             else:
                 handle.abort("blockedbyclient")
 
         def request(req: Any) -> None:
-            if not req.url.startswith(LOCAL_SCHEMES):
+            if not req.url.startswith(LOCAL_SCHEMES) and not self._allowed(req.url):
                 requests.append(req.url)
 
         def websocket(ws: Any) -> None:
@@ -248,6 +264,10 @@ class OfflineBrowser:
             page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
             page.on("pageerror", lambda err: page_errors.append(f"{err.name}: {err.message}"))
             page.goto(url, wait_until="load")
+            if act is not None:
+                act(page)
+                page.wait_for_load_state("load")
+            url = page.url
             page.evaluate(_SETTLE_JS)
             charts = tuple(Chart(**c) for c in page.evaluate(_CHARTS_JS))
             svg_count = page.evaluate("() => document.querySelectorAll('svg').length")

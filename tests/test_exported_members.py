@@ -27,6 +27,7 @@ PACKAGES = (
     "fleetplan.replan",
     "fleetplan.report",
     "fleetplan.risk",
+    "fleetplan.serve",
     "fleetplan.sizing",
     "fleetplan.verify",
 )

@@ -29,6 +29,7 @@ from fleetplan.cli import (
     risk,
     roadmap,
     scenario,
+    serve,
     size,
 )
 
@@ -52,6 +53,7 @@ app.command("report")(report.report)
 app.command("diff")(diff.diff)
 app.command("roadmap")(roadmap.roadmap)
 app.command("replan")(replan.replan)
+app.command("serve")(serve.serve)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
