@@ -23,7 +23,7 @@ import pandas as pd
 from fleetplan.report.charts import svg
 from fleetplan.report.sections import Chart, Section, report_sections
 
-__all__ = ["plan_report_html", "plan_report_markdown"]
+__all__ = ["SCRIPT_SOURCE", "plan_report_html", "plan_report_markdown"]
 
 MAX_TABLE_ROWS = 400
 """Rows shown per table (the rest are counted); the JSON document has them all."""
@@ -76,6 +76,10 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
 
 _SORT_HASH = base64.b64encode(hashlib.sha256(_SORT_JS.encode()).digest()).decode()
 """The Content-Security-Policy hash that lets exactly this script run, and nothing else."""
+
+SCRIPT_SOURCE = f"'sha256-{_SORT_HASH}'"
+"""The report's one script as a Content-Security-Policy source: a server that serves the report
+under its own policy adds it to ``script-src``."""
 
 
 def _esc(text: object) -> str:
@@ -155,7 +159,7 @@ def plan_report_html(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        f"img-src data:; script-src 'sha256-{_SORT_HASH}'\">"
+        f'img-src data:; script-src {SCRIPT_SOURCE}">'
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
     )
     intro = (

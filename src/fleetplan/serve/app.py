@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fleetplan._format import money
 from fleetplan.errors import FleetplanError, InputError
+from fleetplan.report.html import SCRIPT_SOURCE as REPORT_SCRIPT
 from fleetplan.serve import pages
 from fleetplan.serve.store import PlanRecord, Store
 from fleetplan.serve.worker import RunPool
@@ -60,7 +61,8 @@ _YAML_BODY = {
     }
 }
 _CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    f"script-src 'self' {REPORT_SCRIPT}; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
