@@ -246,6 +246,9 @@ def _readme(
 def write_export(export: Export, out_dir: str | Path) -> Path:
     """Write ``export`` into ``out_dir`` whole, or leave ``out_dir`` as it was (module docstring)."""
     target = Path(out_dir)
+    for rel in export.files:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ValueError(f"export file {rel!r} lies outside the folder")
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MANIFEST).is_file())):
         raise InputError("exists and is not an earlier export; choose an empty or new folder", file=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
