@@ -19,6 +19,7 @@ PACKAGES = (
     "fleetplan.catalog",
     "fleetplan.cli",
     "fleetplan.energy",
+    "fleetplan.export",
     "fleetplan.generate",
     "fleetplan.load",
     "fleetplan.model",

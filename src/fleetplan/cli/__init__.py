@@ -2,7 +2,7 @@
 
 Each command has the same shape: options, a library call, printing, an exit code. One module per
 command group (``scenario``: init and validate; ``plan``; ``risk``; ``generate``; ``catalog``;
-``size``; ``audit``; ``report``; ``diff``; ``roadmap``; ``replan``); consoles, JSON output and the
+``size``; ``audit``; ``report``; ``diff``; ``roadmap``; ``replan``; ``export``); consoles, JSON output and the
 spinner live in ``_console``; the terminal renderings of plans, risk reports, plan diffs and
 offerings in ``_render_*``. Only this package imports typer or rich.
 
@@ -22,6 +22,7 @@ from fleetplan.cli import (
     audit,
     catalog,
     diff,
+    export,
     generate,
     plan,
     replan,
@@ -54,6 +55,7 @@ app.command("diff")(diff.diff)
 app.command("roadmap")(roadmap.roadmap)
 app.command("replan")(replan.replan)
 app.command("serve")(serve.serve)
+app.command("export")(export.export)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
