@@ -45,7 +45,7 @@ def _check_page(doc: Any) -> None:
         raise SourceError("malformed page: an item is not an object")
 
 
-def _pages(fetcher: Fetcher, base: str, region: str) -> Any:
+def _pages(fetcher: Fetcher, base: str, region: str, page_size: int) -> Any:
     """Every item of one region, page by page (see the module docstring for the paging rules)."""
     params = {
         "api-version": API_VERSION,
@@ -81,7 +81,7 @@ def _pages(fetcher: Fetcher, base: str, region: str) -> Any:
             if url in seen_links:
                 raise SourceError(f"NextPageLink repeats itself (region {region})", url=url)
             seen_links.add(url)
-        elif len(items) >= PAGE_SIZE:
+        elif len(items) >= page_size:
             url = None  # the NextPageLink incident: ask for the next page by $skip
         else:
             return
@@ -93,13 +93,18 @@ def _number(item: dict[str, Any], name: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def fetch_azure(fetcher: Fetcher, regions: Sequence[str], *, base_url: str = DEFAULT_URL) -> SourceResult:
-    """Accelerator VM prices of the Azure ``regions`` (ARM names such as ``eastus``)."""
+def fetch_azure(
+    fetcher: Fetcher, regions: Sequence[str], *, base_url: str = DEFAULT_URL, page_size: int = PAGE_SIZE
+) -> SourceResult:
+    """Accelerator VM prices of the Azure ``regions`` (ARM names such as ``eastus``).
+
+    ``page_size`` is the service's page length, which decides when a page without a next link is full.
+    """
     table = instance_table()
     out = SourceResult()
     for region in regions:
         out.urls.append(base_url)
-        for item in _pages(fetcher, base_url, region):
+        for item in _pages(fetcher, base_url, region, page_size):
             _item(item, region, base_url, table, out)
     return out
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -73,7 +73,7 @@ def redact(url: str) -> str:
     if not parts.query:
         return url
     query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="$',:/ ")))
+    return urlunsplit(parts._replace(query=urlencode(query, safe="$',:/", quote_via=quote)))
 
 
 def rebase(link: str, base: str) -> str:
@@ -92,7 +92,7 @@ def _with_params(url: str, params: Mapping[str, str] | None) -> str:
         return url
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query, safe="$',:/ ")))
+    return urlunsplit(parts._replace(query=urlencode(query, safe="$',:/", quote_via=quote)))
 
 
 def _retry_after(response: httpx.Response) -> float | None:
