@@ -197,8 +197,10 @@ def test_bundled_hyperscaler_instances_are_all_in_the_table() -> None:
 
 def test_azure_pages_by_next_link_and_reads_every_price_kind() -> None:
     replay = Replay()
-    res = fetch_azure(replay.fetcher(), ["eastus"])
+    seen: list[tuple[str, int, int | None]] = []
+    res = fetch_azure(replay.fetcher(progress=lambda *a: seen.append(a)), ["eastus"])
     assert len(replay.urls) == 2
+    assert seen == [("azure eastus (pages)", 1, None), ("azure eastus (pages)", 2, None)]
     assert all(urlsplit(u).netloc == "prices.azure.com" for u in replay.urls)  # the next link, rebased
     assert "$skip=3" in replay.urls[1]
     h100 = "Standard_ND96isr_H100_v5"

@@ -127,12 +127,12 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int | None], No
     if not (enabled and err.is_terminal):
         yield None
         return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        TextColumn("{task.completed:,.0f}"),
         TimeElapsedColumn(),
         console=err,
         transient=True,

@@ -201,7 +201,7 @@ def fetch_aws(
                 url = re.sub(r"\.json$", ".csv", url)
             out.urls.append(url)
             target = Path(tmp) / f"{region}.{file_format}"
-            path = fetcher.download(url, target, label=f"aws {region}")
+            path = fetcher.download(url, target, label=f"aws {region} (bytes)")
             rows = _csv_rows(path, url, region) if file_format == "csv" else _json_rows(path, url, region)
             skus = _ec2_prices(rows, url, out)
             fetcher.keep(url, path)

@@ -54,7 +54,7 @@ def _pages(fetcher: Fetcher, base: str, region: str, page_size: int) -> Any:
     url: str | None = None
     seen_links: set[str] = set()
     count = 0
-    label = f"azure {region}"
+    label = f"azure {region} (pages)"
     for page in range(_MAX_PAGES):
         try:
             if url is None:

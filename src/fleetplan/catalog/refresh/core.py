@@ -111,6 +111,8 @@ def refresh_catalog(
         raise InputError(f"choose sources from {', '.join(SOURCES)} (got {', '.join(sources) or 'none'})")
     if commitments not in COMMITMENTS:
         raise InputError(f"commitments {commitments!r} is not one of {', '.join(COMMITMENTS)}")
+    if aws_format not in ("csv", "json"):
+        raise InputError(f"AWS offer file format {aws_format!r} is not csv or json")
     if "gcp" in sources and not gcp_api_key:
         raise InputError("gcp needs an API key (name the environment variable that holds it)")
     per_source = dict(regions or {})

@@ -102,10 +102,10 @@ def _skus(fetcher: Fetcher, base: str, service: str, api_key: str) -> Iterator[d
         params = {"currencyCode": "USD", "pageSize": _PAGE_SIZE, "key": api_key}
         if token:
             params["pageToken"] = token
-        doc = fetcher.get_json(url, params=params, label=f"gcp {service}", check=_check_page)
+        doc = fetcher.get_json(url, params=params, label=f"gcp {service} (pages)", check=_check_page)
         yield from doc.get("skus", [])
         if fetcher.progress:
-            fetcher.progress(f"gcp {service}", page + 1, None)
+            fetcher.progress(f"gcp {service} (pages)", page + 1, None)
         token = str(doc.get("nextPageToken") or "")
         if not token:
             return
