@@ -17,6 +17,7 @@ import pytest
 PACKAGES = (
     "fleetplan",
     "fleetplan.catalog",
+    "fleetplan.catalog.refresh",
     "fleetplan.cli",
     "fleetplan.energy",
     "fleetplan.export",
