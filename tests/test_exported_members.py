@@ -28,6 +28,7 @@ PACKAGES = (
     "fleetplan.report",
     "fleetplan.risk",
     "fleetplan.sizing",
+    "fleetplan.sweep",
     "fleetplan.verify",
 )
 INCLUDED_PRIVATE = {"__version__"}

@@ -6,7 +6,7 @@ from this test.
 
 Layers, highest first; a module may import its own layer and the layers below it:
 
-    cli > fleetplan (the top-level API) > replan > audit > risk | report | generate > optimize
+    cli > fleetplan (the top-level API) > sweep > replan > audit > risk | report | generate > optimize
         > verify | energy > sizing > load > catalog > model > errors | data | top-level _helpers
 
 Any module named ``cli`` (``fleetplan/cli.py``, ``fleetplan/sizing/cli.py``, ``fleetplan/cli/...``)
@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("risk", "report", "generate"),
     ("audit",),
     ("replan",),
+    ("sweep",),
     ("api",),
     ("cli",),
 )

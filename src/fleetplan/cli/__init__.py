@@ -30,6 +30,7 @@ from fleetplan.cli import (
     roadmap,
     scenario,
     size,
+    sweep,
 )
 
 __all__ = ["MAX_ERRORS", "app", "main"]
@@ -52,6 +53,7 @@ app.command("report")(report.report)
 app.command("diff")(diff.diff)
 app.command("roadmap")(roadmap.roadmap)
 app.command("replan")(replan.replan)
+app.command("sweep")(sweep.sweep)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 
