@@ -14,7 +14,8 @@ A sweep file::
       policy.max_provider_share: [0.5, 0.6, 0.7]
       objective.carbon_price_usd_per_tco2e: {range: [0, 200, 25]}     # 0, 25, ..., 200
       prices: {provider: {aws: [0.8, 1.0]}, accelerator: {H100-SXM: {uniform: [0.7, 1.0]}}}
-      growth: {"*": [1, 2]}      # multiplies every workload's growth_per_period (or name one)
+      growth: {"*": [1, 2]}      # multiplies every workload's demand growth (or name one)
+      demand: {chat-us: [0.8, 1.2]}
       shock: [none, "vendor_delay:AMD:2", "price:aws:30%"]
       policy.n_minus_1: [false, true]
     base: {policy.max_provider_share: 0.6}   # the centre of the tornado chart
@@ -22,7 +23,9 @@ A sweep file::
 Parameters are named by their path in the scenario (``workloads.chat-us.growth_per_period``:
 list items by index or by ``name``), nested mappings and dotted keys alike. Special names:
 ``prices.provider.P`` and ``prices.accelerator.A`` multiply catalog prices (an accelerator's
-also its server types' capex), ``growth.W`` (``*``: all) multiplies ``growth_per_period``, and
+also its server types' capex), ``growth.W`` (``*``: every workload) multiplies its
+``demand.growth_per_period``, ``demand.W`` its demand (``peak_rps``, ``tokens_per_period``,
+``per_period``; a fine-tune's ``tokens`` are not demand), and
 ``shock`` applies a shock as ``fleetplan risk --shock`` writes it (``none``: no shock; the
 scenario is changed as in ``--replan-shocks``; ``spot_cap`` needs a plan and is refused).
 
@@ -82,7 +85,7 @@ NO_SHOCK = "none"
 @dataclass(frozen=True)
 class Parameter:
     """One varied input. ``kind``: ``path`` (a scenario field), ``price_provider``,
-    ``price_accelerator``, ``growth`` or ``shock``; ``target`` the path or the name it acts on.
+    ``price_accelerator``, ``growth``, ``demand`` or ``shock``; ``target`` the path or the name it acts on.
     ``values``: the discrete values (list, range, choice); ``dist``: ``(name, a, b)`` of a
     continuous distribution; ``clip``: bounds of sampled values; ``base``: the tornado's centre."""
 
@@ -326,13 +329,13 @@ def _parameter(ctx: _Ctx, sc: Scenario, name: str, where: tuple[str | int, ...],
         kind_ = f"price_{parts[1]}"
         target: tuple[str | int, ...] = (_price_target(ctx, sc, where, parts[1], parts[2]),)
         _check_multipliers(ctx, where, values, dist)
-    elif parts[0] == "growth":
+    elif parts[0] in ("growth", "demand"):
         if len(parts) != 2:
-            raise ctx.err(where, f"{name!r}: expected growth.WORKLOAD or growth.* (every workload)")
+            raise ctx.err(where, f"{name!r}: expected {parts[0]}.WORKLOAD or {parts[0]}.* (every workload)")
         known = [w.name for w in sc.workloads]
         if parts[1] != "*" and parts[1] not in known:
             raise ctx.err(where, f"unknown workload {parts[1]!r}{did_you_mean(parts[1], known)}")
-        kind_, target = "growth", (parts[1],)
+        kind_, target = parts[0], (parts[1],)
         _check_multipliers(ctx, where, values, dist)
     elif name in ("shock", "shocks"):
         if values is None:
@@ -479,7 +482,7 @@ def _check_point(ctx: _Ctx, sc: Scenario, params: Sequence[Parameter], pt: Point
         bad = next((p for p in params if p.name in str(exc.path or "")), params[0])
         shown = ", ".join(f"{k}={v!r}" for k, v in pt.values.items())
         raise InputError(
-            f"{bad.name}: the scenario is invalid at {shown}: {exc.message}"
+            f"the scenario is invalid at {shown}: {exc.path}: {exc.message}"
             + ("" if len(params) == 1 else " (clip the distribution?)"),
             file=ctx.file,
             path=bad.name,
@@ -502,10 +505,18 @@ def point_scenario(sc: Scenario, params: Sequence[Parameter], values: Mapping[st
         v = values[p.name]
         if p.kind == "path":
             _set(data, p.target, v)
-        elif p.kind == "growth":
+        elif p.kind in ("growth", "demand"):
             for w in data["workloads"]:
-                if p.target[0] in ("*", w["name"]):
-                    w["growth_per_period"] = float(w.get("growth_per_period", 0.0)) * float(v)
+                d = w.get("demand")
+                if p.target[0] not in ("*", w["name"]) or not isinstance(d, dict):
+                    continue
+                if p.kind == "growth":
+                    d["growth_per_period"] = float(d.get("growth_per_period", 0.0)) * float(v)
+                    continue
+                for key in ("peak_rps", "tokens_per_period"):
+                    if d.get(key) is not None:
+                        d[key] = float(d[key]) * float(v)
+                d["per_period"] = {k: float(x) * float(v) for k, x in (d.get("per_period") or {}).items()}
         elif p.kind in ("price_provider", "price_accelerator"):
             what = p.kind.removeprefix("price_")
             key = str(p.target[0])
