@@ -14,7 +14,16 @@ import pandas as pd
 
 from fleetplan.sweep.spec import Parameter, SweepSpec
 
-__all__ = ["ROBUST_SHARE", "Decision", "Sensitivity", "pareto_front", "planned", "robust_decisions", "tornado"]
+__all__ = [
+    "ROBUST_SHARE",
+    "Decision",
+    "Sensitivity",
+    "cost_front",
+    "pareto_front",
+    "planned",
+    "robust_decisions",
+    "tornado",
+]
 
 ROBUST_SHARE = 0.9
 """A decision taken in at least this share of the planned points is robust."""
@@ -54,6 +63,13 @@ def pareto_front(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
         best_y = min(best_y, low)
         i = j
     return mask
+
+
+def cost_front(ok: pd.DataFrame, metric: str) -> np.ndarray:
+    """Pareto mask of cost (``total_usd``) against ``metric`` over planned rows, on the figures as
+    reported (cost to the cent, the metric to 9 decimals): plans equal but for floating-point
+    noise in the last digits tie instead of dominating each other."""
+    return pareto_front(ok["total_usd"].astype(float).round(2), ok[metric].astype(float).round(9))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from fleetplan._io import write_atomic, write_text_atomic
 from fleetplan.report.charts import WIDTH, bars, svg
 from fleetplan.report.html import page_html
 from fleetplan.report.sections import Chart, Section
-from fleetplan.sweep.analysis import ROBUST_SHARE, Decision, Sensitivity, pareto_front, planned
+from fleetplan.sweep.analysis import ROBUST_SHARE, Decision, Sensitivity, cost_front, planned
 from fleetplan.sweep.spec import SweepSpec
 
 __all__ = ["PARETO_AXES", "sweep_charts", "sweep_page", "write_pictures"]
@@ -31,7 +31,7 @@ _CONFIG = {"font": "Helvetica, Arial, sans-serif", "view": {"stroke": None}, "ti
 
 
 def _pareto(ok: pd.DataFrame, spec: SweepSpec, name: str, metric: str, title: str, fmt: str) -> Chart:
-    front = pareto_front(ok["total_usd"], ok[metric])
+    front = cost_front(ok, metric)
     params = [p.name for p in spec.parameters]
     data = [
         {
@@ -44,7 +44,13 @@ def _pareto(ok: pd.DataFrame, spec: SweepSpec, name: str, metric: str, title: st
         for (_, r), f in zip(ok.iterrows(), front, strict=True)
     ]
     encoding: dict[str, Any] = {
-        "x": {"field": metric, "type": "quantitative", "title": title, "axis": {"format": fmt}},
+        "x": {
+            "field": metric,
+            "type": "quantitative",
+            "title": title,
+            "axis": {"format": fmt},
+            "scale": {"zero": False},
+        },
         "y": {
             "field": "cost_usd",
             "type": "quantitative",
@@ -70,6 +76,7 @@ def _pareto(ok: pd.DataFrame, spec: SweepSpec, name: str, metric: str, title: st
                         "title": None,
                         "scale": {"domain": ["Pareto front", "dominated"], "range": ["#2563eb", "#c7c9cf"]},
                     },
+                    "order": {"field": "front", "sort": "descending"},  # front points drawn last, on top
                     "tooltip": [
                         {"field": "point"},
                         {"field": "cost_usd", "format": "$,.0f"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fleetplan._io import write_text_atomic
-from fleetplan.sweep.analysis import pareto_front, planned, robust_decisions, tornado
+from fleetplan.sweep.analysis import cost_front, planned, robust_decisions, tornado
 from fleetplan.sweep.pictures import PARETO_AXES, sweep_charts, sweep_page, write_pictures
 from fleetplan.sweep.run import SweepResult
 from fleetplan.sweep.spec import SweepSpec
@@ -20,7 +20,7 @@ def summarize(result: SweepResult, spec: SweepSpec, scenario: str, *, pictures: 
     ok = planned(table)
     fronts = {}
     for name, metric, _title, _fmt in PARETO_AXES:
-        mask = pareto_front(ok["total_usd"], ok[metric]) if len(ok) else []
+        mask = cost_front(ok, metric) if len(ok) else []
         fronts[name] = [int(i) for i, m in zip(ok["point_id"], mask, strict=True) if m]
     sens = tornado(table, spec)
     decisions = robust_decisions(table, result.plans, spec.parameters)
