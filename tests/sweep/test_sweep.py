@@ -35,7 +35,8 @@ parameters:
     carbon_budget_tco2e: [15, 25, 40]
 base: {policy.max_provider_share: 1.0}
 """
-TIME_LIMIT_S = 8.0
+TIME_LIMIT_S = 30.0
+"""Generous: each point ends at its gap in a second or two; the limit only guards a loaded machine."""
 TIMING = {"seconds", "gap"}
 """Figures of the solve's trace, not of the plan: the gap proven depends on when the anytime
 planner's stages ended (the plans, their costs and decisions do not)."""
@@ -231,7 +232,8 @@ def test_the_pareto_front_equals_brute_force(points: list[tuple[float, float]]) 
 def test_the_pareto_front_of_the_grid(serial: SweepResult) -> None:
     doc = json.loads((serial.out / "sweep.json").read_text())
     ok = serial.table
-    want = ok["point_id"][_brute_force(ok["total_usd"].to_numpy(), ok["co2e_t"].to_numpy())]
+    cost, co2 = ok["total_usd"].round(2).to_numpy(), ok["co2e_t"].round(9).to_numpy()  # as reported
+    want = ok["point_id"][_brute_force(cost, co2)]
     assert doc["pareto"]["pareto-emissions"] == [int(i) for i in want]
 
 
