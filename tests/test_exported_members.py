@@ -31,6 +31,7 @@ PACKAGES = (
     "fleetplan.risk",
     "fleetplan.serve",
     "fleetplan.sizing",
+    "fleetplan.sweep",
     "fleetplan.verify",
 )
 INCLUDED_PRIVATE = {"__version__"}

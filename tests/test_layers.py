@@ -6,8 +6,8 @@ from this test.
 
 Layers, highest first; a module may import its own layer and the layers below it:
 
-    cli > fleetplan (the top-level API) > serve > replan > export > audit > risk | report | generate > optimize
-        > verify | energy > sizing > load > catalog > model > errors | data | top-level _helpers
+    cli > fleetplan (the top-level API) > serve > sweep > replan > export > audit > risk | report | generate
+        > optimize > verify | energy > sizing > load > catalog > model > errors | data | top-level _helpers
 
 Any module named ``cli`` (``fleetplan/cli.py``, ``fleetplan/sizing/cli.py``, ``fleetplan/cli/...``)
 and ``fleetplan.__main__`` are the CLI layer. A new package must be placed in ``LAYERS``.
@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("audit",),
     ("export",),
     ("replan",),
+    ("sweep",),
     ("serve",),
     ("api",),
     ("cli",),

@@ -2,9 +2,9 @@
 
 Each command has the same shape: options, a library call, printing, an exit code. One module per
 command group (``scenario``: init and validate; ``plan``; ``risk``; ``generate``; ``catalog``;
-``size``; ``audit``; ``report``; ``diff``; ``roadmap``; ``replan``; ``serve``; ``export``); consoles,
-JSON output and the spinner live in ``_console``; the terminal renderings of plans, risk reports,
-plan diffs and offerings in ``_render_*``. Only this package imports typer or rich.
+``size``; ``audit``; ``report``; ``diff``; ``roadmap``; ``replan``; ``serve``; ``export``;
+``sweep``); consoles, JSON output and the spinner live in ``_console``; the terminal renderings of
+plans, risk reports, plan diffs and offerings in ``_render_*``. Only this package imports typer or rich.
 
 Exit codes: 0 ok, 1 infeasible or a failed check, 2 bad input. Errors are one line on stderr,
 never a traceback; :func:`main` is the one place that turns errors into exit codes.
@@ -32,6 +32,7 @@ from fleetplan.cli import (
     scenario,
     serve,
     size,
+    sweep,
 )
 
 __all__ = ["MAX_ERRORS", "app", "main"]
@@ -56,6 +57,7 @@ app.command("roadmap")(roadmap.roadmap)
 app.command("replan")(replan.replan)
 app.command("serve")(serve.serve)
 app.command("export")(export.export)
+app.command("sweep")(sweep.sweep)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(size.size_app, name="size")
 

@@ -23,7 +23,7 @@ import pandas as pd
 from fleetplan.report.charts import svg
 from fleetplan.report.sections import Chart, Section, report_sections
 
-__all__ = ["SCRIPT_SOURCE", "plan_report_html", "plan_report_markdown"]
+__all__ = ["SCRIPT_SOURCE", "page_html", "plan_report_html", "plan_report_markdown"]
 
 MAX_TABLE_ROWS = 400
 """Rows shown per table (the rest are counted); the JSON document has them all."""
@@ -154,7 +154,16 @@ def plan_report_html(
     """The report of a ``fleetplan.plan/1`` document (see the module docstring for the contract);
     ``compare`` is an earlier plan document to show the changes against."""
     sections = report_sections(plan, risk=risk, audit=audit, compare=compare)
-    title = f"fleetplan: {plan.get('scenario', 'plan')}"
+    subtitle = (
+        f"Plan report by fleetplan · periods {plan['periods'][0]}–{plan['periods'][-1]} · {plan.get('currency', 'USD')}"
+    )
+    return page_html(str(plan.get("scenario", "Plan")), subtitle, sections)
+
+
+def page_html(heading: str, subtitle: str, sections: list[Section]) -> str:
+    """A report page in the plan report's layout (same contract): ``heading``, a ``subtitle``
+    line and the sections, all text escaped."""
+    title = f"fleetplan: {heading}"
     head = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -162,11 +171,7 @@ def plan_report_html(
         f'img-src data:; script-src {SCRIPT_SOURCE}">'
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
     )
-    intro = (
-        f"<h1>{_esc(plan.get('scenario', 'Plan'))}</h1>"
-        f'<p class="sub">Plan report by fleetplan · periods {_esc(plan["periods"][0])}–{_esc(plan["periods"][-1])} · '
-        f"{_esc(plan.get('currency', 'USD'))}</p>"
-    )
+    intro = f'<h1>{_esc(heading)}</h1><p class="sub">{_esc(subtitle)}</p>'
     body = "".join(_section_html(s) for s in sections)
     return head + intro + body + f"<script>{_SORT_JS}</script></body></html>\n"
 
