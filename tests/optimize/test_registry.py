@@ -22,6 +22,7 @@ WORKLOAD_ROWS = {
     "placement_one",
     "onboarding_link",
     "onboarding_implied",
+    "skills_link",
     "diversity_share",
     "diversity_count",
     "diversity_others",

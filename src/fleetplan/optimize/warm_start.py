@@ -16,7 +16,9 @@ Branch-and-bound on big scenarios can run out of time before it finds any plan; 
    A row with no room left evicts movable replicas of other workloads from the capacity it
    needs, or moves batch work off it. Surplus replicas are then dropped, dearest first.
 3. **Completion.** Providers that now host replicas are onboarded (``u``); the completion
-   decides the others. With those and the replicas fixed, each training run in the group the LP favours
+   decides the others, and every software stack's adoption (``a``; replicas on a stack the LP
+   leaves unadopted are priced at twice their cost in step 2, as on a provider it does not
+   onboard). With those and the replicas fixed, each training run in the group the LP favours
    (failing that, runs favoured on owned capacity free to choose), and at least the anchor's
    servers, a small MIP picks reservations and purchases (integer), training and batch
    amounts, on-demand hours and reserved draws.
@@ -36,7 +38,9 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.plan import SolveStatus
+from fleetplan.model.team import stack_for
 from fleetplan.optimize.families import row, rows_of
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.solver import OBJECTIVE_SCALE, SolverOptions, solve
@@ -398,6 +402,9 @@ def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | Non
         y0 = m.columns[Var.PLACEMENT].start
         new_provider = y0 + np.flatnonzero(f.cand["provider"].isin(set(off)).to_numpy())
         price[new_provider] = np.abs(price[new_provider]) * 2.0 + 1e-9
+    new_stack = _unadopted_stack_rows(f, x_lp)
+    if len(new_stack):  # likewise a software stack the LP does not adopt: its adoption costs too
+        price[new_stack] = np.abs(price[new_stack]) * 2.0 + 1e-9
     limit = m.col("upper").copy()
     pool = f.cand["pool"].to_numpy() if "pool" in f.cand else np.full(len(f.cand), -1)
     pooled = np.flatnonzero(pool >= 0)
@@ -411,6 +418,21 @@ def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | Non
         price[cols[od]] = cost[cols[od]] + usage[od] * h_cost[od]
         limit[cols[~od]] = np.ceil(np.maximum(x_lp[cols[~od]], 0.0) - 1e-6)
     return price, limit
+
+
+def _unadopted_stack_rows(f: Formulation, x: FloatArray) -> npt.NDArray[np.int64]:
+    """Placement columns on accelerators whose software stack ``x`` leaves unadopted (every
+    a[k,t] of it ~0); empty without a ``team``."""
+    ad = f.adoption
+    if not len(ad) or "col" not in ad:
+        return np.zeros(0, dtype=np.int64)
+    level = pd.Series(x[ad["col"].to_numpy()]).groupby(ad["stack"].to_numpy()).max()
+    off = set(level.index[level.to_numpy() <= 1e-6])
+    if not off:
+        return np.zeros(0, dtype=np.int64)
+    stack = {a: stack_for(resolve_accelerator(a)) for a in f.cand["accelerator"].astype(str).unique()}
+    rows = f.cand["accelerator"].astype(str).map(stack).isin(off).to_numpy()
+    return f.model.columns[Var.PLACEMENT].start + np.flatnonzero(rows)
 
 
 def rounded_start(
