@@ -1,13 +1,12 @@
 """Model fingerprints: ``build_model`` on fixture scenarios gives the same matrices, bounds, costs and
 integrality as when the fingerprints were recorded (no solve).
 
-The ``example-without-team`` cases are the bundled example without its ``team`` (a scenario
-without a team builds the model it built before teams existed); their fingerprints are the
-example's from before it had a team. A refactor of the formulation must not change the model it
+The ``example`` cases have no ``team`` and keep their fingerprints from before teams existed (a
+scenario without a team builds the model it built before); the ``example-cuda-shop`` cases give
+the example a CUDA-only team. A refactor of the formulation must not change the model it
 builds. If a change of the model is intended, print the new fingerprints
 (``python -m tests.optimize.test_fingerprint``), check the plan figures they lead to, and update
-``EXPECTED`` in the same commit, saying why. The ``example`` cases changed when the example got
-its ``team`` (a CUDA shop: the other stacks' adoption columns and rows).
+``EXPECTED`` in the same commit, saying why.
 """
 
 from __future__ import annotations
@@ -25,42 +24,6 @@ from fleetplan.model.scenario import Scenario
 
 EXPECTED = {
     "example": {
-        "columns": "e552da4541548389",
-        "rows": "a9cf9f10418b07cc",
-        "matrix": "c225055787f7eecd",
-        "row_bounds": "5cc72d666e99c2ea",
-        "col_bounds": "5c102bc416ecd7cb",
-        "cost": "470c7cd31cfa7b79",
-        "integer": "f88399d12eb3c7fd",
-    },
-    "example-elastic": {
-        "columns": "39ce72c5b5f327f3",
-        "rows": "417b407148d67d9c",
-        "matrix": "60cf788a882a565a",
-        "row_bounds": "4833cc57e47a74e1",
-        "col_bounds": "2d3d2e447b9a8bca",
-        "cost": "731e76e2fb8931c8",
-        "integer": "d0a76ad6fe059cdd",
-    },
-    "example-operations": {
-        "columns": "7f70c2ee7dcb3d20",
-        "rows": "09e54aed37c3452d",
-        "matrix": "cea888ec92b3853b",
-        "row_bounds": "32d84ef4e047a8f7",
-        "col_bounds": "af6494180a6cf163",
-        "cost": "66840d09bcd15f91",
-        "integer": "5497f9a97b7fadd0",
-    },
-    "example-unmerged-pools": {
-        "columns": "50d7bb7d3fa20d8a",
-        "rows": "d039cc9d604e143b",
-        "matrix": "bab657b50e74494d",
-        "row_bounds": "0e296ba6865641e0",
-        "col_bounds": "4a0747f0753f704b",
-        "cost": "3063571769a88dfe",
-        "integer": "31d670552f611357",
-    },
-    "example-without-team": {
         "columns": "200caabcf97da6bf",
         "rows": "4f8f545fa3a4c48a",
         "matrix": "be6f52db446d9163",
@@ -69,7 +32,7 @@ EXPECTED = {
         "cost": "c9bdb44b176c95c6",
         "integer": "8ca13320d8ab8cde",
     },
-    "example-without-team-elastic": {
+    "example-elastic": {
         "columns": "23147a596c583a55",
         "rows": "92ecba75fe9b68f1",
         "matrix": "fe2795435b0e3e8f",
@@ -78,7 +41,7 @@ EXPECTED = {
         "cost": "ebe7f3225e43aecf",
         "integer": "cb6796d7d0fa7712",
     },
-    "example-without-team-operations": {
+    "example-operations": {
         "columns": "23909c436f1b8edd",
         "rows": "5a92bf360974bf9e",
         "matrix": "98dab16402b2da78",
@@ -87,7 +50,7 @@ EXPECTED = {
         "cost": "5ed38723b152179c",
         "integer": "3d8a7e408fde2745",
     },
-    "example-without-team-unmerged-pools": {
+    "example-unmerged-pools": {
         "columns": "0917b6608c253f99",
         "rows": "ba6f7da23e29a0b1",
         "matrix": "d013d339e7c1ecfe",
@@ -95,6 +58,42 @@ EXPECTED = {
         "col_bounds": "5b787ed6cd184db4",
         "cost": "e71415b44d78fbfc",
         "integer": "5441f8f2c2cfe4a7",
+    },
+    "example-cuda-shop": {
+        "columns": "e552da4541548389",
+        "rows": "a9cf9f10418b07cc",
+        "matrix": "c225055787f7eecd",
+        "row_bounds": "5cc72d666e99c2ea",
+        "col_bounds": "5c102bc416ecd7cb",
+        "cost": "470c7cd31cfa7b79",
+        "integer": "f88399d12eb3c7fd",
+    },
+    "example-cuda-shop-elastic": {
+        "columns": "39ce72c5b5f327f3",
+        "rows": "417b407148d67d9c",
+        "matrix": "60cf788a882a565a",
+        "row_bounds": "4833cc57e47a74e1",
+        "col_bounds": "2d3d2e447b9a8bca",
+        "cost": "731e76e2fb8931c8",
+        "integer": "d0a76ad6fe059cdd",
+    },
+    "example-cuda-shop-operations": {
+        "columns": "7f70c2ee7dcb3d20",
+        "rows": "09e54aed37c3452d",
+        "matrix": "cea888ec92b3853b",
+        "row_bounds": "32d84ef4e047a8f7",
+        "col_bounds": "af6494180a6cf163",
+        "cost": "66840d09bcd15f91",
+        "integer": "5497f9a97b7fadd0",
+    },
+    "example-cuda-shop-unmerged-pools": {
+        "columns": "50d7bb7d3fa20d8a",
+        "rows": "d039cc9d604e143b",
+        "matrix": "bab657b50e74494d",
+        "row_bounds": "0e296ba6865641e0",
+        "col_bounds": "4a0747f0753f704b",
+        "cost": "3063571769a88dfe",
+        "integer": "31d670552f611357",
     },
     "generated-100": {
         "columns": "f4a9820c40ad0b4e",
@@ -226,16 +225,20 @@ def _operations(sc: Scenario) -> dict[str, str]:
     return fingerprint(build_ops_model(sc, plan).f.model)
 
 
-def _without_team(sc: Scenario) -> Scenario:
-    """The scenario with its ``team`` left out: the model built before teams existed."""
-    return sc.model_copy(update={"team": None})
+def _cuda_shop(sc: Scenario) -> Scenario:
+    """The scenario with a CUDA-only team (every other stack at ``none``): the stacks' adoption
+    columns and rows (the bundled example has its ``team`` commented out)."""
+    from fleetplan.model.team import Team
+
+    team = Team(skills={"cuda": "expert", "rocm": "none", "xla": "none", "neuron": "none", "synapseai": "none"})
+    return sc.model_copy(update={"team": team})
 
 
 CASES = {
-    "example-without-team": lambda tmp: _built(_without_team(_example())),
-    "example-without-team-elastic": lambda tmp: _built(_without_team(_example()), elastic=True),
-    "example-without-team-unmerged-pools": lambda tmp: _built(_without_team(_example()), pool_pricing=False),
-    "example-without-team-operations": lambda tmp: _operations(_without_team(_example())),
+    "example-cuda-shop": lambda tmp: _built(_cuda_shop(_example())),
+    "example-cuda-shop-elastic": lambda tmp: _built(_cuda_shop(_example()), elastic=True),
+    "example-cuda-shop-unmerged-pools": lambda tmp: _built(_cuda_shop(_example()), pool_pricing=False),
+    "example-cuda-shop-operations": lambda tmp: _operations(_cuda_shop(_example())),
     "example": lambda tmp: _built(_example()),
     "example-elastic": lambda tmp: _built(_example(), elastic=True),
     "example-unmerged-pools": lambda tmp: _built(_example(), pool_pricing=False),
