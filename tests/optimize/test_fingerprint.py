@@ -6,7 +6,8 @@ intended, print the new fingerprints (``python -m tests.optimize.test_fingerprin
 figures they lead to, and update ``EXPECTED`` in the same commit, saying why.
 
 The example's plain, elastic and unmerged cases build it without its ``policy.rollout`` (the model as
-before rollout policies); ``example-rollout*`` build it as bundled.
+before rollout policies); ``example-rollout*`` build it as bundled. The ``example-cuda-shop`` cases
+give the example (without its rollout) a CUDA-only team; without a ``team`` the model is as before.
 """
 
 from __future__ import annotations
@@ -76,6 +77,42 @@ EXPECTED = {
         "col_bounds": "5b787ed6cd184db4",
         "cost": "e71415b44d78fbfc",
         "integer": "5441f8f2c2cfe4a7",
+    },
+    "example-cuda-shop": {
+        "columns": "e552da4541548389",
+        "rows": "a9cf9f10418b07cc",
+        "matrix": "c225055787f7eecd",
+        "row_bounds": "5cc72d666e99c2ea",
+        "col_bounds": "5c102bc416ecd7cb",
+        "cost": "470c7cd31cfa7b79",
+        "integer": "f88399d12eb3c7fd",
+    },
+    "example-cuda-shop-elastic": {
+        "columns": "39ce72c5b5f327f3",
+        "rows": "417b407148d67d9c",
+        "matrix": "60cf788a882a565a",
+        "row_bounds": "4833cc57e47a74e1",
+        "col_bounds": "2d3d2e447b9a8bca",
+        "cost": "731e76e2fb8931c8",
+        "integer": "d0a76ad6fe059cdd",
+    },
+    "example-cuda-shop-operations": {
+        "columns": "7f70c2ee7dcb3d20",
+        "rows": "09e54aed37c3452d",
+        "matrix": "cea888ec92b3853b",
+        "row_bounds": "32d84ef4e047a8f7",
+        "col_bounds": "af6494180a6cf163",
+        "cost": "66840d09bcd15f91",
+        "integer": "5497f9a97b7fadd0",
+    },
+    "example-cuda-shop-unmerged-pools": {
+        "columns": "50d7bb7d3fa20d8a",
+        "rows": "d039cc9d604e143b",
+        "matrix": "bab657b50e74494d",
+        "row_bounds": "0e296ba6865641e0",
+        "col_bounds": "4a0747f0753f704b",
+        "cost": "3063571769a88dfe",
+        "integer": "31d670552f611357",
     },
     "generated-100": {
         "columns": "f4a9820c40ad0b4e",
@@ -213,7 +250,22 @@ def _operations(sc: Scenario) -> dict[str, str]:
     return fingerprint(build_ops_model(sc, plan).f.model)
 
 
+def _cuda_shop(sc: Scenario) -> Scenario:
+    """The scenario with a CUDA-only team (every other stack at ``none``): the stacks' adoption
+    columns and rows (the bundled example has its ``team`` commented out)."""
+    from fleetplan.model.team import Team
+
+    team = Team(skills={"cuda": "expert", "rocm": "none", "xla": "none", "neuron": "none", "synapseai": "none"})
+    return sc.model_copy(update={"team": team})
+
+
 CASES = {
+    "example-cuda-shop": lambda tmp: _built(_cuda_shop(_without_rollout(_example()))),
+    "example-cuda-shop-elastic": lambda tmp: _built(_cuda_shop(_without_rollout(_example())), elastic=True),
+    "example-cuda-shop-unmerged-pools": lambda tmp: _built(
+        _cuda_shop(_without_rollout(_example())), pool_pricing=False
+    ),
+    "example-cuda-shop-operations": lambda tmp: _operations(_cuda_shop(_without_rollout(_example()))),
     "example": lambda tmp: _built(_without_rollout(_example())),
     "example-elastic": lambda tmp: _built(_without_rollout(_example()), elastic=True),
     "example-unmerged-pools": lambda tmp: _built(_without_rollout(_example()), pool_pricing=False),

@@ -75,17 +75,26 @@ ROLLOUT = {
 that the derandomized draws stay the same): the chips no own server carries are piloted."""
 
 
-def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_servers, search) -> bool:
+TEAMS = {
+    "cuda-shop": {"skills": {"cuda": "expert"}, "adoption": {"rocm": {"cost_usd": 20000, "lead_periods": 1}}},
+    "rocm-basic": {"skills": {"cuda": "expert", "rocm": "basic"}},
+}
+"""Teams the generator draws (or none): MI300X offers need ROCm adopted first."""
+
+
+def _solve_and_verify(offers, workloads, cap, n_minus_1, min_providers, own_servers, search, team=None) -> bool:
     """Build the scenario, optimize and re-verify it; True when it was feasible.
 
     ``search``: the plan comes from the neighbourhood search (as on big models) instead of
-    branch-and-bound."""
+    branch-and-bound. ``team``: a key of :data:`TEAMS`, or None."""
     changes: dict = {
         "workloads": [_workload(i, w) for i, w in enumerate(workloads)],
         "policy": {"max_provider_share": cap, "n_minus_1": n_minus_1, "min_providers_critical": min_providers},
     }
     if own_servers % 2:
         changes["policy"]["rollout"] = ROLLOUT
+    if team is not None:
+        changes["team"] = TEAMS[team]
     if own_servers:
         changes["server_types"] = [
             {
@@ -154,6 +163,7 @@ def test_optimizer_output_always_passes_the_verifier() -> None:
         min_providers=st.sampled_from([1, 2]),
         own_servers=st.integers(0, 3),
         search=st.booleans(),
+        team=st.sampled_from([None, None, "cuda-shop", "rocm-basic"]),
     )
     def prop(**scenario) -> None:
         ok = _solve_and_verify(**scenario)

@@ -13,7 +13,7 @@ from fleetplan.optimize import explain, warm_start
 from fleetplan.optimize.context import Context, Var, slack_block
 from fleetplan.optimize.families import FAMILIES, Family, family, row, rows_of, slacks_of
 from fleetplan.optimize.formulation import build_model
-from tests.optimize.test_fingerprint import _example, _inputs
+from tests.optimize.test_fingerprint import _cuda_shop, _example, _inputs
 
 WORKLOAD_ROWS = {
     "coverage",
@@ -22,6 +22,7 @@ WORKLOAD_ROWS = {
     "placement_one",
     "onboarding_link",
     "onboarding_implied",
+    "skills_link",
     "diversity_share",
     "diversity_count",
     "diversity_others",
@@ -65,7 +66,7 @@ def test_names_rows_and_slacks_are_unique() -> None:
 def test_built_rows_are_registered_and_in_registry_order(kind: str) -> None:
     from fleetplan.optimize.context import Operations
 
-    sc = _example()
+    sc = _cuda_shop(_example())  # with a team: the software stacks' rows too
     cand, options = _inputs(sc)
     kw = {"elastic": {"elastic": True}, "operations": {"operations": Operations({}, {}, frozenset())}}.get(kind, {})
     m = build_model(sc, cand, options, **kw).model

@@ -57,9 +57,14 @@ pilot cap in its first periods of use
 rollout ramps: a new entity's accelerators grow at most                 rollout-ramp-jump
 max_growth_per_period per period plus the pilot cap
 rollout: no critical workload on a new provider during its pilot        rollout-critical-in-pilot
+software stacks: every stack the allocations use is adopted at least    stack-used-before-ready,
+its lead time before                                                    stack-never-adopted
+software stacks: every adoption is paid at its recomputed cost in the   adoption-cost-dropped
+period it starts
 reported totals match the recomputation (cost per period and           reported-cost, reported-energy,
 category, energy, carbon)                                               reported-carbon,
-                                                                        reported-committed-cost
+                                                                        reported-committed-cost,
+                                                                        reported-skills-cost
 =====================================================================  =================================
 
 ``test_every_declared_check_has_a_tamper`` fails when the verifier declares a check that no case
@@ -85,7 +90,7 @@ from fleetplan.model.scenario import Scenario
 from fleetplan.optimize import optimize
 from fleetplan.sizing import size_workloads
 from fleetplan.verify import verify_plan
-from fleetplan.verify.checks import COMMITMENT_CHECKS
+from fleetplan.verify.checks import COMMITMENT_CHECKS, SKILLS_CHECKS
 from fleetplan.verify.rollout import ROLLOUT_CHECKS
 from tests.scenarios import BASE, BATCH_8B, offering, write_scenario
 
@@ -106,6 +111,7 @@ CARBON = "carbon budgets"
 ONBOARDING = "onboarding: every newly used provider with an onboarding cost is paid for"
 COMMITTED_HOURS, SAVINGS, COMMITTED_COST = COMMITMENT_CHECKS
 PILOT, RAMP, CRITICAL_PILOT = ROLLOUT_CHECKS
+STACK_USE, STACK_COST = SKILLS_CHECKS
 TOTALS = "reported totals match the recomputation (cost per period and category, energy, carbon)"
 
 # --------------------------------------------------------------------------- scenarios
@@ -356,6 +362,14 @@ def _rollout(make: Make) -> Scenario:
     )
 
 
+def _skills(make: Make) -> Scenario:
+    """A CUDA-only team; batch-8b may run on A100 ($1,158 a quarter) or MI300X ($225), and ROCm
+    costs $2,000 with one period of lead: adopted in 2027Q1, MI300X from 2027Q2."""
+    offs = [A100_EAST, offering("alpha", "a-east", "mi300x8", "MI300X", 8, "on_demand", 12.0)]
+    team = {"skills": {"cuda": "expert"}, "adoption": {"rocm": {"cost_usd": 2000, "lead_periods": 1}}}
+    return make(offs, workloads=[{**BATCH_8B, "accelerators": ["A100-80GB", "MI300X"]}], team=team)
+
+
 SCENARIOS: dict[str, Callable[[Make], Scenario]] = {
     "commitments": _commitments,
     "places": _places,
@@ -373,6 +387,7 @@ SCENARIOS: dict[str, Callable[[Make], Scenario]] = {
     "carbon_period": lambda make: _carbon(make, "carbon_budget_tco2e_per_period"),
     "onboarding": _onboarding,
     "rollout": _rollout,
+    "skills": _skills,
 }
 
 
@@ -793,6 +808,27 @@ def t_rollout_critical_in_pilot(s: Solved) -> None:
     _move(s, "batch-8b", "2027Q1", "delta", "alpha", hours)  # delta's pilot stays within its cap
 
 
+# software stacks
+
+
+def t_stack_used_before_ready(s: Solved) -> None:
+    assert list(s.plan.skills["period"]) == ["2027Q1"]
+    s.plan.skills.loc[0, "period"] = "2027Q2"
+
+
+def t_stack_never_adopted(s: Solved) -> None:
+    s.plan.skills = s.plan.skills.iloc[0:0]
+
+
+def t_adoption_cost_dropped(s: Solved) -> None:
+    s.plan.skills.loc[0, "cost_usd"] = 0.0
+
+
+def t_reported_skills_cost(s: Solved) -> None:
+    assert s.plan.costs.loc[0, "skills_usd"] == pytest.approx(2000.0)
+    s.plan.costs.loc[0, "skills_usd"] = 0.0
+
+
 # totals
 
 
@@ -1002,6 +1038,29 @@ CASES = [
         t_rollout_critical_in_pilot,
         "rollout pilot of provider delta 2027Q1: critical workloads run there",
     ),
+    # software stacks
+    Case(
+        "stack-used-before-ready",
+        STACK_USE,
+        "skills",
+        t_stack_used_before_ready,
+        "stack rocm runs MI300X in 2027Q2, before it is ready (2027Q3: adopted from 2027Q2",
+    ),
+    Case(
+        "stack-never-adopted",
+        STACK_USE,
+        "skills",
+        t_stack_never_adopted,
+        "stack rocm (team level none) runs MI300X from 2027Q2, but the plan does not adopt it",
+    ),
+    Case(
+        "adoption-cost-dropped",
+        STACK_COST,
+        "skills",
+        t_adoption_cost_dropped,
+        "adoption of stack rocm in 2027Q1: cost $0, recomputed $2,000 (team level none)",
+    ),
+    Case("reported-skills-cost", TOTALS, "skills", t_reported_skills_cost, "reported skills_usd for 2027Q1"),
     # totals
     Case("reported-committed-cost", TOTALS, "commitments", t_reported_committed_cost, "reported committed_usd"),
     Case("reported-cost", TOTALS, "places", t_reported_cost, "reported rented_usd for 2027Q2"),

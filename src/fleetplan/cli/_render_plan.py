@@ -66,41 +66,60 @@ def _headline(plan: Plan) -> Panel:
     return Panel(Group(*lines), title=f"[bold]{plan.scenario_name}[/bold]", title_align="left")
 
 
+_COST_HEADERS = {
+    "rented_usd": "rented",
+    "reserved_usd": "reserved",
+    "owned_energy_usd": "owned energy",
+    "purchases_usd": "purchases",
+    "onboarding_usd": "onboarding",
+    "skills_usd": "skills",
+    "existing_opex_usd": "existing opex",
+    "committed_usd": "committed",
+}
+"""The cost table's column per cost category (:data:`COST_CATEGORIES`)."""
+
+
 def _costs(plan: Plan) -> Table:
+    c = plan.costs
+    # the skills column only when the plan adopts a software stack (a scenario with a team)
+    cats = [k for k in COST_CATEGORIES if k in c and (k != "skills_usd" or c[k].abs().sum() > 0)]
     t = _table(
         "Cost per period",
         "period",
-        "rented",
-        "reserved",
-        "owned energy",
-        "purchases",
-        "onboarding",
-        "existing opex",
-        "committed",
+        *(_COST_HEADERS[k] for k in cats),
         "total",
         "tCO2e",
-        right=tuple(range(1, 10)),
+        right=tuple(range(1, len(cats) + 3)),
     )
-    for r in plan.costs.itertuples(index=False):
-        t.add_row(
-            r.period,
-            money(r.rented_usd),
-            money(r.reserved_usd),
-            money(r.owned_energy_usd),
-            money(r.purchases_usd),
-            money(r.onboarding_usd),
-            money(r.existing_opex_usd),
-            money(r.committed_usd),
-            money(r.total_usd),
-            f"{r.co2e_t:,.1f}",
-        )
-    c = plan.costs
+    for r in c.to_dict("records"):
+        t.add_row(r["period"], *(money(r[k]) for k in (*cats, "total_usd")), f"{r['co2e_t']:,.1f}")
     t.add_row(
         "total",
-        *(money(c[k].sum()) for k in (*COST_CATEGORIES, "total_usd")),
+        *(money(c[k].sum()) for k in (*cats, "total_usd")),
         f"{c['co2e_t'].sum():,.1f}",
         style="bold",
     )
+    return t
+
+
+def _skills(plan: Plan) -> Table:
+    """Software stacks: what the plan's chips need, the team's level, and each adoption."""
+    t = _table("Skills", "stack", "team level", "accelerators", "first use", "adopt in", "ready", "cost", right=(6,))
+    adopted = {str(r["stack"]): r for r in plan.skills.to_dict("records")} if len(plan.skills) else {}
+    for r in plan.stacks_needed.to_dict("records"):
+        a = adopted.get(str(r["stack"]))
+        t.add_row(
+            str(r["stack"]),
+            str(r["level"]),
+            str(r["accelerators"]).replace(";", ", "),
+            str(r["first_period"]),
+            "" if a is None else str(a["period"]),
+            "" if a is None else str(a["ready_period"] or "after the horizon"),
+            "" if a is None else money(float(a["cost_usd"])),
+        )
+    for k, a in adopted.items():  # adopted, but no allocation uses it (should not happen in an optimal plan)
+        if k not in set(plan.stacks_needed.get("stack", [])):
+            t.add_row(k, str(a["level_before"]), "", "", str(a["period"]), str(a["ready_period"]), money(a["cost_usd"]))
     return t
 
 
@@ -336,6 +355,8 @@ def render_plan(console: Console, plan: Plan, *, detail: bool = True) -> None:
     console.print(_costs(plan))
     if len(plan.commitments):
         console.print(_commitments(plan))
+    if len(plan.stacks_needed) or len(plan.skills):
+        console.print(_skills(plan))
     grid = Table.grid(padding=(0, 4))
     grid.add_row(
         _shares(plan, "provider", "Spend by provider"), _pricing(plan), _shares(plan, "vendor", "Spend by chip vendor")

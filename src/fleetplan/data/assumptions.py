@@ -27,6 +27,10 @@ __all__ = [
     "FALLBACK_GRID_KGCO2E_PER_KWH",
     "FALLBACK_PUE",
     "SPOT_RESTART_HOURS",
+    "STACK_ADOPTION_MONTHS_FROM_BASIC",
+    "STACK_ADOPTION_MONTHS_FROM_NONE",
+    "STACK_ADOPTION_USD_FROM_BASIC",
+    "STACK_ADOPTION_USD_FROM_NONE",
     "UNSERVED_USD_PER_ACCELERATOR_HOUR",
     "Assumption",
 ]
@@ -78,3 +82,15 @@ SPOT_RESTART_HOURS: float = ASSUMPTIONS["spot_restart_hours"].value
 
 UNSERVED_USD_PER_ACCELERATOR_HOUR: float = ASSUMPTIONS["unserved_usd_per_accelerator_hour"].value
 """Penalty of an unserved accelerator-hour in incident re-plans, before the criticality weight."""
+
+STACK_ADOPTION_USD_FROM_NONE: float = ASSUMPTIONS["stack_adoption_usd_from_none"].value
+"""One-off cost of adopting a software stack the team has never run (skill level ``none``)."""
+
+STACK_ADOPTION_MONTHS_FROM_NONE: float = ASSUMPTIONS["stack_adoption_months_from_none"].value
+"""Months from the start of an adoption from level ``none`` to the stack's first production use."""
+
+STACK_ADOPTION_USD_FROM_BASIC: float = ASSUMPTIONS["stack_adoption_usd_from_basic"].value
+"""One-off cost of adopting a software stack the team knows at level ``basic``."""
+
+STACK_ADOPTION_MONTHS_FROM_BASIC: float = ASSUMPTIONS["stack_adoption_months_from_basic"].value
+"""Months from the start of an adoption from level ``basic`` to the stack's first production use."""

@@ -14,7 +14,7 @@ purchases     site, server_type, accelerator, period_ordered, period_in_service,
 reservations  option_id, provider, region, instance_type, accelerator, pricing_model,
               start_period, end_period, instances, term_periods, committed_usd
 costs         one row per period: rented_usd, reserved_usd, owned_energy_usd, purchases_usd,
-              onboarding_usd, existing_opex_usd, committed_usd, total_usd, discounted_usd,
+              onboarding_usd, skills_usd, existing_opex_usd, committed_usd, total_usd, discounted_usd,
               energy_kwh, co2e_t
 commitments   one row per (existing commitment, period it covers): commitment, kind, provider,
               region, instance_type, period, committed_usd, available_hours, used_hours
@@ -22,6 +22,12 @@ commitments   one row per (existing commitment, period it covers): commitment, k
               chip vendors), utilization_pct
 credits       one row per (savings plan, chip vendor, period) with a credit: commitment, provider,
               vendor, period, credit_used_usd (the on-demand spend of that vendor it covers)
+skills        one row per software stack the plan adopts: stack, period (adoption starts, cost
+              paid), ready_period (first production use), cost_usd, level_before, accelerators
+              (``;``-separated), note
+stacks_needed one row per software stack the plan's allocations use (with a ``team`` only):
+              stack, level, accelerators, first_period, adopted_period, gap (the team was not
+              expert and adopts it)
 
 An allocation run by an existing reservation has pricing model ``committed`` (its cost_usd is
 energy only; the commitment's committed_usd carries the rent, used or not).
@@ -234,6 +240,11 @@ class Plan:
     """Under a rollout policy, every new provider, vendor or accelerator the plan uses, per period:
     kind, entity, period, accelerators (in service: accelerator-hours / hours), critical_accelerators,
     phase (before, pilot, scale), as the verifier recomputes them (:func:`fleetplan.verify.rollout.rollout_usage`)."""
+    skills: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Software stacks the plan adopts (see module docstring); empty without a ``team``."""
+    stacks_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Software stacks the plan's allocations use and the team's level in each (see module
+    docstring); empty without a ``team``."""
     solution: Solution | None = None
     """The model's column values behind this plan (not exported): a warm start for re-plans of
     the same model, such as the abatement's or an N-1 variant's."""

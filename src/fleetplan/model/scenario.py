@@ -13,6 +13,7 @@ from fleetplan.model.period import PeriodLength, period_labels, periods_per_year
 from fleetplan.model.policy import Policy
 from fleetplan.model.risk import RiskSettings
 from fleetplan.model.site import ServerType, Site, crf, lifetime_periods
+from fleetplan.model.team import Team
 from fleetplan.model.workload import Workload
 
 __all__ = [
@@ -99,6 +100,9 @@ class Scenario(InputModel):
     objective: Objective = Field(default_factory=Objective)
     contacts: list[Contact] = Field(default_factory=list)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    team: Team | None = None
+    """The team's skill per software stack; stacks it lacks must be adopted before use
+    (:mod:`fleetplan.model.team`). None: no stack needs adoption."""
 
     _catalog: Any = PrivateAttr(default=None)
     _source: str | None = PrivateAttr(default=None)

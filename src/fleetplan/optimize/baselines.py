@@ -18,10 +18,12 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.period import hours_per_period, parse_period
 from fleetplan.model.plan import Baseline, Plan, SolveResult, SolveStatus
 from fleetplan.model.scenario import Scenario, own_providers
-from fleetplan.optimize.extract import ALLOCATION_COLUMNS, PURCHASE_COLUMNS, RESERVATION_COLUMNS
+from fleetplan.model.team import adoption_terms, stack_for
+from fleetplan.optimize.extract import ALLOCATION_COLUMNS, PURCHASE_COLUMNS, RESERVATION_COLUMNS, SKILLS_COLUMNS
 from fleetplan.optimize.formulation import owned_pools
 from fleetplan.verify.checks import PlanCosts, recompute_costs, verify_plan
 
@@ -142,9 +144,38 @@ def _plan_from(sc: Scenario, cand: pd.DataFrame, picks: list[_Pick]) -> tuple[Pl
         sc.name, sc.horizon.labels(), sc.currency, alloc, empty_p, empty_r, pd.DataFrame(), [], [], _EMPTY_SOLVE
     )
     plan.onboarded = sorted(set(alloc["provider"]) - own_providers(sc))
+    plan.skills = _first_period_adoptions(sc, alloc)
     costs = recompute_costs(sc, plan)
     plan.costs = costs.by_period
     return plan, costs
+
+
+def _first_period_adoptions(sc: Scenario, alloc: pd.DataFrame) -> pd.DataFrame:
+    """A baseline adopts every software stack its allocations use that the team must adopt, in
+    the first period (it pays for them; it ignores their lead time, which its verification then
+    reports)."""
+    terms = adoption_terms(sc.team, sc.horizon.period)
+    if not terms or not len(alloc):
+        return pd.DataFrame(columns=SKILLS_COLUMNS)
+    labels = sc.horizon.labels()
+    of = {a: stack_for(resolve_accelerator(a)) for a in alloc["accelerator"].astype(str).unique()}
+    rows = []
+    for k in sorted({of[a] for a in of} & set(terms)):  # type: ignore[type-var]
+        tm = terms[str(k)]
+        accs = sorted(a for a, s in of.items() if s == k)
+        ready = labels[tm.lead_periods] if tm.lead_periods < len(labels) else None
+        rows.append(
+            {
+                "stack": k,
+                "period": labels[0],
+                "ready_period": ready,
+                "cost_usd": tm.cost_usd,
+                "level_before": tm.level,
+                "accelerators": ";".join(accs),
+                "note": "baseline: adopted in the first period, lead time ignored",
+            }
+        )
+    return pd.DataFrame(rows, columns=SKILLS_COLUMNS)
 
 
 def _fill_owned(col: _Columns, grp: list[int], remaining: float, cap: dict, picks: list[_Pick]) -> float:

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.team import stack_for
 from fleetplan.optimize.sparse import ColumnBlock, SparseModel
 
 __all__ = ["Context", "Operations", "Var", "slack_block"]
@@ -58,6 +60,8 @@ class Var(StrEnum):
     """Rollout: r[e,t] in {0,1}, the use of new entity e (provider, vendor, accelerator) has begun by t."""
     ROLLOUT_TOTAL = "rollout_total"
     """Rollout: accelerators in service in t over every placement (free), for share-based pilot caps."""
+    ADOPTED = "adopt"
+    """a[k,t] in {0,1}: software stack k adopted by period t (monotone in t; only with a ``team``)."""
 
 
 def slack_block(slack: str) -> str:
@@ -89,6 +93,9 @@ class Operations:
     unserved_usd: Mapping[tuple[int, int], float] = field(default_factory=dict)
     served_optional: frozenset[str] | None = None
     relax_placement: bool = False
+    adopted: Mapping[str, int] = field(default_factory=dict)
+    """Software stacks the plan adopts: stack -> period index its adoption starts (``a`` fixed to 1
+    from there on, 0 before; every other stack to adopt stays unadopted, as onboarding does)."""
 
 
 def _empty() -> pd.DataFrame:
@@ -138,6 +145,8 @@ class Context:
     onboard: pd.DataFrame = field(default_factory=_empty)
     diversity: pd.DataFrame = field(default_factory=_empty)
     optional: pd.DataFrame = field(default_factory=_empty)
+    adoption: pd.DataFrame = field(default_factory=_empty)
+    """One row per a column: stack, t_idx, level, cost_usd, lead (see :mod:`fleetplan.model.team`)."""
     served: dict[int, int] = field(default_factory=dict)  # optional workload index -> column of s
     spend: sp.csr_matrix | None = None  # periods x columns, undiscounted USD
     fixed: pd.DataFrame = field(default_factory=_empty)  # period x provider: existing opex + commitments
@@ -156,6 +165,13 @@ class Context:
         self.spend_parts.append(
             (np.asarray(t, dtype=np.int64), np.asarray(col, dtype=np.int64), np.asarray(usd, dtype=float))
         )
+
+    def row_stacks(self) -> np.ndarray:
+        """The software stack each candidate row's accelerator needs (:func:`~fleetplan.model.team.stack_for`;
+        '' for none), one entry per row of ``cand``."""
+        names = self.cand["accelerator"].astype(str)
+        of = {a: stack_for(resolve_accelerator(a)) or "" for a in names.unique()}
+        return names.map(of).to_numpy(dtype=object)
 
     def spend_matrix(self, n_cols: int) -> sp.csr_matrix:
         """The recorded spend as a periods x ``n_cols`` matrix (duplicates summed)."""

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.data.stacks import STACKS
 from fleetplan.errors import FleetplanError
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.team import adoption_terms, stack_for
 from fleetplan.optimize.context import slack_block
 from fleetplan.optimize.families import ROLLOUT_SLACK_UNIT
 from fleetplan.optimize.formulation import build_model
@@ -177,6 +180,23 @@ def _rollout_critical(k: _Facts, s: pd.Series, val: float) -> str:
     )
 
 
+def _skills(k: _Facts, s: pd.Series, val: float) -> str:
+    w = k.sc.workloads[int(s["w_idx"])]
+    t = int(s["t_idx"])
+    terms = adoption_terms(k.sc.team, k.sc.horizon.period)[str(s["stack"])]
+    mine = k.cand[(k.cand["w_idx"] == int(s["w_idx"])) & (k.cand["t_idx"] == t)]
+    accs = sorted({a for a in mine["accelerator"].astype(str) if stack_for(resolve_accelerator(a)) == terms.stack})
+    name = STACKS[terms.stack].display_name
+    head = f"workload {w.name} in {k.labels[t]}: accelerator {', '.join(accs)} needs {name}"
+    if t < terms.lead_periods:
+        ready = k.labels[terms.lead_periods] if terms.lead_periods < len(k.labels) else "after the horizon"
+        return (
+            f"{head}, which the team (level {terms.level}) can use no earlier than {ready} "
+            f"({terms.lead_periods} period(s) of adoption)"
+        )
+    return f"{head}, whose adoption (${terms.cost_usd:,.0f}) does not fit the other requirements"
+
+
 _REASONS: dict[str, _Why] = {
     "coverage": _coverage,
     "availability": _availability,
@@ -190,6 +210,7 @@ _REASONS: dict[str, _Why] = {
     "rollout_pilot": _rollout_pilot,
     "rollout_ramp": _rollout_ramp,
     "rollout_critical": _rollout_critical,
+    "skills": _skills,
 }
 """The sentence for each elastic slack of the registered families (a test checks none is missing)."""
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fleetplan._format import money
+from fleetplan.catalog.hardware import resolve_accelerator
+from fleetplan.data.stacks import STACKS
 from fleetplan.model.commitment import credit_limit_usd
 from fleetplan.model.period import format_period, parse_period
 from fleetplan.model.scenario import Scenario
+from fleetplan.model.team import stack_for
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.pricing_pools import split_pool_amounts
 from fleetplan.verify.checks import COST_CATEGORIES
@@ -18,6 +22,7 @@ __all__ = [
     "CREDIT_COLUMNS",
     "PURCHASE_COLUMNS",
     "RESERVATION_COLUMNS",
+    "SKILLS_COLUMNS",
     "extract_tables",
 ]
 
@@ -88,6 +93,12 @@ COMMITMENT_COLUMNS = [
 """One row per (existing commitment, period it covers). Reservations fill the hours (available:
 count x accelerators x H), savings plans the credit (limit: C / (1 - discount)); ``utilization``
 is 100 x used / available of either."""
+
+SKILLS_COLUMNS = ["stack", "period", "ready_period", "cost_usd", "level_before", "accelerators", "note"]
+"""One row per software stack the plan adopts: the period adoption starts (and its cost is paid),
+the first period the stack may run production work (``ready_period``, None when after the
+horizon), the team's level before, the accelerators of the plan that need it (``;``-separated)
+and a one-line note."""
 
 _TOL = 1e-6
 
@@ -258,7 +269,9 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         if var in f.model.columns:
             blk = f.model.columns[var]
             x_r[blk.start : blk.start + blk.size] = used
-    for var in (Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD, Var.COUNTED, Var.SERVED):
+    for var in (Var.RESERVE, Var.BUY, Var.GANG, Var.ONBOARD, Var.COUNTED, Var.SERVED, Var.ADOPTED):
+        if var not in f.model.columns:
+            continue
         blk = f.model.columns[var]
         x_r[blk.start : blk.start + blk.size] = np.round(x_r[blk.start : blk.start + blk.size])
     S = f.spend
@@ -272,13 +285,14 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         (Var.RESERVE, "reserved_usd"),
         (Var.BUY, "purchases_usd"),
         (Var.ONBOARD, "onboarding_usd"),
+        (Var.ADOPTED, "skills_usd"),
     ):
         if var in f.model.columns:
             blk = f.model.columns[var]
             cats[blk.start : blk.start + blk.size] = label
     per_col = S.multiply(x_r[np.newaxis, :]).tocsc()
     costs = pd.DataFrame({"period": labels})
-    for label in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd"):
+    for label in ("rented_usd", "reserved_usd", "owned_energy_usd", "purchases_usd", "onboarding_usd", "skills_usd"):
         mask = cats == label
         costs[label] = np.asarray(per_col[:, np.flatnonzero(mask)].sum(axis=1)).ravel() if mask.any() else 0.0
     fixed = f.fixed_spend.to_numpy().sum(axis=1) if f.fixed_spend.size else np.zeros(len(labels))
@@ -303,6 +317,7 @@ def extract_tables(sc: Scenario, f: Formulation, x: np.ndarray, options: pd.Data
         s = np.round(_block(f, Var.SERVED, x))
         dropped = [w for w, v in zip(f.optional["workload"], s, strict=True) if v < 0.5]
     return {
+        "skills": _skills_table(sc, f, x, alloc),
         "commitments": _commitment_table(sc, f, e_used, sp_used),
         "credits": _credit_table(sc, f, sp_used),
         "allocations": alloc,
@@ -431,3 +446,39 @@ def _commitment_table(sc: Scenario, f: Formulation, e_used: np.ndarray, sp_used:
             }
         )
     return pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+
+
+def _skills_table(sc: Scenario, f: Formulation, x: np.ndarray, alloc: pd.DataFrame) -> pd.DataFrame:
+    """The plan's ``skills`` table (:data:`SKILLS_COLUMNS`): every stack whose a[k,t] turns 1,
+    adopted from the first such t."""
+    ad = f.adoption
+    if not len(ad) or Var.ADOPTED not in f.model.columns:
+        return pd.DataFrame(columns=SKILLS_COLUMNS)
+    labels = sc.horizon.labels()
+    on = ad.assign(v=np.round(_block(f, Var.ADOPTED, x)))
+    on = on[on["v"] > 0.5].sort_values(["stack", "t_idx"]).drop_duplicates("stack")
+    rows = []
+    acc_stack = pd.Series(
+        {a: stack_for(resolve_accelerator(a)) for a in alloc["accelerator"].astype(str).unique()}, dtype=object
+    )
+    for r in on.itertuples(index=False):
+        start, lead = int(r.t_idx), int(r.lead)
+        ready = labels[start + lead] if start + lead < len(labels) else None
+        mine = alloc[alloc["accelerator"].astype(str).map(acc_stack).eq(r.stack)]
+        accs = sorted(mine["accelerator"].astype(str).unique())
+        first = mine["period"].map({p: i for i, p in enumerate(labels)}).min() if len(mine) else None
+        name = STACKS[r.stack].display_name
+        use = f"for {', '.join(accs)} from {labels[int(first)]}" if first is not None else "unused in the horizon"
+        rows.append(
+            {
+                "stack": r.stack,
+                "period": labels[start],
+                "ready_period": ready,
+                "cost_usd": float(r.cost_usd),
+                "level_before": r.level,
+                "accelerators": ";".join(accs),
+                "note": f"{name} from level {r.level}: {money(float(r.cost_usd))}, {lead} period(s) to production; "
+                + use,
+            }
+        )
+    return pd.DataFrame(rows, columns=SKILLS_COLUMNS)

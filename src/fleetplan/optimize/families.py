@@ -281,6 +281,92 @@ def onboarding_reserved(ctx: Context) -> None:
     )
 
 
+def skills(ctx: Context) -> None:
+    """Software stacks: work on an accelerator that needs stack k (CUDA, ROCm, XLA, Neuron,
+    SynapseAI; :mod:`fleetplan.model.team`) runs in period t only if the team adopted k at least
+    lead_k periods before. For every workload w, stack k the team must adopt and period t:
+
+        sum_{o needs k} coverage * y[w,o,t] <= U * a[k, t - lead_k]        (t >= lead_k)
+        sum_{o needs k} coverage * y[w,o,t] <= 0                           (t <  lead_k)
+
+    U = max over the row's options of coverage x ub, at least 1 (as in onboarding's link). An
+    adoption from before the horizon is not assumed: at level ``none`` or ``basic`` the first
+    lead_k periods cannot use k. In elastic mode each row gets - 10 U x slack: a tenth of a unit
+    lets the whole row run, so explain names the stack, not the demand left unmet.
+
+    Rows: skills_link, one per (w, k, t) with a candidate needing k. Switch: a ``team`` and a
+    candidate accelerator needing a stack the team is not expert in. Scope: workload. Ops mode:
+    on (a fixed).
+    """
+    adopt = ctx.adoption
+    if not len(adopt) or Var.ADOPTED not in ctx.col:
+        return
+    cand, T = ctx.cand, ctx.T
+    stacks = list(dict.fromkeys(adopt["stack"]))
+    k_pos = {k: i for i, k in enumerate(stacks)}
+    lead = adopt.drop_duplicates("stack").set_index("stack")["lead"].reindex(stacks).to_numpy(dtype=np.int64)
+    rs = ctx.row_stacks()
+    mask = np.array([k in k_pos for k in rs], dtype=bool)
+    if not mask.any():
+        return
+    sub = cand[mask]
+    k_of = np.array([k_pos[k] for k in rs[mask]], dtype=np.int64)
+    key = (sub["w_idx"].to_numpy(dtype=np.int64) * len(stacks) + k_of) * (T + 1) + sub["t_idx"].to_numpy()
+    uniq, row = np.unique(key, return_inverse=True)
+    n = len(uniq)
+    cov = sub["coverage"].to_numpy(dtype=float)
+    big = np.zeros(n)
+    np.maximum.at(big, row, cov * sub["ub"].to_numpy(dtype=float))
+    big = np.maximum(big, 1.0)
+    r_t = uniq % (T + 1)
+    r_k = (uniq // (T + 1)) % len(stacks)
+    ready = r_t - lead[r_k]  # the period whose adoption makes t usable
+    has = ready >= 0
+    a_col = ctx.col[Var.ADOPTED].start + r_k * T + ready  # a is laid out stack by stack, t by t
+    rows = [row, np.flatnonzero(has)]
+    cols = [_y0(ctx) + np.flatnonzero(mask), a_col[has]]
+    vals = [cov, -big[has]]
+    if ctx.elastic:
+        labels = [
+            {"w_idx": int(u // (T + 1) // len(stacks)), "stack": stacks[int(k)], "t_idx": int(t)}
+            for u, k, t in zip(uniq, r_k, r_t, strict=True)
+        ]
+        sc_, sg = _elastic(ctx, "skills", labels)
+        rows.append(np.arange(n))
+        cols.append(sc_)
+        vals.append(sg * 10 * big)
+    ctx.m.add_rows("skills_link", n, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), upper=0.0)
+
+
+def skills_order(ctx: Context) -> None:
+    """Adoption is for good: a stack adopted by t - 1 is adopted by t.
+
+        a[k,t-1] - a[k,t] <= 0                                            (t >= 1)
+
+    With it, c_k (a[k,t] - a[k,t-1]) (the spend of ``_adoption_columns``) is the adoption cost,
+    paid once, in the period adoption starts.
+
+    Rows: one per (k, t >= 1). Switch: as skills. Scope: shared. Ops mode: on (a fixed).
+    """
+    adopt = ctx.adoption
+    if not len(adopt) or Var.ADOPTED not in ctx.col:
+        return
+    t = adopt["t_idx"].to_numpy()
+    later = np.flatnonzero(t >= 1)  # a[k,t] for t >= 1; a[k,t-1] is the column before it
+    n = len(later)
+    if not n:
+        return
+    a0 = ctx.col[Var.ADOPTED].start
+    ctx.m.add_rows(
+        "skills_order",
+        n,
+        np.r_[np.arange(n), np.arange(n)],
+        np.r_[a0 + later - 1, a0 + later],
+        np.r_[np.ones(n), -np.ones(n)],
+        upper=0.0,
+    )
+
+
 def diversity(ctx: Context) -> None:
     """Minimum distinct providers for critical workloads.
 
@@ -1496,6 +1582,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("single_placement", single_placement, "workload", 0, True, ("placement_link", "placement_one")),
     Family("onboarding", onboarding, "workload", 0, True, ("onboarding_link",)),
     Family("onboarding_reserved", onboarding_reserved, "shared", 0, True, ("onboarding_reserved",)),
+    Family("skills", skills, "workload", -1, True, ("skills_link",), ("skills",)),
+    Family("skills_order", skills_order, "shared", 0, True, ("skills_order",)),
     Family("diversity", diversity, "workload", +1, False, ("diversity_share", "diversity_count"), ("diversity",)),
     Family("diversity_others", diversity_others, "workload", 0, False, ("diversity_others",)),
     Family("onboarding_implied", onboarding_implied, "workload", 0, False, ("onboarding_implied",)),

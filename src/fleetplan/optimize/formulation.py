@@ -16,6 +16,8 @@ Variables (column blocks, named by :class:`~fleetplan.optimize.context.Var`):
   u[p]     in {0,1}  provider p onboarded (pays its onboarding cost)
   q[w,p]   in {0,1}  critical workload w counts provider p toward its diversity minimum
   s[w]     in {0,1}  optional workload w is served
+  a[k,t]   in {0,1}  software stack k adopted by period t (monotone; only with a ``team``): pays
+                     the stack's adoption cost in the period it starts, c_k (a[k,t] - a[k,t-1])
 
 Spend is a sparse matrix S (period x column, undiscounted USD) plus constants F_t (opex of
 existing servers, and the committed cost of every existing commitment in every period it covers,
@@ -54,6 +56,7 @@ from fleetplan.model.period import hours_per_period, parse_period, periods_per_y
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario, own_providers
 from fleetplan.model.site import crf, lifetime_periods, server_kw
+from fleetplan.model.team import adoption_terms
 from fleetplan.optimize.context import Context, Operations, Var
 from fleetplan.optimize.families import FAMILIES, column_owner, fixed_spend
 from fleetplan.optimize.pricing_pools import pricing_pools
@@ -104,6 +107,8 @@ class Formulation:
     """Operations mode: one row per coverage row (w_idx, t_idx, col of its unserved share)."""
     owner: dict[str, np.ndarray] = field(default_factory=dict)
     """``provider`` and ``vendor`` of every column with spend ('' for none; ``Context.owner``)."""
+    adoption: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per a column (``Context.adoption``) with its ``col``; empty without a ``team``."""
 
 
 # --------------------------------------------------------------------------- owned pools
@@ -251,6 +256,8 @@ def _define_columns(ctx: Context, periods: pd.DataFrame, draws: pd.DataFrame) ->
             np.zeros(len(onboard), dtype=np.int64), u.idx(np.arange(len(onboard))), onboard["cost_usd"].to_numpy()
         )
 
+    _adoption_columns(ctx)
+
     ctx.diversity = _diversity_table(sc, cand)
     col[Var.COUNTED] = m.add_columns(Var.COUNTED, len(ctx.diversity), upper=1.0, integer=True)
 
@@ -328,6 +335,7 @@ def _finish(ctx: Context) -> Formulation:
         slacks=pd.DataFrame(ctx.slack_rows),
         unserved=ctx.unserved,
         owner=ctx.owner,
+        adoption=with_cols(ctx.adoption, Var.ADOPTED) if Var.ADOPTED in ctx.col else ctx.adoption,
     )
 
 
@@ -588,6 +596,53 @@ def _onboarding_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:
     used = sorted(set(cand["provider"]) - own)
     rows = [{"provider": p, "cost_usd": float(cost.get(p, 0.0))} for p in used]
     return pd.DataFrame([r for r in rows if r["cost_usd"] > 0], columns=["provider", "cost_usd"])
+
+
+def _adoption_columns(ctx: Context) -> None:
+    """Software stacks to adopt: a[k,t] for every stack k the team must adopt
+    (:func:`~fleetplan.model.team.adoption_terms`) that some candidate's accelerator needs, and
+    every period t, with the one-off adoption cost c_k as spend
+
+        spend_t = c_k (a[k,t] - a[k,t-1])      (a[k,-1] = 0),
+
+    i.e. column a[k,t] spends +c_k in t and -c_k in t + 1: with a monotone (``skills_order``), the
+    cost falls in the period adoption starts, once. Operations mode fixes a to the plan's
+    adoption (``Operations.adopted``). Without a ``team`` no block is added, so the model is the
+    one built before teams existed.
+    """
+    sc, T = ctx.sc, ctx.T
+    terms = adoption_terms(sc.team, sc.horizon.period)
+    used = set(ctx.row_stacks()) if terms else set()
+    stacks = [k for k in terms if k in used]
+    cols = ["stack", "t_idx", "level", "cost_usd", "lead"]
+    ctx.adoption = pd.DataFrame(
+        [
+            {
+                "stack": k,
+                "t_idx": t,
+                "level": terms[k].level,
+                "cost_usd": terms[k].cost_usd,
+                "lead": terms[k].lead_periods,
+            }
+            for k in stacks
+            for t in range(T)
+        ],
+        columns=cols,
+    )
+    if not stacks:
+        return
+    adopt = ctx.adoption
+    ops = ctx.operations
+    pinned = None
+    if ops is not None:
+        start = adopt["stack"].map(lambda k: ops.adopted.get(k, T)).to_numpy()
+        pinned = (adopt["t_idx"].to_numpy() >= start).astype(float)
+    a = ctx.col[Var.ADOPTED] = ctx.m.add_columns(Var.ADOPTED, len(adopt), **_bounds(1.0, pinned), integer=True)
+    idx = a.idx(np.arange(len(adopt)))
+    t = adopt["t_idx"].to_numpy(dtype=np.int64)
+    c = adopt["cost_usd"].to_numpy(dtype=float)
+    nxt = t + 1 < T
+    ctx.add_spend(np.r_[t, t[nxt] + 1], np.r_[idx, idx[nxt]], np.r_[c, -c[nxt]])
 
 
 def _diversity_table(sc: Scenario, cand: pd.DataFrame) -> pd.DataFrame:

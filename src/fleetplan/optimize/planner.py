@@ -38,7 +38,7 @@ from fleetplan.optimize.options import build_options
 from fleetplan.optimize.solver import Progress, Solver
 from fleetplan.parallel import executor_from_spec, parse_engine
 from fleetplan.sizing import size_workloads
-from fleetplan.verify.accounting import period_spend, policy_status
+from fleetplan.verify.accounting import period_spend, policy_status, stacks_needed
 from fleetplan.verify.checks import recompute_costs, verify_plan
 from fleetplan.verify.rollout import rollout_usage
 
@@ -308,6 +308,7 @@ def _plan(
         dropped_workloads=tables["dropped"],  # type: ignore[arg-type]
         commitments=tables["commitments"],  # type: ignore[arg-type]
         credits=tables["credits"],  # type: ignore[arg-type]
+        skills=tables["skills"],  # type: ignore[arg-type]
         solve=result,
         lp_bound_usd=solved.lp_usd,
         solution=Solution(values=np.asarray(x, dtype=float), layout=_layout(f)),
@@ -335,6 +336,7 @@ def _plan(
         raise VerificationError(plan.verification.violations)
     plan.policies = policy_status(sc, plan, verified)
     plan.rollout = rollout_usage(sc, plan)
+    plan.stacks_needed = stacks_needed(sc, plan)
     plan.spend_by_owner = {"provider": verified.by_provider, "vendor": verified.by_vendor}
     plan.spend_by_period = period_spend(verified)
     plan.review_cycle_periods = sc.review_cycle_periods

@@ -16,7 +16,9 @@ Branch-and-bound on big scenarios can run out of time before it finds any plan; 
    A row with no room left evicts movable replicas of other workloads from the capacity it
    needs, or moves batch work off it. Surplus replicas are then dropped, dearest first.
 3. **Completion.** Providers that now host replicas are onboarded (``u``); the completion
-   decides the others. With those and the replicas fixed, each training run in the group the LP favours
+   decides the others, and every software stack's adoption (``a``; a stack the LP adopts less
+   than half of stays unadopted: no replicas in step 2, no work at all in the completion).
+   With those and the replicas fixed, each training run in the group the LP favours
    (failing that, runs favoured on owned capacity free to choose), and at least the anchor's
    servers, a small MIP picks reservations and purchases (integer), training and batch
    amounts, on-demand hours and reserved draws.
@@ -36,7 +38,9 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from fleetplan.catalog.hardware import resolve_accelerator
 from fleetplan.model.plan import SolveStatus
+from fleetplan.model.team import stack_for
 from fleetplan.optimize.families import row, rows_of
 from fleetplan.optimize.formulation import Formulation, Var
 from fleetplan.optimize.solver import OBJECTIVE_SCALE, SolverOptions, solve
@@ -399,6 +403,9 @@ def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | Non
         new_provider = y0 + np.flatnonzero(f.cand["provider"].isin(set(off)).to_numpy())
         price[new_provider] = np.abs(price[new_provider]) * 2.0 + 1e-9
     limit = m.col("upper").copy()
+    new_stack = _unadopted_stack_rows(f, x_lp)
+    if len(new_stack):  # a software stack the LP adopts less than half of: not adopted in the start
+        limit[new_stack] = 0.0
     pool = f.cand["pool"].to_numpy() if "pool" in f.cand else np.full(len(f.cand), -1)
     pooled = np.flatnonzero(pool >= 0)
     if len(pooled) and len(f.pool_periods):
@@ -411,6 +418,30 @@ def _replica_prices(f: Formulation, x_lp: FloatArray, row_dual: FloatArray | Non
         price[cols[od]] = cost[cols[od]] + usage[od] * h_cost[od]
         limit[cols[~od]] = np.ceil(np.maximum(x_lp[cols[~od]], 0.0) - 1e-6)
     return price, limit
+
+
+def _unadopted_stack_rows(f: Formulation, x: FloatArray) -> npt.NDArray[np.int64]:
+    """Placement columns on accelerators whose software stack ``x`` adopts less than half of (every
+    a[k,t] of it below 0.5); empty without a ``team``."""
+    ad = f.adoption
+    if not len(ad) or "col" not in ad:
+        return np.zeros(0, dtype=np.int64)
+    level = pd.Series(x[ad["col"].to_numpy()]).groupby(ad["stack"].to_numpy()).max()
+    off = set(level.index[level.to_numpy() < 0.5])
+    if not off:
+        return np.zeros(0, dtype=np.int64)
+    stack = {a: stack_for(resolve_accelerator(a)) for a in f.cand["accelerator"].astype(str).unique()}
+    rows = f.cand["accelerator"].astype(str).map(stack).isin(off).to_numpy()
+    return f.model.columns[Var.PLACEMENT].start + np.flatnonzero(rows)
+
+
+def _unadopted_stack_cols(f: Formulation, x: FloatArray) -> npt.NDArray[np.int64]:
+    """The a[k,t] columns of the stacks ``x`` adopts less than half of."""
+    ad = f.adoption
+    if not len(ad) or "col" not in ad:
+        return np.zeros(0, dtype=np.int64)
+    level = pd.Series(x[ad["col"].to_numpy()]).groupby(ad["stack"].to_numpy()).transform("max").to_numpy()
+    return ad["col"].to_numpy()[level < 0.5]
 
 
 def rounded_start(
@@ -437,6 +468,8 @@ def rounded_start(
     lower, upper = m.col("lower").copy(), m.col("upper").copy()
     known = np.isfinite(fixed)
     lower[known] = upper[known] = fixed[known]
+    off_rows, off_adopt = _unadopted_stack_rows(f, anchor), _unadopted_stack_cols(f, anchor)
+    upper[off_rows] = upper[off_adopt] = 0.0  # and no other work on those stacks either
     buys = _block(f, Var.BUY)
     lower[buys] = anchor[buys]  # the servers the replicas count on (more may be bought)
     # each training run in its favourite group first (quick); if owned capacity cannot take

@@ -98,6 +98,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "commitments": json_records(plan.commitments),
         "credits": json_records(plan.credits),
         "onboarded_providers": list(plan.onboarded),
+        "skills_adoption": json_records(plan.skills) if len(plan.skills) else [],
+        "stacks_needed": json_records(plan.stacks_needed) if len(plan.stacks_needed) else [],
         "dropped_workloads": list(plan.dropped_workloads),
         "policies": [p.to_dict() for p in plan.policies],
         "rollout": _rollout(plan),

@@ -280,6 +280,14 @@ def _pins(sc: Scenario, plan: Plan, delay: dict[str, int] | None) -> tuple[dict,
     return res, buys, onboarded
 
 
+def _adopted(sc: Scenario, plan: Plan) -> dict[str, int]:
+    """Stack -> period index its adoption starts, from the plan's ``skills`` table."""
+    if not len(plan.skills):
+        return {}
+    t_of = {p: i for i, p in enumerate(sc.horizon.labels())}
+    return {str(r["stack"]): t_of[r["period"]] for r in plan.skills.to_dict("records") if r["period"] in t_of}
+
+
 def build_ops_model(
     sc: Scenario,
     plan: Plan,
@@ -326,6 +334,8 @@ def build_ops_model(
         served_optional=frozenset(w.name for w in sc.workloads if w.optional and w.name not in dropped),
         # gang placement is not enforced mid-incident: a training run may migrate while capacity is lost
         relax_placement=True,
+        # software stacks: the plan's adoptions hold (none is adopted mid-incident)
+        adopted=_adopted(sc, plan),
     )
     f = build_model(sc, cand, options, operations=ops)
     rows = f.unserved.merge(info, on=["w_idx", "t_idx"], how="left", validate="one_to_one")

@@ -15,10 +15,19 @@ from fleetplan.model.plan import Plan, PolicyStatus
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario
 from fleetplan.model.site import server_kw
+from fleetplan.model.team import adoption_terms, stack_for
 from fleetplan.verify.checks import COVER_TOL, SHARE_TOL, PlanCosts, recompute_costs
 from fleetplan.verify.rollout import rollout_status
 
-__all__ = ["SPEND_KEYS", "counted_providers", "period_spend", "policy_status", "spend_by"]
+__all__ = [
+    "SPEND_KEYS",
+    "STACKS_NEEDED_COLUMNS",
+    "counted_providers",
+    "period_spend",
+    "policy_status",
+    "spend_by",
+    "stacks_needed",
+]
 
 _BIND = 1e-3
 _COMMITTED_AS = {"reservation": "committed", "savings_plan": "savings_plan"}
@@ -129,3 +138,39 @@ def policy_status(sc: Scenario, plan: Plan, costs: PlanCosts | None = None) -> l
         )
     out.extend(rollout_status(sc, plan))
     return out
+
+
+STACKS_NEEDED_COLUMNS = ("stack", "level", "accelerators", "first_period", "adopted_period", "ready_period", "gap")
+"""The columns of :func:`stacks_needed`."""
+
+
+def stacks_needed(sc: Scenario, plan: Plan) -> pd.DataFrame:
+    """Every software stack the plan's allocations use, with the team's level in it: the
+    accelerators that need it (``;``-separated), the first period it runs, and for a gap (a level
+    below ``expert``) the period its adoption starts and the first period it is ready (from
+    ``plan.skills``). Empty without a ``team``: no stack needs adoption then."""
+    if sc.team is None or not len(plan.allocations):
+        return pd.DataFrame(columns=list(STACKS_NEEDED_COLUMNS))
+    labels = sc.horizon.labels()
+    t_of = {p: i for i, p in enumerate(labels)}
+    terms = adoption_terms(sc.team, sc.horizon.period)
+    alloc = plan.allocations
+    of = {a: stack_for(resolve_accelerator(a)) for a in alloc["accelerator"].astype(str).unique()}
+    stack = alloc["accelerator"].astype(str).map(of)
+    adopted = {str(r["stack"]): r for r in plan.skills.to_dict("records")} if len(plan.skills) else {}
+    rows = []
+    for k, grp in alloc[stack.notna()].groupby(stack[stack.notna()], sort=True):
+        first = min(t_of[p] for p in grp["period"])
+        a = adopted.get(str(k), {})
+        rows.append(
+            {
+                "stack": k,
+                "level": sc.team.level(str(k)),
+                "accelerators": ";".join(sorted(grp["accelerator"].astype(str).unique())),
+                "first_period": labels[first],
+                "adopted_period": a.get("period"),
+                "ready_period": a.get("ready_period"),
+                "gap": str(k) in terms,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(STACKS_NEEDED_COLUMNS))

@@ -44,6 +44,7 @@ from fleetplan.model.plan import Plan, Verification
 from fleetplan.model.policy import min_providers
 from fleetplan.model.scenario import Scenario, own_providers, server_spend
 from fleetplan.model.site import lifetime_periods, server_kw
+from fleetplan.model.team import adoption_terms, stack_for
 from fleetplan.model.workload import Workload
 from fleetplan.verify.rollout import check_rollout
 
@@ -51,6 +52,7 @@ __all__ = [
     "COMMITMENT_CHECKS",
     "COST_CATEGORIES",
     "LEDGER_COLUMNS",
+    "SKILLS_CHECKS",
     "PlanCosts",
     "ledger_sum",
     "recompute_costs",
@@ -69,6 +71,7 @@ COST_CATEGORIES = (
     "owned_energy_usd",
     "purchases_usd",
     "onboarding_usd",
+    "skills_usd",
     "existing_opex_usd",
     "committed_usd",
 )
@@ -81,6 +84,12 @@ COMMITMENT_CHECKS = (
 )
 """What :func:`verify_plan` checks of ``scenario.commitments`` (and ``plan.commitments``)."""
 
+SKILLS_CHECKS = (
+    "software stacks: every stack the allocations use is adopted at least its lead time before",
+    "software stacks: every adoption is paid at its recomputed cost in the period it starts",
+)
+"""What :func:`verify_plan` checks of ``scenario.team`` (and ``plan.skills``)."""
+
 LEDGER_COLUMNS = ("period", "category", "provider", "region", "vendor", "pricing_model", "workload", "usd")
 
 
@@ -92,7 +101,8 @@ class PlanCosts:
     ``category`` is one of :data:`COST_CATEGORIES`; ``region`` is the cloud region or, for owned
     servers, the site; ``vendor`` is the chip vendor and ``pricing_model`` is ``owned`` for
     servers; ``workload`` is set on allocations only; onboarding rows have no region, vendor or
-    pricing model. An allocation drawing on a reservation has a row of 0 USD (the reservation's
+    pricing model; skills rows (one per adopted stack, in the period adoption starts) neither. An
+    allocation drawing on a reservation has a row of 0 USD (the reservation's
     rows carry the cost); so has one run by an existing reservation (pricing model
     ``committed``). Every existing commitment has a ``committed_usd`` row in every period it
     covers (pricing model ``committed`` for a reservation, ``savings_plan`` for a savings plan,
@@ -151,6 +161,7 @@ class _Facts:
         self.types = {t.name: t for t in sc.server_types}
         self.workloads = {w.name: w for w in sc.workloads}
         self.providers = {p.name: p for p in sc.providers}
+        self.adoption = adoption_terms(sc.team, sc.horizon.period)
         obj = sc.objective
         self.embodied_kg = 0.0
         if obj.include_embodied:
@@ -303,6 +314,10 @@ def recompute_costs(sc: Scenario, plan: Plan) -> PlanCosts:
             add(t, "purchases_usd", r["provider"], r["site"], vendor, "owned", usd)
     for p in plan.onboarded:
         add(0, "onboarding_usd", p, None, None, None, float(f.onboarding.get(p, 0.0)))
+    for r in _adoptions(plan):
+        terms = f.adoption.get(str(r["stack"]))
+        if terms is not None and r["period"] in f.t_of:  # else reported by verify_plan
+            add(f.t_of[r["period"]], "skills_usd", None, None, None, None, terms.cost_usd)  # type: ignore[arg-type]
     hz = sc.horizon
     for c in sc.commitments:
         usd = committed_usd_per_period(c, hz.period)
@@ -637,6 +652,7 @@ def verify_plan(
 
     _check_commitments(f, plan, checks, v)
     check_rollout(sc, plan, checks, v)
+    _check_skills(f, plan, checks, v)
 
     # 5. totals ------------------------------------------------------------------------------------
     if check_totals:
@@ -802,6 +818,80 @@ def _check_credit_split(
             v.append(
                 f"savings plans of {prov} {period}: cover ${got:,.0f} of {vendor} on-demand spend, which is "
                 f"${spent:,.0f}"
+            )
+
+
+def _adoptions(plan: Plan) -> list[dict[str, object]]:
+    """The plan's ``skills`` rows (none when the plan has no such table)."""
+    sk = plan.skills
+    return [] if sk is None or not len(sk) else sk.to_dict("records")
+
+
+def _stacks_used(f: _Facts, plan: Plan) -> dict[str, dict[str, object]]:
+    """Per software stack the allocations use: the first period index, the accelerators and the
+    periods (indices), recomputed from each allocation's accelerator
+    (:func:`~fleetplan.model.team.stack_for`)."""
+    out: dict[str, dict[str, object]] = {}
+    alloc = plan.allocations
+    if not len(alloc):
+        return out
+    of = {a: stack_for(resolve_accelerator(a)) for a in alloc["accelerator"].astype(str).unique()}
+    for acc, period in zip(alloc["accelerator"].astype(str), alloc["period"], strict=True):
+        k = of[acc]
+        t = f.t_of.get(period)
+        if k is None or t is None:
+            continue
+        use = out.setdefault(k, {"first": t, "accelerators": set(), "periods": set()})
+        use["first"] = min(int(use["first"]), t)  # type: ignore[call-overload]
+        use["accelerators"].add(acc)  # type: ignore[attr-defined]
+        use["periods"].add(t)  # type: ignore[attr-defined]
+    return out
+
+
+def _check_skills(f: _Facts, plan: Plan, checks: list[str], v: list[str]) -> None:
+    """Software stacks: the allocations use a stack the team must adopt only from its adoption
+    period + lead on, and every adoption listed is a stack to adopt, once, in the horizon, at its
+    recomputed cost."""
+    listed = _adoptions(plan)
+    if f.sc.team is None and not listed:
+        return
+    checks.extend(SKILLS_CHECKS)
+    start: dict[str, int] = {}
+    for r in listed:
+        k, period = str(r["stack"]), r["period"]
+        terms = f.adoption.get(k)
+        if terms is None:
+            v.append(f"plan adopts stack {k}, which the team need not adopt (expert, or no such stack)")
+            continue
+        if period not in f.t_of:
+            v.append(f"plan adopts stack {k} in {period}, outside the horizon")
+            continue
+        if k in start:
+            v.append(f"plan adopts stack {k} twice")
+            continue
+        start[k] = f.t_of[period]  # type: ignore[index]
+        if not _close(float(r["cost_usd"]), terms.cost_usd):  # type: ignore[arg-type]
+            v.append(
+                f"adoption of stack {k} in {period}: cost ${float(r['cost_usd']):,.0f}, "  # type: ignore[arg-type]
+                f"recomputed ${terms.cost_usd:,.0f} (team level {terms.level})"
+            )
+    for k, use in sorted(_stacks_used(f, plan).items()):
+        terms = f.adoption.get(k)
+        if terms is None:
+            continue
+        first = int(use["first"])  # type: ignore[call-overload]
+        accs = ", ".join(sorted(use["accelerators"]))  # type: ignore[call-overload]
+        if k not in start:
+            v.append(
+                f"stack {k} (team level {terms.level}) runs {accs} from {f.labels[first]}, "
+                "but the plan does not adopt it"
+            )
+        elif first < start[k] + terms.lead_periods:
+            ready = start[k] + terms.lead_periods
+            when = f.labels[ready] if ready < len(f.labels) else "after the horizon"
+            v.append(
+                f"stack {k} runs {accs} in {f.labels[first]}, before it is ready ({when}: adopted from "
+                f"{f.labels[start[k]]} with a lead of {terms.lead_periods} period(s))"
             )
 
 
