@@ -100,3 +100,24 @@ def test_roadmap_of_the_example_plan_is_complete() -> None:
     assert [p["period"] for p in r["phases"]] == doc["periods"]
     starts = [a for p in r["phases"] for a in p["actions"] if a["kind"] == "reservation_start"]
     assert len(starts) == len(doc["reservations"])
+
+
+def test_rollout_pilots_and_stack_adoption_are_phases_and_decisions() -> None:
+    doc = _doc()
+    doc["rollout"] = [
+        {
+            "kind": "provider",
+            "entity": "oci",
+            "first_period": "2027Q2",
+            "pilot_periods": ["2027Q2", "2027Q3"],
+            "accelerators_by_period": {"2027Q2": 8.0, "2027Q3": 4.0},
+        }
+    ]
+    doc["skills_adoption"] = [{"stack": "rocm", "period": "2027Q1", "note": "for MI300X from 2027Q2"}]
+    r = roadmap(doc)
+    kinds = {p["period"]: [a["kind"] for a in p["actions"]] for p in r["phases"]}
+    assert "rollout_pilot" in kinds["2027Q2"] and "rollout_scale" in kinds["2027Q4"]
+    assert "adopt_stack" in kinds["2027Q1"]
+    first_gate = r["review_gates"][0]["decisions"]
+    assert any(d.startswith("adopt rocm") for d in first_gate)
+    assert any("rollout pilot of provider oci (2027Q2–2027Q3): at most 8.0 accelerators" in d for d in first_gate)

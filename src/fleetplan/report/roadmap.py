@@ -13,7 +13,10 @@ period with its actions, in this order:
   entering service;
 - ``reservation_start`` and ``reservation_end`` (a term ending inside the horizon: renew or let
   it expire);
-- ``adopt_stack``: a software stack adopted by the plan (when the plan document lists one).
+- ``rollout_pilot`` / ``rollout_scale``: under a rollout policy, a new provider, vendor or
+  accelerator's pilot (its periods and accelerators in service, from the plan's ``rollout``) and
+  the period it may grow from;
+- ``adopt_stack``: a software stack adopted by the plan (its ``skills_adoption``).
 
 Average accelerators in service = accelerator-hours / hours of the period. Review gates fall on
 the first period and every ``review_cycle_periods`` after it; each gate lists the decisions due
@@ -34,6 +37,18 @@ from fleetplan.model.period import hours_per_period
 __all__ = ["ROADMAP_SCHEMA", "SCALE_STEP", "roadmap"]
 
 ROADMAP_SCHEMA = "fleetplan.roadmap/1"
+_DECISIONS = (
+    "pilot",
+    "rollout_pilot",
+    "rollout_scale",
+    "order",
+    "reservation_start",
+    "reservation_end",
+    "adopt_stack",
+    "onboard",
+)
+"""The actions a review gate decides."""
+
 SCALE_STEP = 1.5
 """Growth (or shrink) factor of a provider's accelerators in service that counts as a scale-up."""
 
@@ -155,6 +170,32 @@ def roadmap(doc: dict[str, Any], *, review_cycle_periods: int | None = None) -> 
                     "text": f"reservation of {what} ends: renew or let it expire",
                 }
             )
+    for r in doc.get("rollout") or []:
+        pilot = r.get("pilot_periods") or []
+        if not pilot:
+            continue
+        peak = max((r["accelerators_by_period"].get(p, 0.0) for p in pilot), default=0.0)
+        actions[pilot[0]].append(
+            {
+                "kind": "rollout_pilot",
+                "entity": r["entity"],
+                "entity_kind": r["kind"],
+                "pilot_periods": pilot,
+                "accelerators": peak,
+                "text": f"rollout pilot of {r['kind']} {r['entity']} ({pilot[0]}–{pilot[-1]}): at most "
+                f"{peak:,.1f} accelerators in service; it scales after {pilot[-1]} if the review says go",
+            }
+        )
+        after = periods.index(pilot[-1]) + 1 if pilot[-1] in periods else len(periods)
+        if after < len(periods):
+            actions[periods[after]].append(
+                {
+                    "kind": "rollout_scale",
+                    "entity": r["entity"],
+                    "entity_kind": r["kind"],
+                    "text": f"{r['kind']} {r['entity']} leaves its pilot: the ramp allows growth from here",
+                }
+            )
     for s in doc.get("skills_adoption") or []:
         actions[s["period"]].append(
             {"kind": "adopt_stack", **s, "text": f"adopt {s.get('stack')}: {s.get('note', '')}"}
@@ -163,12 +204,7 @@ def roadmap(doc: dict[str, Any], *, review_cycle_periods: int | None = None) -> 
     gates = []
     for i in range(0, len(periods), cycle):
         window = periods[i : i + cycle]
-        due = [
-            a
-            for t in window
-            for a in actions.get(t, [])
-            if a["kind"] in ("pilot", "order", "reservation_start", "reservation_end", "adopt_stack", "onboard")
-        ]
+        due = [a for t in window for a in actions.get(t, []) if a["kind"] in _DECISIONS]
         decisions = []
         for a in due:
             if a["kind"] == "pilot":

@@ -316,6 +316,21 @@ def _roadmap(plan: dict[str, Any]) -> Section:
 
     r = roadmap(plan)
     s = Section(f"Roadmap and review gates (reviews every {r['review_cycle_periods']} period(s))")
+    rollout = plan.get("rollout") or []
+    if rollout:
+        periods = list(plan["periods"])
+        rows = [
+            {
+                "new": f"{e['kind']} {e['entity']}",
+                "pilot": ", ".join(e.get("pilot_periods") or []) or "—",
+                **{p: e["accelerators_by_period"].get(p, 0.0) for p in periods},
+            }
+            for e in rollout
+        ]
+        s.tables.append(("Rollout: accelerators in service of what is new to the organization", pd.DataFrame(rows)))
+    stacks = _frame(plan.get("skills_adoption"))
+    if len(stacks):
+        s.tables.append(("Software stacks the plan adopts", stacks))
     s.tables.append(
         (
             "Phases",
