@@ -13,13 +13,16 @@ A leaf module: it imports nothing from fleetplan, so any layer may use it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["open_atomic", "write_atomic", "write_text_atomic"]
+from fleetplan.errors import InputError
+
+__all__ = ["MAX_JSON_BYTES", "open_atomic", "read_json_document", "write_atomic", "write_text_atomic"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
@@ -69,3 +72,40 @@ def write_text_atomic(path: str | Path, text: str, *, newline: str | None = None
     with open_atomic(path, newline=newline) as fh:
         fh.write(text)
     return Path(path)
+
+
+MAX_JSON_BYTES = 200 << 20
+"""JSON documents (plans, risk and audit results) larger than this (200 MB) are refused unread."""
+
+
+def read_json_document(
+    path: str | Path, schema: str, *, what: str, option: str | None = None, hint: str = ""
+) -> dict[str, Any]:
+    """The JSON document at ``path`` whose ``schema`` is ``schema`` (a ``fleetplan.<what>/1``).
+
+    Every failure is an :class:`InputError` naming the file (and ``option``, the command-line
+    place it came from): too large, unreadable, not JSON (with the line), or another document
+    (``hint`` says how to write the right one).
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(
+                f"file is {size / 1e6:.0f} MB; {what} documents above {MAX_JSON_BYTES >> 20} MB are refused",
+                file=str(path),
+                path=option,
+            )
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path), path=option) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(
+            f"not a JSON {what} document ({exc.__class__.__name__})", file=str(path), path=option, line=line
+        ) from exc
+    if not isinstance(doc, dict) or doc.get("schema") != schema:
+        raise InputError(
+            f"not a fleetplan {what} document (schema {schema}){hint}", file=str(path), path=option or "schema"
+        )
+    return doc

@@ -54,6 +54,8 @@ AUDIT_SCHEMA = "fleetplan.audit/1"
 _HOURS = "lower(coalesce({u}, '')) IN ('hour', 'hours', 'hrs', 'hr', 'h') OR lower(coalesce({u}, '')) LIKE '%hour%'"
 _COMPUTE = "ServiceCategory IN ('Compute', 'AI and Machine Learning')"
 _PRICING_TO_CATALOG = {"Standard": ("on_demand",), "Dynamic": ("spot",), "Committed": ("reserved_1y", "reserved_3y")}
+MATCH_TEXT = "concat_ws(' | ', x_InstanceType, SkuMeter, ChargeDescription, ResourceType)"
+"""The text of a bill row that names its instance type or accelerator (:mod:`.instances` matches it)."""
 MAX_LISTED = 25
 """Rows listed in the unmapped-compute table (the rest are counted)."""
 
@@ -102,7 +104,8 @@ def _register_providers(bill: Bill) -> None:
     bill.con.execute(
         "CREATE OR REPLACE TEMP VIEW b AS SELECT bill.*, coalesce(p.provider, 'unknown') AS provider, "
         "strftime(ChargePeriodStart, '%Y-%m') AS month, "
-        "CAST(year(ChargePeriodStart) AS VARCHAR) || 'Q' || CAST(quarter(ChargePeriodStart) AS VARCHAR) AS quarter "
+        "CAST(year(ChargePeriodStart) AS VARCHAR) || 'Q' || CAST(quarter(ChargePeriodStart) AS VARCHAR) AS quarter, "
+        f"{MATCH_TEXT} AS match_text "
         "FROM bill LEFT JOIN providers p ON bill.ProviderName IS NOT DISTINCT FROM p.ProviderName"
     )
 
@@ -110,8 +113,7 @@ def _register_providers(bill: Bill) -> None:
 def _match_compute(bill: Bill, offerings: pd.DataFrame) -> None:
     """Table ``matched``: accelerator of each distinct compute text (see :mod:`.instances`)."""
     texts = bill.sql(
-        "SELECT DISTINCT provider, concat_ws(' | ', x_InstanceType, SkuMeter, ChargeDescription, ResourceType) AS text "
-        f"FROM b WHERE ChargeCategory = 'Usage' AND {_COMPUTE}"
+        f"SELECT DISTINCT provider, match_text AS text FROM b WHERE ChargeCategory = 'Usage' AND {_COMPUTE}"
     )
     matched = (
         match_texts(texts, offerings)
@@ -142,7 +144,7 @@ def _match_compute(bill: Bill, offerings: pd.DataFrame) -> None:
                sum(b.EffectiveCost)::DOUBLE AS cost_usd, sum(b.BilledCost)::DOUBLE AS billed_usd,
                sum(b.ListCost)::DOUBLE AS list_usd
         FROM b JOIN matched m ON b.provider = m.provider
-             AND concat_ws(' | ', b.x_InstanceType, b.SkuMeter, b.ChargeDescription, b.ResourceType) = m.text
+             AND b.match_text = m.text
         WHERE b.ChargeCategory = 'Usage' AND m.accelerator IS NOT NULL
         GROUP BY ALL"""
     )
@@ -368,7 +370,7 @@ def analyze_bill(
         f"""SELECT b.provider, coalesce(b.ChargeDescription, b.SkuMeter, b.SkuId, '(no description)') AS description,
                    sum(b.EffectiveCost)::DOUBLE AS cost_usd, count(*) AS rows
             FROM b LEFT JOIN matched m ON b.provider = m.provider
-                 AND concat_ws(' | ', b.x_InstanceType, b.SkuMeter, b.ChargeDescription, b.ResourceType) = m.text
+                 AND b.match_text = m.text
             WHERE b.ChargeCategory = 'Usage' AND {_COMPUTE} AND m.accelerator IS NULL
             GROUP BY ALL ORDER BY cost_usd DESC, description"""
     )

@@ -75,7 +75,7 @@ def bill_commitments(bill: Bill, audit: Audit, catalog_providers: set[str]) -> t
                   sum(b.EffectiveCost) FILTER (b.CommitmentDiscountStatus = 'Used')::DOUBLE AS eff_used,
                   epoch(max(b.ChargePeriodEnd) - min(b.ChargePeriodStart)) / 3600.0 AS window_h
            FROM b LEFT JOIN matched m ON b.provider = m.provider
-                AND concat_ws(' | ', b.x_InstanceType, b.SkuMeter, b.ChargeDescription, b.ResourceType) = m.text
+                AND b.match_text = m.text
            WHERE b.CommitmentDiscountStatus IN ('Used', 'Unused') AND b.ChargeCategory = 'Usage'
            GROUP BY ALL"""
     )

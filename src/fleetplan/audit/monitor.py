@@ -12,59 +12,28 @@ compared; each row's variance is (actual - planned) / planned, flagged above ``t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from fleetplan._io import read_json_document
 from fleetplan.errors import InputError
-from fleetplan.model.period import PeriodLength, format_period, parse_period
+from fleetplan.model.period import PeriodLength, format_period, parse_period, period_length_of
 
-__all__ = ["DEFAULT_THRESHOLD", "compare_plan", "load_plan_document", "period_length_of", "period_of_month"]
+__all__ = ["DEFAULT_THRESHOLD", "compare_plan", "load_plan_document", "period_of_month"]
 
 DEFAULT_THRESHOLD = 0.10
 """Variance above which a (period, provider) line is flagged: 10 %."""
 
-MAX_PLAN_BYTES = 200 << 20
-
 
 def load_plan_document(path: str | Path) -> dict[str, Any]:
     """A ``fleetplan.plan/1`` JSON document; InputError naming the file when it is not one."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise InputError(f"file is {size / 1e6:.0f} MB; plan documents above 200 MB are refused", file=str(path))
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"not a JSON plan document ({exc.__class__.__name__})", file=str(path), line=line) from exc
-    if not isinstance(doc, dict) or doc.get("schema") != "fleetplan.plan/1":
-        raise InputError(
-            "not a fleetplan plan document (schema fleetplan.plan/1); write one with `fleetplan plan --json`",
-            file=str(path),
-            path="schema",
-        )
+    doc = read_json_document(path, "fleetplan.plan/1", what="plan", hint="; write one with `fleetplan plan --json`")
     for key in ("periods", "allocations"):
         if not isinstance(doc.get(key), list):
             raise InputError("missing or not a list", file=str(path), path=key)
     return doc
-
-
-def period_length_of(label: str) -> PeriodLength:
-    """The period length a label is written in (``2027Q1``, ``2027-03``, ``2027``)."""
-    for length in ("quarter", "month", "year"):
-        try:
-            parse_period(label, length)  # type: ignore[arg-type]
-        except ValueError:
-            continue
-        if length == "year" and len(str(label).strip()) != 4:
-            continue
-        return length  # type: ignore[return-value]
-    raise ValueError(f"period {label!r} is not a quarter, month or year label")
 
 
 def period_of_month(month: str, length: PeriodLength) -> str:

@@ -9,12 +9,12 @@ written whole or not at all.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from fleetplan._io import read_json_document
 from fleetplan.audit.monitor import load_plan_document
 from fleetplan.cli._console import echo
 from fleetplan.errors import InputError
@@ -24,13 +24,9 @@ __all__ = ["export"]
 
 
 def _risk(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("cannot read a JSON risk document", file=str(path), path="--risk") from exc
-    if not isinstance(doc, dict) or doc.get("schema") != "fleetplan.risk/1":
-        raise InputError("not a fleetplan.risk/1 document (fleetplan risk --json)", file=str(path), path="--risk")
-    return doc
+    return read_json_document(
+        path, "fleetplan.risk/1", what="risk", option="--risk", hint="; write one with `fleetplan risk --json`"
+    )
 
 
 def _check(folder: Path) -> int:

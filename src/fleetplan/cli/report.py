@@ -6,7 +6,6 @@ atomically, only when the report is complete.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,21 +16,11 @@ from fleetplan.errors import InputError
 
 __all__ = ["report", "write_report"]
 
-MAX_JSON_BYTES = 200 << 20
-
 
 def _load(path: Path, schema: str, option: str) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise InputError("file is larger than 200 MB", file=str(path), path=option)
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path), path=option) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("not a JSON document", file=str(path), path=option, line=getattr(exc, "lineno", None)) from exc
-    if not isinstance(doc, dict) or doc.get("schema") != schema:
-        raise InputError(f"not a {schema} document", file=str(path), path=option)
-    return doc
+    from fleetplan._io import read_json_document
+
+    return read_json_document(path, schema, what=schema.split(".")[1].split("/")[0], option=option)
 
 
 def write_report(

@@ -34,12 +34,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from fleetplan.audit.monitor import period_length_of
 from fleetplan.catalog.builtin import builtin_offerings
 from fleetplan.catalog.hardware import load_accelerators
 from fleetplan.errors import InputError
 from fleetplan.model.base import RESERVED_MODELS
-from fleetplan.model.period import hours_per_period, parse_period
+from fleetplan.model.period import hours_per_period, parse_period, period_length_of
 
 __all__ = [
     "TASK_KINDS",

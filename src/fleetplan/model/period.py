@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["PeriodLength", "hours_per_period", "parse_period", "period_labels", "periods_per_year"]
+__all__ = ["PeriodLength", "hours_per_period", "parse_period", "period_labels", "period_length_of", "periods_per_year"]
 
 PeriodLength = Literal["quarter", "month", "year"]
 
@@ -57,3 +57,16 @@ def period_labels(start: str, count: int, length: PeriodLength) -> list[str]:
     """The ``count`` consecutive period labels beginning at ``start``."""
     first = parse_period(start, length)
     return [format_period(first + i, length) for i in range(count)]
+
+
+def period_length_of(label: str) -> PeriodLength:
+    """The period length a label is written in (``2027Q1``, ``2027-03``, ``2027``)."""
+    for length in ("quarter", "month", "year"):
+        try:
+            parse_period(label, length)  # type: ignore[arg-type]
+        except ValueError:
+            continue
+        if length == "year" and len(str(label).strip()) != 4:
+            continue
+        return length  # type: ignore[return-value]
+    raise ValueError(f"period {label!r} is not a quarter, month or year label")

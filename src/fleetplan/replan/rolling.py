@@ -46,12 +46,19 @@ from typing import Any
 
 import pandas as pd
 
-from fleetplan.audit.monitor import period_length_of, period_of_month
+from fleetplan.audit.monitor import period_of_month
 from fleetplan.errors import InputError
 from fleetplan.load.references import check_references
 from fleetplan.load.scenario import ScenarioError, scenario_catalog
 from fleetplan.model.commitment import Commitment
-from fleetplan.model.period import PeriodLength, format_period, hours_per_period, parse_period, periods_per_year
+from fleetplan.model.period import (
+    PeriodLength,
+    format_period,
+    hours_per_period,
+    parse_period,
+    period_length_of,
+    periods_per_year,
+)
 from fleetplan.model.plan import Plan
 from fleetplan.model.scenario import Scenario
 from fleetplan.model.site import crf, lifetime_periods

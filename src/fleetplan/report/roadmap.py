@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from fleetplan._format import money
-from fleetplan.model.period import hours_per_period
+from fleetplan.model.period import hours_per_period, period_length_of
 
 __all__ = ["ROADMAP_SCHEMA", "SCALE_STEP", "roadmap"]
 
@@ -53,16 +53,11 @@ SCALE_STEP = 1.5
 """Growth (or shrink) factor of a provider's accelerators in service that counts as a scale-up."""
 
 
-def _length(label: str) -> str:
-    text = str(label)
-    return "quarter" if "Q" in text.upper() else "month" if "-" in text else "year"
-
-
 def _usage(doc: dict[str, Any]) -> pd.DataFrame:
     alloc = pd.DataFrame(doc.get("allocations") or [])
     if alloc.empty:
         return pd.DataFrame(columns=["period", "provider", "accelerator", "accelerators", "cost_usd"])
-    hours = hours_per_period(_length(doc["periods"][0]))  # type: ignore[arg-type]
+    hours = hours_per_period(period_length_of(doc["periods"][0]))
     g = alloc.groupby(["period", "provider", "accelerator"], as_index=False)[["accelerator_hours", "cost_usd"]].sum()
     g["accelerators"] = g["accelerator_hours"] / hours
     return g
